@@ -1,0 +1,461 @@
+"""Statistics of one bench run: latency histograms, jitter, counts, throughput, timeline.
+
+Pure and I/O-free: the receiver feeds it timestamps (nanoseconds on the one monotonic clock
+shared by sender and receiver) and it hands back summaries. Nothing here reads a clock.
+
+Latency is kept twice (wrk2, HdrHistogram): *corrected* from the intended send time, so a
+stalled sender cannot hide the delay its stall caused (coordinated omission), and
+*uncorrected* from the actual send time, which is what the path alone did.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from hdrh.histogram import HdrHistogram
+
+Which = Literal["corrected", "uncorrected"]
+
+# 1 ns resolution floor rather than 1 us: with 3 significant digits HDR keeps 0.1 % of a value,
+# but values below the lowest trackable value share one bucket, and bench latencies of a few
+# microseconds (a spinning UDP loop is ~22 us) would lose most of their digits at a 1 us floor.
+LOWEST_NS = 1
+HIGHEST_NS = 100 * 1_000_000_000  # 100 s: anything slower than that is a fault, not a latency
+SIGNIFICANT_DIGITS = 3
+
+# The per-second histograms only feed a p99 plot line: 2 digits (1 %) keep each one ~22 kB.
+_SECOND_LOWEST_NS = 1_000
+_SECOND_DIGITS = 2
+# Seconds of the timeline whose p99 is still open; older ones are reduced to their p99 so that
+# memory stays bounded on an hour-long run (records arrive in arrival order, so late ones are rare).
+_OPEN_SECONDS = 3
+
+NS_PER_S = 1_000_000_000
+NS_PER_US = 1_000
+
+
+def new_histogram() -> HdrHistogram:
+    """An empty latency histogram in nanoseconds, 1 ns .. 100 s, 3 significant digits."""
+    return HdrHistogram(LOWEST_NS, HIGHEST_NS, SIGNIFICANT_DIGITS)
+
+
+def _clamp_ns(value_ns: int) -> int:
+    # HdrHistogram refuses values past its range (record_value returns False); a negative
+    # latency (data age against a sensor clock slightly ahead of ours) is recorded as 0.
+    return min(max(int(value_ns), 0), HIGHEST_NS)
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """Percentiles of one latency histogram, in microseconds.
+
+    `p99_us` is the value in microseconds, `p99_s` (and plain `p99`, for
+    `assert run.latency.p99 < 5e-3`) the same value in seconds. Empty histograms give zeros
+    and count 0.
+    """
+
+    min_us: float = 0.0
+    p50_us: float = 0.0
+    p90_us: float = 0.0
+    p99_us: float = 0.0
+    p99_9_us: float = 0.0
+    p99_99_us: float = 0.0
+    max_us: float = 0.0
+    mean_us: float = 0.0
+    stdev_us: float = 0.0
+    count: int = 0
+
+    # Report keys, in the order they are written: the figure without its unit.
+    KEYS = ("min", "p50", "p90", "p99", "p99_9", "p99_99", "max", "mean", "stdev", "count")
+
+    @classmethod
+    def of(cls, hist: HdrHistogram) -> "LatencySummary":
+        """Summarise a nanosecond histogram."""
+        count = hist.get_total_count()
+        if count == 0:
+            return cls()
+
+        def pct_us(p: float) -> float:
+            return hist.get_value_at_percentile(p) / NS_PER_US
+
+        return cls(
+            min_us=hist.get_min_value() / NS_PER_US,
+            p50_us=pct_us(50.0),
+            p90_us=pct_us(90.0),
+            p99_us=pct_us(99.0),
+            p99_9_us=pct_us(99.9),
+            p99_99_us=pct_us(99.99),
+            max_us=hist.get_max_value() / NS_PER_US,
+            mean_us=hist.get_mean_value() / NS_PER_US,
+            stdev_us=hist.get_stddev() / NS_PER_US,
+            count=count,
+        )
+
+    def to_dict(self) -> dict[str, float | int]:
+        """The report form: {"min": us, "p50": us, ..., "count": n}."""
+        out: dict[str, float | int] = {}
+        for key in self.KEYS:
+            out[key] = self.count if key == "count" else round(getattr(self, f"{key}_us"), 3)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "LatencySummary":
+        """Inverse of `to_dict`. Raises KeyError naming a missing key, ValueError a bad value."""
+        kwargs: dict[str, Any] = {}
+        for key in cls.KEYS:
+            if key == "count":
+                kwargs["count"] = int(data["count"])
+            else:
+                kwargs[f"{key}_us"] = float(data[key])
+        return cls(**kwargs)
+
+    def __getattr__(self, name: str) -> float:
+        # `p99_s`, `max_s`... and bare `p99` (seconds, as DESIGN.md's pytest example writes it).
+        base = name[:-2] if name.endswith("_s") else name
+        if base in self.KEYS and base != "count":
+            return object.__getattribute__(self, f"{base}_us") / 1e6
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+
+class Jitter:
+    """RFC 3550 interarrival jitter (section 6.4.1, code in A.8), in nanoseconds.
+
+    Fed in arrival order with each message's transit time (receive - send). For consecutive
+    messages i, j: D = transit_j - transit_i, and J += (|D| - J) / 16. Kept as a float rather
+    than A.8's scaled integer because nothing here is on a wire.
+    """
+
+    def __init__(self) -> None:
+        self._last_transit_ns: int | None = None
+        self.jitter_ns: float = 0.0
+
+    def add(self, transit_ns: int) -> None:
+        """Fold in the transit time of the next message to arrive."""
+        if self._last_transit_ns is not None:
+            d = abs(transit_ns - self._last_transit_ns)
+            self.jitter_ns += (d - self.jitter_ns) / 16.0
+        self._last_transit_ns = transit_ns
+
+    @property
+    def jitter_us(self) -> float:
+        return self.jitter_ns / NS_PER_US
+
+
+class LatencyStats:
+    """Two HDR histograms of latency (corrected and uncorrected) and the jitter of the path."""
+
+    def __init__(self) -> None:
+        self.corrected = new_histogram()
+        self.uncorrected = new_histogram()
+        self._jitter = Jitter()
+        # Values clamped into the histogram's range: a non-zero count says the clocks or the
+        # range are wrong, which a report reader must be able to see.
+        self.clamped = 0
+
+    def record(self, intended_ns: int, actual_send_ns: int, rx_ns: int) -> None:
+        """Record one received message; call in arrival order (jitter depends on it).
+
+        intended_ns: when the schedule meant it to leave; actual_send_ns: when it left;
+        rx_ns: when it was received. All on the same monotonic clock.
+        """
+        corrected_ns = rx_ns - intended_ns
+        uncorrected_ns = rx_ns - actual_send_ns
+        for hist, value_ns in ((self.corrected, corrected_ns), (self.uncorrected, uncorrected_ns)):
+            clamped_ns = _clamp_ns(value_ns)
+            if clamped_ns != value_ns:
+                self.clamped += 1
+            hist.record_value(clamped_ns)
+        # Jitter is a property of the path, so it is taken over the actual send times: a
+        # sender's scheduling wobble is the corrected latency's business, not the link's.
+        self._jitter.add(uncorrected_ns)
+
+    def summary(self, which: Which = "corrected") -> LatencySummary:
+        """Percentile summary of the corrected or uncorrected histogram."""
+        return LatencySummary.of(self.histogram(which))
+
+    def histogram(self, which: Which) -> HdrHistogram:
+        """The histogram itself. Raises ValueError for any `which` but the two kinds."""
+        if which == "corrected":
+            return self.corrected
+        if which == "uncorrected":
+            return self.uncorrected
+        raise ValueError(f"latency histogram must be 'corrected' or 'uncorrected', not {which!r}")
+
+    @property
+    def jitter_us(self) -> float:
+        """RFC 3550 interarrival jitter of the path, in microseconds."""
+        return self._jitter.jitter_us
+
+    def encoded(self) -> dict[str, str]:
+        """Both histograms in HdrHistogram's compressed base64 form, for the report."""
+        return {
+            "corrected": self.corrected.encode().decode("ascii"),
+            "uncorrected": self.uncorrected.encode().decode("ascii"),
+        }
+
+
+def decode_histogram(encoded: str) -> HdrHistogram:
+    """A histogram from its base64 form. Raises ValueError if it is not one."""
+    try:
+        return HdrHistogram.decode(encoded.encode("ascii") if isinstance(encoded, str) else encoded)
+    except Exception as exc:  # hdrh raises assorted zlib/struct/base64 errors
+        raise ValueError(f"not an encoded HDR histogram: {exc}") from exc
+
+
+def spectrum(hist: HdrHistogram, ticks_per_half_distance: int = 5) -> list[tuple[float, float]]:
+    """Percentile spectrum: (percentile, value_us) at 1 - 1/2^k ticks, as HdrHistogram plots it.
+
+    The 100th percentile is left out (it would sit at infinity on the 1/(1-p) axis); the max is
+    in the summary.
+    """
+    points: list[tuple[float, float]] = []
+    if hist.get_total_count() == 0:
+        return points
+    for item in hist.get_percentile_iterator(ticks_per_half_distance):
+        pct = item.percentile_level_iterated_to
+        if pct >= 100.0:
+            break
+        points.append((pct, item.value_iterated_to / NS_PER_US))
+    return points
+
+
+def distribution(hist: HdrHistogram, bins: int = 40) -> list[tuple[float, float, int]]:
+    """Latency distribution as (low_us, high_us, count) bins, log-spaced from min to max.
+
+    Log spacing because latencies span decades: a tail at 100x the median would squeeze the
+    body of a linear histogram into one bar.
+    """
+    if hist.get_total_count() == 0:
+        return []
+    lo_ns = max(hist.get_min_value(), 1)
+    hi_ns = max(hist.get_max_value(), lo_ns + 1)
+    log_lo, log_hi = math.log10(lo_ns), math.log10(hi_ns * 1.000001)
+    width = (log_hi - log_lo) / bins
+    counts = [0] * bins
+    for item in hist.get_recorded_iterator():
+        value_ns = max(item.value_iterated_to, 1)
+        index = int((math.log10(value_ns) - log_lo) / width) if width > 0 else 0
+        counts[min(max(index, 0), bins - 1)] += item.count_added_in_this_iter_step
+    return [
+        (10 ** (log_lo + i * width) / NS_PER_US, 10 ** (log_lo + (i + 1) * width) / NS_PER_US, c)
+        for i, c in enumerate(counts)
+    ]
+
+
+@dataclass
+class Counts:
+    """What became of the messages. `sent == received + lost + late` when accounting is exact."""
+
+    sent: int = 0
+    received: int = 0
+    lost: int = 0
+    late: int = 0
+    duplicated: int = 0
+    reordered: int = 0
+    corrupted: int = 0
+    decode_errors: int = 0
+
+    KEYS = ("sent", "received", "lost", "late", "duplicated", "reordered", "corrupted",
+            "decode_errors")
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Counts":
+        """Inverse of `to_dict`; `decode_errors` may be absent. Raises KeyError, ValueError."""
+        return cls(**{k: int(data[k]) for k in cls.KEYS if k in data or k != "decode_errors"})
+
+
+def serial_line_bytes_per_s(baud: int, data_bits: int = 8, parity: str = "N",
+                            stop_bits: float = 1) -> float:
+    """Payload bytes per second of an asynchronous serial line: a byte costs start + data +
+    parity + stop bits. Raises ValueError for a parity other than N, E, O, M, S."""
+    if parity.upper() not in ("N", "E", "O", "M", "S"):
+        raise ValueError(f"parity must be one of N E O M S, not {parity!r}")
+    bits_per_byte = 1 + data_bits + (0 if parity.upper() == "N" else 1) + stop_bits
+    return baud / bits_per_byte
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Rates over the run. `line_utilization` is a share (0..1) of the line's byte rate, None
+    when the path is not a rate-limited line."""
+
+    offered_msgs_per_s: float = 0.0
+    msgs_per_s: float = 0.0
+    bytes_per_s: float = 0.0
+    line_utilization: float | None = None
+
+    KEYS = ("offered_msgs_per_s", "msgs_per_s", "bytes_per_s", "line_utilization")
+
+    @classmethod
+    def compute(cls, counts: Counts, bytes_received: int, duration_s: float,
+                line_bytes_per_s: float | None = None) -> "Throughput":
+        """Rates from totals. Raises ValueError on a negative duration or line rate <= 0."""
+        if duration_s < 0:
+            raise ValueError(f"duration_s must be >= 0, not {duration_s}")
+        if line_bytes_per_s is not None and line_bytes_per_s <= 0:
+            raise ValueError(f"line_bytes_per_s must be > 0, not {line_bytes_per_s}")
+        if duration_s == 0:
+            return cls(line_utilization=0.0 if line_bytes_per_s else None)
+        bytes_per_s = bytes_received / duration_s
+        return cls(
+            offered_msgs_per_s=counts.sent / duration_s,
+            msgs_per_s=counts.received / duration_s,
+            bytes_per_s=bytes_per_s,
+            line_utilization=None if line_bytes_per_s is None else bytes_per_s / line_bytes_per_s,
+        )
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {k: (None if v is None else round(v, 6)) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Throughput":
+        """Inverse of `to_dict`. Raises KeyError naming a missing key, ValueError a bad value."""
+        util = data["line_utilization"]
+        return cls(
+            offered_msgs_per_s=float(data["offered_msgs_per_s"]),
+            msgs_per_s=float(data["msgs_per_s"]),
+            bytes_per_s=float(data["bytes_per_s"]),
+            line_utilization=None if util is None else float(util),
+        )
+
+
+@dataclass
+class TimelineRow:
+    """One second of the run, [t_s, t_s + 1) after its start.
+
+    sent and lost are counted in the second the message was *meant* to leave (so a loss lines up
+    with the load that suffered it); received, bytes and the p99 in the second it arrived.
+    """
+
+    t_s: int
+    sent: int = 0
+    received: int = 0
+    lost: int = 0
+    bytes: int = 0
+    p99_us: float | None = None
+
+    KEYS = ("t_s", "sent", "received", "lost", "bytes", "p99_us")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TimelineRow":
+        p99 = data["p99_us"]
+        return cls(t_s=int(data["t_s"]), sent=int(data["sent"]), received=int(data["received"]),
+                   lost=int(data["lost"]), bytes=int(data["bytes"]),
+                   p99_us=None if p99 is None else float(p99))
+
+
+class Timeline:
+    """Per-second buckets of a run that started at `start_ns`."""
+
+    def __init__(self, start_ns: int) -> None:
+        self.start_ns = start_ns
+        self._rows: dict[int, TimelineRow] = {}
+        self._open: dict[int, HdrHistogram] = {}
+        self._newest_rx_s = 0
+
+    def _second(self, t_ns: int) -> int:
+        # Events before the start (a sender's clock read just ahead of the run's) go in second 0.
+        return max(0, (t_ns - self.start_ns) // NS_PER_S)
+
+    def _row(self, second: int) -> TimelineRow:
+        row = self._rows.get(second)
+        if row is None:
+            row = self._rows[second] = TimelineRow(t_s=second)
+        return row
+
+    def on_sent(self, intended_ns: int) -> None:
+        """A message was sent (counted in its intended second)."""
+        self._row(self._second(intended_ns)).sent += 1
+
+    def on_lost(self, intended_ns: int) -> None:
+        """A message was declared lost (counted in its intended second)."""
+        self._row(self._second(intended_ns)).lost += 1
+
+    def on_received(self, rx_ns: int, latency_ns: int, nbytes: int) -> None:
+        """A message of `nbytes` arrived at rx_ns with (corrected) latency latency_ns."""
+        second = self._second(rx_ns)
+        row = self._row(second)
+        row.received += 1
+        row.bytes += nbytes
+        hist = self._open.get(second)
+        if hist is None:
+            if row.p99_us is not None:
+                return  # that second was already closed: too late to move its p99 (see _OPEN_SECONDS)
+            hist = self._open[second] = HdrHistogram(_SECOND_LOWEST_NS, HIGHEST_NS, _SECOND_DIGITS)
+        hist.record_value(_clamp_ns(latency_ns))
+        if second > self._newest_rx_s:
+            self._newest_rx_s = second
+            self._close(before_s=second - _OPEN_SECONDS)
+
+    def _close(self, before_s: int) -> None:
+        for second in [s for s in self._open if s <= before_s]:
+            hist = self._open.pop(second)
+            self._rows[second].p99_us = hist.get_value_at_percentile(99.0) / NS_PER_US
+
+    def rows(self) -> list[TimelineRow]:
+        """All seconds from 0 to the last one with an event, gaps filled with empty rows."""
+        self._close(before_s=max(self._open, default=-1))
+        if not self._rows:
+            return []
+        last = max(self._rows)
+        return [self._rows.get(s) or TimelineRow(t_s=s) for s in range(last + 1)]
+
+
+@dataclass
+class RunStats:
+    """Everything the receiver feeds during a run; `Report.from_stats` turns it into a report.
+
+    Call `on_sent` for each message the sender put on the path, then for each one exactly one
+    of `on_received`, `on_late`, `on_lost`; `on_duplicate`, `on_reordered`, `on_corrupted`,
+    `on_decode_error` as the matcher finds them. Received calls must come in arrival order.
+    """
+
+    start_ns: int
+    counts: Counts = field(default_factory=Counts)
+    latency: LatencyStats = field(default_factory=LatencyStats)
+    timeline: Timeline = field(init=False)
+    bytes_received: int = 0
+
+    def __post_init__(self) -> None:
+        self.timeline = Timeline(self.start_ns)
+
+    def on_sent(self, intended_ns: int) -> None:
+        self.counts.sent += 1
+        self.timeline.on_sent(intended_ns)
+
+    def on_received(self, intended_ns: int, actual_send_ns: int, rx_ns: int, nbytes: int) -> None:
+        self.counts.received += 1
+        self.bytes_received += nbytes
+        self.latency.record(intended_ns, actual_send_ns, rx_ns)
+        self.timeline.on_received(rx_ns, rx_ns - intended_ns, nbytes)
+
+    def on_late(self, intended_ns: int, actual_send_ns: int, rx_ns: int, nbytes: int) -> None:
+        """A message that arrived past the run's deadline: counted late, not received, but its
+        latency is still recorded, because leaving the slowest messages out of the
+        percentiles would make the tail look better than it was."""
+        self.counts.late += 1
+        self.latency.record(intended_ns, actual_send_ns, rx_ns)
+
+    def on_lost(self, intended_ns: int) -> None:
+        self.counts.lost += 1
+        self.timeline.on_lost(intended_ns)
+
+    def on_duplicate(self) -> None:
+        self.counts.duplicated += 1
+
+    def on_reordered(self) -> None:
+        self.counts.reordered += 1
+
+    def on_corrupted(self) -> None:
+        self.counts.corrupted += 1
+
+    def on_decode_error(self) -> None:
+        self.counts.decode_errors += 1
+
