@@ -1,0 +1,207 @@
+"""Compare two run reports against regression rules, to fail a CI job (pytest-benchmark's
+`compare --fail=` in spirit).
+
+Rules are a comma-separated list `FIGURE=LIMIT`, e.g. `p99=+10%,lost=0,msgs_per_s=-5%`:
+
+    FIGURE  p50 p90 p99 p99_9 p99_99 max min mean stdev  (latency_us.corrected, us)
+            uncorrected.p99 ...                           (latency_us.uncorrected)
+            jitter                                         (jitter_us)
+            sent received lost late duplicated reordered corrupted decode_errors  (counts)
+            offered_msgs_per_s msgs_per_s bytes_per_s line_utilization          (throughput)
+    LIMIT   +10%    new at most 10 % above base
+            -5%     new at most 5 % below base
+            +50us   new at most 50 us above base (latency units: ns us ms s; bare = us)
+            -100    new at most 100 below base (units of the figure)
+            0, 2ms  absolute: at most that for figures where higher is worse (latency,
+                    losses...), at least that where lower is worse (throughput, received)
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+# Figure -> (path in the report, unit, True if a higher value is worse)
+_LATENCY_KEYS = ("min", "p50", "p90", "p99", "p99_9", "p99_99", "max", "mean", "stdev")
+FIGURES: dict[str, tuple[tuple[str, ...], str, bool]] = {}
+for _k in _LATENCY_KEYS:
+    FIGURES[_k] = (("latency_us", "corrected", _k), "us", True)
+    FIGURES[f"uncorrected.{_k}"] = (("latency_us", "uncorrected", _k), "us", True)
+FIGURES["jitter"] = (("jitter_us",), "us", True)
+for _k in ("sent", "received"):
+    FIGURES[_k] = (("counts", _k), "", False)
+for _k in ("lost", "late", "duplicated", "reordered", "corrupted", "decode_errors"):
+    FIGURES[_k] = (("counts", _k), "", True)
+for _k, _unit in (("offered_msgs_per_s", "msg/s"), ("msgs_per_s", "msg/s"),
+                  ("bytes_per_s", "B/s"), ("line_utilization", "")):
+    FIGURES[_k] = (("throughput", _k), _unit, False)
+
+_TO_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+_LIMIT_RE = re.compile(r"^(?P<sign>[+-])?(?P<num>\d+(?:\.\d*)?|\.\d+)(?P<unit>%|ns|us|ms|s)?$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One parsed rule. kind: 'relative' (value is a fraction), 'delta' or 'absolute'."""
+
+    figure: str
+    text: str           # the limit as written, e.g. "+10%"
+    kind: str
+    sign: int           # +1 upper bound, -1 lower bound
+    value: float        # fraction for relative, figure units for delta/absolute
+
+    def bound(self, base: float) -> float:
+        """The value `new` must not cross."""
+        if self.kind == "relative":
+            return base * (1 + self.sign * self.value)
+        if self.kind == "delta":
+            return base + self.sign * self.value
+        return self.value
+
+    def passes(self, base: float, new: float) -> bool:
+        bound = self.bound(base)
+        # A small tolerance so that `+10%` over a base read back from JSON is not failed by
+        # a rounding error in the last digit.
+        slack = 1e-9 * max(abs(bound), 1.0)
+        return new <= bound + slack if self.sign > 0 else new >= bound - slack
+
+
+def parse_rules(rules: str) -> list[Rule]:
+    """Parse `p99=+10%,lost=0,...`. Raises ValueError naming the rule that is wrong."""
+    parsed: list[Rule] = []
+    parts = [p.strip() for p in rules.split(",")]
+    if not any(parts):
+        raise ValueError("no rules given (expected e.g. p99=+10%,lost=0)")
+    for part in parts:
+        if not part:
+            continue
+        figure, eq, limit = (s.strip() for s in part.partition("="))
+        if not eq or not figure or not limit:
+            raise ValueError(f"rule {part!r}: expected FIGURE=LIMIT, e.g. p99=+10%")
+        if figure not in FIGURES:
+            raise ValueError(f"rule {part!r}: unknown figure {figure!r} "
+                             f"(one of {', '.join(f for f in FIGURES if '.' not in f)}, "
+                             f"uncorrected.p99 and the like)")
+        m = _LIMIT_RE.match(limit)
+        if not m:
+            raise ValueError(f"rule {part!r}: limit {limit!r} is not like +10%, -5%, +50us or 0")
+        unit_of_figure = FIGURES[figure][1]
+        unit = m["unit"]
+        number = float(m["num"])
+        if unit == "%":
+            if not m["sign"]:
+                raise ValueError(f"rule {part!r}: a percentage needs a sign (+{limit} or -{limit})")
+            value, kind = number / 100.0, "relative"
+        else:
+            if unit is not None:
+                if unit_of_figure != "us":
+                    raise ValueError(f"rule {part!r}: {figure} takes no time unit")
+                number *= _TO_US[unit]
+            value, kind = number, ("delta" if m["sign"] else "absolute")
+        if kind == "absolute":
+            sign = 1 if FIGURES[figure][2] else -1
+        else:
+            sign = -1 if m["sign"] == "-" else 1
+        parsed.append(Rule(figure=figure, text=limit, kind=kind, sign=sign, value=value))
+    return parsed
+
+
+@dataclass(frozen=True)
+class Check:
+    """One figure checked: base and new values, the limit, and whether new is within it."""
+
+    figure: str
+    unit: str
+    base: float
+    new: float
+    limit: str
+    bound: float
+    passed: bool
+
+    @property
+    def change(self) -> float:
+        return self.new - self.base
+
+    @property
+    def change_pct(self) -> float | None:
+        """Relative change in percent, None when base is 0."""
+        return None if self.base == 0 else 100.0 * (self.new - self.base) / abs(self.base)
+
+    def change_text(self) -> str:
+        pct = self.change_pct
+        if pct is not None:
+            return f"{pct:+.1f}%"
+        return f"{_num(self.change, signed=True)}{(' ' + self.unit) if self.unit else ''}"
+
+    @property
+    def message(self) -> str:
+        """e.g. `p99 regressed: 812.0 us -> 1034.5 us (+27.4%, limit +10%)`."""
+        verdict = "ok" if self.passed else "regressed"
+        return (f"{self.figure} {verdict}: {_with_unit(self.base, self.unit)} -> "
+                f"{_with_unit(self.new, self.unit)} ({self.change_text()}, limit {self.limit})")
+
+
+@dataclass
+class CompareResult:
+    """All checks of one comparison; `ok` when every one passed."""
+
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.passed]
+
+    @property
+    def messages(self) -> list[str]:
+        """One line per regression."""
+        return [c.message for c in self.failures]
+
+
+def compare(base: dict[str, Any], new: dict[str, Any], rules: str) -> CompareResult:
+    """Check `new` against `base` (report documents, as `Report.to_dict()` or the JSON).
+
+    Raises ValueError naming the rule if a rule is malformed, or naming the figure and the
+    report ('base' or 'new') if a report lacks that figure (e.g. line_utilization on a
+    network run).
+    """
+    result = CompareResult()
+    for rule in parse_rules(rules):
+        path, unit, _ = FIGURES[rule.figure]
+        base_value = _lookup(base, path, rule.figure, "base")
+        new_value = _lookup(new, path, rule.figure, "new")
+        result.checks.append(Check(
+            figure=rule.figure, unit=unit, base=base_value, new=new_value, limit=rule.text,
+            bound=rule.bound(base_value), passed=rule.passes(base_value, new_value),
+        ))
+    return result
+
+
+def _lookup(doc: dict[str, Any], path: tuple[str, ...], figure: str, which: str) -> float:
+    node: Any = doc
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            raise ValueError(f"{which} report has no {'.'.join(path)} (for rule on {figure})")
+        node = node[key]
+    if node is None:
+        raise ValueError(f"{which} report has no value for {figure} ({'.'.join(path)} is null)")
+    if isinstance(node, bool) or not isinstance(node, (int, float)) or not math.isfinite(node):
+        raise ValueError(f"{which} report: {'.'.join(path)} is not a number: {node!r}")
+    return float(node)
+
+
+def _num(value: float, signed: bool = False) -> str:
+    sign = "+" if signed else ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):{sign}d}" if not signed else f"{int(value):+d}"
+    return f"{value:{sign}.1f}" if abs(value) >= 1 else f"{value:{sign}.4g}"
+
+
+def _with_unit(value: float, unit: str) -> str:
+    if unit == "us":  # latencies always with one decimal, as the report table shows them
+        return f"{value:.1f} us"
+    return _num(value) + (f" {unit}" if unit else "")
