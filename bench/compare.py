@@ -138,8 +138,8 @@ class Check:
     def message(self) -> str:
         """e.g. `p99 regressed: 812.0 us -> 1034.5 us (+27.4%, limit +10%)`."""
         verdict = "ok" if self.passed else "regressed"
-        return (f"{self.figure} {verdict}: {_with_unit(self.base, self.unit)} -> "
-                f"{_with_unit(self.new, self.unit)} ({self.change_text()}, limit {self.limit})")
+        return (f"{self.figure} {verdict}: {format_value(self.base, self.unit)} -> "
+                f"{format_value(self.new, self.unit)} ({self.change_text()}, limit {self.limit})")
 
 
 @dataclass
@@ -201,7 +201,8 @@ def _num(value: float, signed: bool = False) -> str:
     return f"{value:{sign}.1f}" if abs(value) >= 1 else f"{value:{sign}.4g}"
 
 
-def _with_unit(value: float, unit: str) -> str:
+def format_value(value: float, unit: str) -> str:
+    """A figure for people: latency with one decimal and its unit, counts as integers."""
     if unit == "us":  # latencies always with one decimal, as the report table shows them
         return f"{value:.1f} us"
     return _num(value) + (f" {unit}" if unit else "")
