@@ -220,16 +220,18 @@ def spectrum(hist: HdrHistogram, ticks_per_half_distance: int = 5) -> list[tuple
     return points
 
 
-def distribution(hist: HdrHistogram, bins: int = 40) -> list[tuple[float, float, int]]:
-    """Latency distribution as (low_us, high_us, count) bins, log-spaced from min to max.
+def distribution(hist: HdrHistogram, bins: int = 40, lo_us: float | None = None,
+                 hi_us: float | None = None) -> list[tuple[float, float, int]]:
+    """Latency distribution as (low_us, high_us, count) bins, log-spaced from lo_us to hi_us
+    (default: the histogram's min and max; give both histograms one range to overlay them).
 
     Log spacing because latencies span decades: a tail at 100x the median would squeeze the
-    body of a linear histogram into one bar.
+    body of a linear histogram into one bar. Values outside the range go in the end bins.
     """
     if hist.get_total_count() == 0:
         return []
-    lo_ns = max(hist.get_min_value(), 1)
-    hi_ns = max(hist.get_max_value(), lo_ns + 1)
+    lo_ns = max(hist.get_min_value() if lo_us is None else int(lo_us * NS_PER_US), 1)
+    hi_ns = max(hist.get_max_value() if hi_us is None else int(hi_us * NS_PER_US), lo_ns + 1)
     log_lo, log_hi = math.log10(lo_ns), math.log10(hi_ns * 1.000001)
     width = (log_hi - log_lo) / bins
     counts = [0] * bins
