@@ -1,0 +1,90 @@
+"""`radarbench report` and `radarbench compare`: render a saved run, or gate CI on two of them.
+
+    radarbench report RUN.json [--html OUT.html] [--markdown OUT.md]   (neither: Markdown to stdout)
+    radarbench compare BASE.json NEW.json --fail-on p99=+10%,lost=0    (exit 1 on regression)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from radarbench.bench.cli import UserError
+from radarbench.bench.compare import compare
+from radarbench.bench.render_html import render_html
+from radarbench.bench.render_md import render_compare_markdown, render_markdown
+from radarbench.bench.report import Report, load_dict
+
+DEFAULT_RULES = "p99=+10%,lost=0"
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `report` and `compare` on the CLI's sub-parsers."""
+    p = subparsers.add_parser("report", help="render a run report (JSON) as Markdown or HTML",
+                              description="Render a run report. With neither --html nor "
+                                          "--markdown, print the Markdown summary.")
+    p.add_argument("run", metavar="RUN.json", help="report written by a bench run")
+    p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML page")
+    p.add_argument("--markdown", metavar="OUT.md",
+                   help="write the Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
+    p.set_defaults(func=run_report)
+
+    c = subparsers.add_parser("compare", help="compare two run reports; exit 1 on regression",
+                              description="Compare NEW against BASE. Rules: FIGURE=LIMIT, "
+                                          "comma-separated, e.g. p99=+10%%,lost=0,"
+                                          "msgs_per_s=-5%%,p99_9=+200us.")
+    c.add_argument("base", metavar="BASE.json")
+    c.add_argument("new", metavar="NEW.json")
+    c.add_argument("--fail-on", metavar="RULES", default=DEFAULT_RULES,
+                   help=f"regression rules (default {DEFAULT_RULES})")
+    c.add_argument("--markdown", metavar="OUT.md", help="also write the table as Markdown")
+    c.set_defaults(func=run_compare)
+
+
+def _load(path: str) -> dict[str, Any]:
+    try:
+        return load_dict(path)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, ValueError) as exc:
+        # ValueError from load_dict already names the file and the key.
+        raise UserError(str(exc).splitlines()[0]) from None
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Render RUN.json. Raises UserError for an unreadable or invalid report or output path."""
+    report = Report.from_dict(_load(args.run), source=args.run)
+    if args.html:
+        _write(args.html, render_html(report))
+    if args.markdown:
+        _write(args.markdown, render_markdown(report))
+    if not args.html and not args.markdown:
+        sys.stdout.write(render_markdown(report))
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Compare two reports: 0 if every rule holds, 1 on a regression.
+    Raises UserError for a bad file or rule."""
+    base, new = _load(args.base), _load(args.new)
+    try:
+        result = compare(base, new, args.fail_on)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    table = render_compare_markdown(result)
+    sys.stdout.write(table)
+    if args.markdown:
+        _write(args.markdown, table)
+    if not result.ok:
+        for message in result.messages:
+            print(message, file=sys.stderr)
+        return 1
+    return 0
