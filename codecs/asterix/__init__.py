@@ -1,0 +1,234 @@
+"""EUROCONTROL ASTERIX: decode bytes into records of plain values, and encode them back.
+
+    from radarbench.codecs.asterix import decode, encode
+    records = decode(datagram)                  # list[Record]; .skipped lists unknown blocks
+    records[0].items["040"]["RHO"]               # NM, as the specification scales it
+    data = encode(records)                       # the same bytes
+
+Data blocks (CAT, LEN counting the whole block, records) follow each other in ``data``;
+consecutive records of one category share a block when encoding. Editions default to
+:data:`editions.DEFAULT_EDITIONS`; ``editions={48: "1.31"}`` picks others.
+
+Two engines decode: ``"fast"`` (code generated from the declarations, the default) and
+``"construct"`` (Construct's interpreter over the same declarations: the reference).
+Nothing but :class:`DecodeError` escapes :func:`decode`, whatever the bytes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Mapping
+
+from radarbench.codecs.asterix import editions as _editions
+from radarbench.codecs.asterix.codegen import RecordDecoder, generate
+from radarbench.codecs.asterix.errors import DecodeError, EncodeError
+from radarbench.codecs.asterix.record import (
+    BLOCK_HEADER_LEN, MAX_BLOCK_LEN, build_record, parse_record,
+)
+from radarbench.codecs.asterix.spec import Category
+
+__all__ = [
+    "Record", "Decoded", "SkippedBlock", "DecodeError", "EncodeError",
+    "decode", "iter_decode", "encode", "encode_record", "category_spec", "split_blocks",
+]
+
+
+@dataclass(slots=True)
+class Record:
+    """One decoded record: its category, edition and items (plain data), where it was found."""
+
+    category: int
+    edition: str
+    items: dict[str, Any]
+    offset: int | None = None   # byte offset of the record (its FSPEC) in the input
+    block: int | None = None    # index of its data block in the input
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "edition": self.edition, "items": self.items}
+
+
+@dataclass(slots=True, frozen=True)
+class SkippedBlock:
+    """A data block of a category with no declaration: skipped, and reported here."""
+
+    category: int
+    offset: int
+    length: int
+
+
+class Decoded(list):
+    """The records of a decode (a list), with the data blocks it skipped and its warnings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: list[SkippedBlock] = []
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for r in self for w in r.warnings]
+
+
+def category_spec(category: int, edition: str | None = None) -> Category:
+    """The declaration of a category edition (default edition if None); KeyError if unknown."""
+    return _editions.load(category, edition or _editions.DEFAULT_EDITIONS[category])
+
+
+@lru_cache(maxsize=None)
+def _fast(category: Category) -> RecordDecoder:
+    return generate(category)[1]
+
+
+def _reference(category: Category) -> RecordDecoder:
+    def dec(b: bytes, p: int, e: int, W: list[str] | None) -> tuple[dict, int]:
+        return parse_record(category, b, p, e, W)
+    return dec
+
+
+def split_blocks(data: bytes, start: int = 0) -> Iterator[tuple[int, int, int]]:
+    """(offset, category, end) of each data block in ``data``; DecodeError at a bad header."""
+    n = len(data)
+    p = start
+    while p < n:
+        if n - p < BLOCK_HEADER_LEN:
+            raise DecodeError(f"{n - p} octet(s) left, too few for a data block header (CAT, LEN)",
+                              item="block", offset=p)
+        cat = data[p]
+        length = data[p + 1] << 8 | data[p + 2]
+        if length < BLOCK_HEADER_LEN:
+            raise DecodeError(f"LEN is {length}, less than the 3 octets of the header",
+                              category=cat, item="block", offset=p)
+        if p + length > n:
+            raise DecodeError(f"LEN is {length}, but only {n - p} octet(s) remain",
+                              category=cat, item="block", offset=p)
+        yield p, cat, p + length
+        p += length
+
+
+def iter_decode(
+    data: bytes,
+    *,
+    strict: bool = False,
+    editions: Mapping[int, str] | None = None,
+    engine: str = "fast",
+    skipped: list[SkippedBlock] | None = None,
+) -> Iterator[Record]:
+    """Decode record by record: the records before a break are yielded before its DecodeError.
+
+    Unknown categories are appended to ``skipped`` (if given) and passed over.
+    """
+    try:
+        chosen = _editions.resolve(editions)
+    except ValueError as exc:
+        raise DecodeError(str(exc)) from None
+    if engine not in ("fast", "construct"):
+        raise ValueError(f"engine must be 'fast' or 'construct', not {engine!r}")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise DecodeError(f"expected bytes, got {type(data).__name__}")
+    data = bytes(data)
+    decoders: dict[int, tuple[str, RecordDecoder] | None] = {}
+    for bi, (p, cat, end) in enumerate(split_blocks(data)):
+        if cat not in decoders:
+            ed = chosen.get(cat)
+            if ed is None:
+                decoders[cat] = None
+            else:
+                spec = _editions.load(cat, ed)
+                decoders[cat] = (ed, _fast(spec) if engine == "fast" else _reference(spec))
+        entry = decoders[cat]
+        if entry is None:
+            if skipped is not None:
+                skipped.append(SkippedBlock(cat, p, end - p))
+            continue
+        ed, dec = entry
+        q = p + BLOCK_HEADER_LEN
+        while q < end:
+            warnings: list[str] | None = None if strict else []
+            try:
+                items, nq = dec(data, q, end, warnings)
+            except DecodeError:
+                raise
+            except RecursionError:
+                raise DecodeError("nesting too deep", category=cat, offset=q) from None
+            except Exception as exc:  # a bug of ours must still surface as a DecodeError
+                raise DecodeError(f"internal decoder error: {exc!r}", category=cat, offset=q) from exc
+            yield Record(cat, ed, items, q, bi, warnings or [])
+            q = nq
+
+
+def decode(
+    data: bytes,
+    *,
+    strict: bool = False,
+    editions: Mapping[int, str] | None = None,
+    engine: str = "fast",
+) -> Decoded:
+    """Decode every record of every data block in ``data``.
+
+    strict: reject non-zero spare bits (lenient: accept them and note them in
+    ``Record.warnings``). editions: {category: edition} overriding the defaults.
+    Returns a :class:`Decoded` list; blocks of unknown categories are in ``.skipped``.
+    Raises :class:`DecodeError` (category, item, byte offset, reason) and nothing else.
+    """
+    out = Decoded()
+    out.extend(iter_decode(data, strict=strict, editions=editions, engine=engine, skipped=out.skipped))
+    return out
+
+
+def _as_record(r: Any) -> tuple[int, str | None, dict[str, Any]]:
+    if isinstance(r, Record):
+        return r.category, r.edition, r.items
+    if isinstance(r, Mapping):
+        try:
+            return int(r["category"]), r.get("edition"), r["items"]
+        except (KeyError, TypeError, ValueError):
+            raise EncodeError("a record needs 'category' (a number) and 'items' (a dict)") from None
+    raise EncodeError(f"cannot encode a {type(r).__name__} as a record")
+
+
+def encode_record(category: int, items: dict[str, Any], edition: str | None = None) -> bytes:
+    """One record (FSPEC and items, no block header). Raises EncodeError."""
+    try:
+        spec = category_spec(category, edition)
+    except KeyError:
+        raise EncodeError(f"no declaration of CAT{category:03d} edition {edition}", category=category) from None
+    return build_record(spec, items)
+
+
+def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None) -> bytes:
+    """Data blocks holding ``records`` (Record objects or {"category", "edition"?, "items"}).
+
+    Consecutive records of one category and edition share a data block (a new block starts
+    when one would pass 65535 octets). A record's own edition wins over ``editions``.
+    Raises :class:`EncodeError` naming the item and the reason.
+    """
+    try:
+        chosen = _editions.resolve(editions)
+    except ValueError as exc:
+        raise EncodeError(str(exc)) from None
+    out = bytearray()
+    cur_key: tuple[int, str] | None = None
+    body = bytearray()
+
+    def flush() -> None:
+        if cur_key is not None and body:
+            n = len(body) + BLOCK_HEADER_LEN
+            out.extend(bytes([cur_key[0], n >> 8, n & 0xFF]))
+            out.extend(body)
+        body.clear()
+
+    for r in records:
+        cat, ed, items = _as_record(r)
+        if cat not in chosen and ed is None:
+            raise EncodeError(f"no declaration of CAT{cat:03d}", category=cat)
+        ed = ed or chosen[cat]
+        rec = encode_record(cat, items, ed)
+        if len(rec) + BLOCK_HEADER_LEN > MAX_BLOCK_LEN:
+            raise EncodeError(f"record of {len(rec)} octets does not fit a data block", category=cat)
+        key = (cat, ed)
+        if key != cur_key or len(body) + len(rec) + BLOCK_HEADER_LEN > MAX_BLOCK_LEN:
+            flush()
+            cur_key = key
+        body.extend(rec)
+    flush()
+    return bytes(out)

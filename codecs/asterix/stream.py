@@ -1,0 +1,91 @@
+"""Sans-I/O streaming splitter: feed bytes as they arrive, get whole ASTERIX data blocks.
+
+A byte stream (TCP, a serial line with bare framing) carries data blocks back to back:
+CAT (1 octet), LEN (2 octets, counting the whole block), records. The stream has no other
+delimiter, so after garbage the splitter must find the next block boundary by itself: a
+candidate block is accepted when its category is one it may accept, its LEN is plausible and,
+if a validator is given, the validator accepts the block's bytes. Otherwise one octet is
+dropped (and counted) and the search goes on from the next one.
+
+    s = StreamDecoder(categories={48, 34})
+    for block in s.feed(chunk):
+        ...
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+MIN_BLOCK_LEN = 4  # CAT + LEN + at least one FSPEC octet
+MAX_BLOCK_LEN = 0xFFFF
+
+
+class StreamDecoder:
+    """Splits a byte stream into data blocks and resynchronises after garbage.
+
+    categories: the categories a block may have (None: any); validate: called with a
+    candidate block's bytes, returns False to reject it (for example "does it decode?").
+    A block that is still incomplete waits for more bytes, unless its LEN is absurd.
+    """
+
+    def __init__(
+        self,
+        categories: Iterable[int] | None = None,
+        validate: Callable[[bytes], bool] | None = None,
+        max_block_len: int = MAX_BLOCK_LEN,
+    ) -> None:
+        self.categories = frozenset(categories) if categories is not None else None
+        self.validate = validate
+        self.max_block_len = max_block_len
+        self._buf = bytearray()
+        self.blocks = 0
+        self.garbage_bytes = 0
+        self.resyncs = 0
+        self._in_garbage = False
+
+    @property
+    def buffered(self) -> int:
+        """Octets received but not yet handed out (an incomplete block)."""
+        return len(self._buf)
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Add received bytes; return the data blocks completed by them, in order."""
+        buf = self._buf
+        buf += data
+        out: list[bytes] = []
+        pos = 0
+        n = len(buf)
+        while n - pos >= 3:
+            cat = buf[pos]
+            length = (buf[pos + 1] << 8) | buf[pos + 2]
+            if (
+                length < MIN_BLOCK_LEN
+                or length > self.max_block_len
+                or (self.categories is not None and cat not in self.categories)
+            ):
+                self._skip()
+                pos += 1
+                continue
+            if n - pos < length:
+                break  # wait for the rest of this block
+            block = bytes(buf[pos:pos + length])
+            if self.validate is not None and not self.validate(block):
+                self._skip()
+                pos += 1
+                continue
+            out.append(block)
+            self._in_garbage = False
+            self.blocks += 1
+            pos += length
+        del buf[:pos]
+        return out
+
+    def _skip(self) -> None:
+        self.garbage_bytes += 1
+        if not self._in_garbage:
+            self.resyncs += 1
+            self._in_garbage = True
+
+    def reset(self) -> None:
+        """Forget buffered bytes (after a reconnection, say)."""
+        self._buf.clear()
+        self._in_garbage = False
