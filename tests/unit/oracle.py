@@ -1,0 +1,405 @@
+"""Test helpers: libasterix as an independent oracle, random records, a Construct reference
+record walker and a pcap reader.
+
+Import from tests as ``from oracle import ...`` (tests/unit/conftest.py puts this folder on
+``sys.path``).
+
+* :func:`libasterix_values` decodes a data block with libasterix 0.36.3 and converts every
+  record to radarbench's plain-data form by walking libasterix's object tree and its class
+  metadata (``cv_*`` attributes), so it serves every edition libasterix knows.
+* :func:`random_record` builds a random valid items dict from radarbench's declarations.
+* :func:`reference_decode_block` / :func:`reference_encode_block`: a record walker on the
+  Construct reference of each item (FSPEC, UAP order), independent of the codec API.
+* :func:`values_diff` compares two values (floats with a relative tolerance) and lists where
+  they differ.
+* :func:`pcap_udp_payloads` / :func:`split_blocks`: the samples in ../shared/samples.
+"""
+from __future__ import annotations
+
+import io
+import math
+import random
+import struct
+from pathlib import Path
+from typing import Any, Iterator
+
+import asterix.base as lb
+import asterix.generated as lg
+
+from radarbench.codecs.asterix import spec as S
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = (ROOT / ".." / "shared" / "samples").resolve()
+
+__all__ = [
+    "libasterix_class", "libasterix_records", "libasterix_values", "libasterix_item_value",
+    "random_record", "random_value", "reference_decode_block", "reference_encode_block",
+    "reference_decode_records", "values_diff", "pcap_udp_payloads", "split_blocks",
+    "SAMPLES", "ROOT",
+]
+
+
+# =========================================================================== libasterix
+
+
+def libasterix_class(category: int, edition: str) -> Any:
+    """libasterix's AstCat class for one category edition (``Cat_048_1_32``)."""
+    name = f"Cat_{category:03d}_{edition.replace('.', '_')}"
+    try:
+        return getattr(lg, name)
+    except AttributeError:
+        raise KeyError(f"libasterix has no {name}") from None
+
+
+def libasterix_records(category: int, edition: str, block: bytes, uap: str | None = None) -> list[Any]:
+    """Parse one or more data blocks of ``category`` with libasterix (strict); its Record objects.
+
+    Raises ValueError when libasterix rejects the bytes.
+    """
+    cls = libasterix_class(category, edition)
+    dbs = lb.RawDatablock.parse(lb.Bits.from_bytes(bytes(block)))
+    if isinstance(dbs, ValueError):
+        raise dbs
+    out: list[Any] = []
+    for db in dbs:
+        if db.get_category() != category:
+            raise ValueError(f"data block of category {db.get_category()}, expected {category}")
+        u = cls.cv_uap
+        if issubclass(u, lb.UapSingle):
+            recs = u._parse(db.get_raw_records())
+        elif uap is not None:
+            recs = u._parse(uap, db.get_raw_records())
+        else:
+            alts = u._parse_any_uap(db.get_raw_records(), 64)
+            if isinstance(alts, ValueError):
+                raise alts
+            if len(alts) != 1:
+                raise ValueError(f"libasterix: {len(alts)} ways to parse this block with the UAPs; pass uap=")
+            recs = alts[0]
+        if isinstance(recs, ValueError):
+            raise recs
+        out.extend(recs)
+    return out
+
+
+def libasterix_values(category: int, edition: str, block: bytes, uap: str | None = None) -> list[dict]:
+    """Decode data block(s) with libasterix; each record as our plain items dict."""
+    return [_record_values(r) for r in libasterix_records(category, edition, block, uap)]
+
+
+def libasterix_item_value(category: int, edition: str, key: str, data: bytes) -> tuple[Any, int]:
+    """Parse one item's bytes with libasterix: (our plain value, octets consumed).
+
+    Raises ValueError when libasterix rejects them.
+    """
+    cls = libasterix_class(category, edition)
+    nsp = cls.cv_record.cv_items_dict[key]
+    bits = lb.Bits.from_bytes(bytes(data))
+    res = nsp._parse(bits)
+    if isinstance(res, ValueError):
+        raise res
+    obj, rest = res
+    return _nonspare_value(obj, [key], {}), (len(bits) - len(rest)) // 8
+
+
+def _record_values(rec: Any) -> dict:
+    if any(x for x in rec.items_rfs):
+        raise NotImplementedError("random field sequencing (RFS) is not converted")
+    return {name: _nonspare_value(nsp, [name], {}) for name, nsp in rec.items_regular.items()}
+
+
+def _nonspare_value(nsp: Any, path: list[str], siblings: dict[str, Any]) -> Any:
+    rv = nsp.arg
+    if isinstance(rv, lb.RuleVariationContextFree):
+        return _variation_value(rv.arg, path, siblings)
+    if isinstance(rv, lb.RuleVariationDependent):
+        key = _dependency_key(type(rv), path, siblings)
+        var = rv._variation(tuple(key) if key is not None else None)
+        if isinstance(var, ValueError):
+            raise var
+        return _variation_value(var, path)
+    raise TypeError(f"unexpected libasterix rule {rv!r} at {'/'.join(path)}")
+
+
+def _dependency_key(rule_cls: Any, path: list[str], siblings: dict[str, Any]) -> list[int] | None:
+    """The case key of a dependent rule, resolved only when it depends on one sibling in the
+    same group (as radarbench's ``Depends`` does); otherwise None (the default)."""
+    deps = rule_cls.cv_depends_on
+    if len(deps) != 1:
+        return None
+    dep = deps[0]
+    if list(dep[:-1]) != list(path[:-1]) or dep[-1] not in siblings:
+        return None
+    key = [siblings[dep[-1]].as_uint()]
+    if not any(list(k) == key for k, _ in rule_cls.cv_cases):
+        return None
+    return key
+
+
+def _content_value(content: Any) -> Any:
+    if isinstance(content, lb.ContentQuantity):
+        return content._as_quantity()
+    if isinstance(content, lb.ContentString):
+        return content.as_string()
+    if isinstance(content, lb.ContentInteger):
+        return content.as_integer()
+    return content.as_uint()  # raw, table, bds
+
+
+def _group_items(items: list[Any], path: list[str]) -> dict:
+    siblings = {i.cv_non_spare.cv_name: i.arg for i in items if isinstance(i, lb.Item)}
+    out = {}
+    for i in items:
+        if isinstance(i, lb.Item):
+            name = i.cv_non_spare.cv_name
+            out[name] = _nonspare_value(i.arg, path + [name], siblings)
+    return out
+
+
+def _variation_value(var: Any, path: list[str], siblings: dict[str, Any] | None = None) -> Any:
+    if isinstance(var, lb.Element):
+        rule = var._get_rule()
+        if isinstance(rule, lb.RuleContentDependent):
+            key = _dependency_key(type(rule), path, siblings or {})
+            return _content_value(rule._get_content(key))
+        return _content_value(rule._get_content())
+    if isinstance(var, lb.Group):
+        return _group_items(var.arg, path)
+    if isinstance(var, lb.Extended):
+        flat = [i for part in var.arg for i in part if i is not None]
+        return _group_items(flat, path)
+    if isinstance(var, lb.Repetitive):
+        return [_variation_value(v, path) for v in var.arg]
+    if isinstance(var, lb.Explicit):
+        return var.get_bytes().hex()
+    if isinstance(var, lb.Compound):
+        return {name: _nonspare_value(nsp, path + [name], {}) for name, nsp in var.arg.items()}
+    raise TypeError(f"unexpected libasterix variation {var!r} at {'/'.join(path)}")
+
+
+# =========================================================================== random records
+
+ICAO_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789"
+ASCII_CHARS = "".join(chr(c) for c in range(0x20, 0x7F))
+
+
+def _random_element(el: S.Element, rng: random.Random) -> Any:
+    if isinstance(el, S.Icao6):
+        return "".join(rng.choice(ICAO_CHARS) for _ in range(el.chars))
+    if isinstance(el, S.Ascii):
+        return "".join(rng.choice(ASCII_CHARS) for _ in range(el.chars))
+    if isinstance(el, S.Octal):
+        return "".join(rng.choice("01234567") for _ in range(el.chars))
+    raw = rng.getrandbits(el.bits)
+    if el.signed and raw >= 1 << (el.bits - 1):
+        raw -= 1 << el.bits
+    if isinstance(el, S.Quantity):
+        return raw * el.lsb
+    return raw
+
+
+def _random_fields(fields: list[tuple[str | None, Any]], rng: random.Random, out: dict) -> dict:
+    for name, node in fields:
+        if name is None:  # spare
+            continue
+        if isinstance(node, S.Depends):
+            node = node.cases.get(out.get(node.on), node.default)
+        out[name] = random_value(node, rng)
+    return out
+
+
+def random_value(node: Any, rng: random.Random) -> Any:
+    """A random valid value of one declaration (element, group, extended, ...)."""
+    if isinstance(node, S.Depends):  # outside a group: the default
+        return random_value(node.default, rng)
+    if isinstance(node, S.Element):
+        return _random_element(node, rng)
+    if isinstance(node, S.Group):
+        return _random_fields(node.fields, rng, {})
+    if isinstance(node, S.Extended):
+        k = rng.randint(1, len(node.parts))
+        out: dict = {}
+        for part in node.parts[:k]:
+            _random_fields(part, rng, out)
+        return out
+    if isinstance(node, S.RepetitiveFX):
+        return [random_value(node.sub, rng) for _ in range(rng.randint(1, 3))]
+    if isinstance(node, S.Repetitive):
+        return [random_value(node.sub, rng) for _ in range(rng.randint(0, 3))]
+    if isinstance(node, S.Compound):
+        subs = [s for s in node.subitems if s is not None]
+        chosen = [s for s in subs if rng.random() < 0.5] or [rng.choice(subs)]
+        return {name: random_value(sub, rng) for name, sub in chosen}
+    if isinstance(node, S.Explicit):
+        return rng.randbytes(rng.randint(0, 8)).hex()
+    if isinstance(node, S.Item):
+        return random_value(node.variation, rng)
+    raise TypeError(f"random_value: unexpected declaration {node!r}")
+
+
+def random_record(category_spec: S.Category, rng: random.Random, every_item: bool = True) -> dict:
+    """A random valid items dict for the category's (default) UAP, in UAP order.
+
+    every_item=False: a random non-empty subset of the items.
+    """
+    items = [it for it in category_spec.uap if it is not None]
+    if not every_item:
+        items = [it for it in items if rng.random() < 0.5] or [rng.choice(items)]
+    return {it.key: random_value(it.variation, rng) for it in items}
+
+
+# =========================================================================== Construct reference walker
+
+
+def _read_fspec(data: bytes, pos: int) -> tuple[list[int], int]:
+    present, base = [], 0
+    while True:
+        if pos >= len(data):
+            raise ValueError("FSPEC runs past the end of the data")
+        octet = data[pos]
+        pos += 1
+        present += [base + k for k in range(7) if octet & (0x80 >> k)]
+        base += 7
+        if not octet & 1:
+            return present, pos
+
+
+def _build_fspec(idxs: list[int]) -> bytes:
+    n = max(1, max(idxs) // 7 + 1) if idxs else 1
+    fspec = bytearray(n)
+    for i in idxs:
+        fspec[i // 7] |= 0x80 >> (i % 7)
+    for j in range(n - 1):
+        fspec[j] |= 1
+    return bytes(fspec)
+
+
+def reference_decode_records(category_spec: S.Category, records: bytes, strict: bool = True) -> list[dict]:
+    """The records of one data block's body, item by item through each item's Construct."""
+    uap = category_spec.uap
+    out, pos = [], 0
+    while pos < len(records):
+        present, pos = _read_fspec(records, pos)
+        rec = {}
+        for idx in present:
+            if idx >= len(uap) or uap[idx] is None:
+                raise ValueError(f"FSPEC bit for FRN {idx + 1} names no item")
+            item = uap[idx]
+            stream = io.BytesIO(records)
+            stream.seek(pos)
+            rec[item.key] = item.construct.parse_stream(stream, strict=strict, warnings=[])
+            pos = stream.tell()
+        out.append(rec)
+    return out
+
+
+def reference_decode_block(category_spec: S.Category, block: bytes, strict: bool = True) -> list[dict]:
+    """One data block (CAT, LEN, records) -> items dicts, through the Construct reference."""
+    if block[0] != category_spec.number:
+        raise ValueError(f"data block of category {block[0]}, expected {category_spec.number}")
+    length = int.from_bytes(block[1:3], "big")
+    if length != len(block):
+        raise ValueError(f"data block length {length}, have {len(block)} octets")
+    return reference_decode_records(category_spec, block[3:], strict)
+
+
+def reference_encode_block(category_spec: S.Category, records: list[dict]) -> bytes:
+    """Items dicts -> one data block, through the Construct reference of each item."""
+    uap = category_spec.uap
+    index = {it.key: i for i, it in enumerate(uap) if it is not None}
+    body = bytearray()
+    for rec in records:
+        unknown = [k for k in rec if k not in index]
+        if unknown:
+            raise ValueError(f"items not in the UAP: {unknown}")
+        idxs = sorted(index[k] for k in rec)
+        body += _build_fspec(idxs)
+        for i in idxs:
+            item = uap[i]
+            body += item.construct.build(rec[item.key])
+    return bytes([category_spec.number]) + (len(body) + 3).to_bytes(2, "big") + bytes(body)
+
+
+# =========================================================================== comparison
+
+
+def values_diff(a: Any, b: Any, path: str = "", rel_tol: float = 1e-9, abs_tol: float = 1e-9) -> list[str]:
+    """Where two plain values differ ([] when equal); numbers compare with a tolerance."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a:
+                out.append(f"{path}/{k}: missing on the left")
+            elif k not in b:
+                out.append(f"{path}/{k}: missing on the right")
+            else:
+                out += values_diff(a[k], b[k], f"{path}/{k}", rel_tol, abs_tol)
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} repetitions vs {len(b)}"]
+        out = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            out += values_diff(x, y, f"{path}[{i}]", rel_tol, abs_tol)
+        return out
+    num = (int, float)
+    if isinstance(a, num) and isinstance(b, num) and not isinstance(a, bool) and not isinstance(b, bool):
+        if a == b or math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol):
+            return []
+        return [f"{path}: {a!r} != {b!r}"]
+    if type(a) is type(b) and a == b:
+        return []
+    return [f"{path}: {a!r} != {b!r}"]
+
+
+# =========================================================================== samples
+
+
+def pcap_udp_payloads(path: str | Path) -> Iterator[tuple[int, bytes]]:
+    """(UDP destination port, payload) of each Ethernet/IPv4/UDP frame of a classic pcap."""
+    data = Path(path).read_bytes()
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        e = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = ">"
+    else:
+        raise ValueError("not a classic pcap file")
+    linktype = struct.unpack(e + "I", data[20:24])[0]
+    if linktype != 1:
+        raise ValueError(f"link type {linktype} is not Ethernet")
+    pos = 24
+    while pos + 16 <= len(data):
+        _, _, incl, _ = struct.unpack(e + "IIII", data[pos:pos + 16])
+        frame = data[pos + 16:pos + 16 + incl]
+        pos += 16 + incl
+        off = 12
+        ethertype = int.from_bytes(frame[off:off + 2], "big")
+        while ethertype in (0x8100, 0x88A8):
+            off += 4
+            ethertype = int.from_bytes(frame[off:off + 2], "big")
+        if ethertype != 0x0800:
+            continue
+        ip = frame[off + 2:]
+        ihl = (ip[0] & 0x0F) * 4
+        if ip[9] != 17:
+            continue
+        total = int.from_bytes(ip[2:4], "big")
+        udp = ip[ihl:total]
+        dport = int.from_bytes(udp[2:4], "big")
+        ulen = int.from_bytes(udp[4:6], "big")
+        yield dport, bytes(udp[8:ulen])
+
+
+def split_blocks(data: bytes) -> list[bytes]:
+    """Back-to-back data blocks (CAT, LEN, ...) -> the list of blocks."""
+    out, pos = [], 0
+    while pos < len(data):
+        if pos + 3 > len(data):
+            raise ValueError(f"truncated data block header at offset {pos}")
+        n = int.from_bytes(data[pos + 1:pos + 3], "big")
+        if n < 3 or pos + n > len(data):
+            raise ValueError(f"bad data block length {n} at offset {pos}")
+        out.append(data[pos:pos + n])
+        pos += n
+    return out
