@@ -1,0 +1,251 @@
+"""The run report: building from stats, JSON round trip, schema errors, renderings.
+
+`synthetic_report` builds a realistic run with no network (a sender stall and a link-down
+fault); the compare and CLI tests import it from here.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from radarbench.bench.render_html import render_html
+from radarbench.bench.render_md import render_markdown
+from radarbench.bench.report import SCHEMA, Fault, Report, load_dict
+from radarbench.bench.stats import RunStats
+from radarbench.codecs import __version__
+
+MS = 1_000_000
+US = 1_000
+
+
+def synthetic_report(*, seconds: int = 5, rate_per_s: int = 200, path_latency_us: float = 100.0,
+                     loss: float = 0.0, stall_at_s: float | None = 2.0, stall_ms: float = 300.0,
+                     link_down_at_s: float | None = 3.0, seed: int = 1,
+                     line_bytes_per_s: float | None = None) -> Report:
+    """A loop run at `rate_per_s` with lognormal path latency around `path_latency_us`,
+    random loss, a sender stall and a 200 ms link-down during which everything is lost."""
+    rng = random.Random(seed)
+    start_ns = 10**12  # monotonic clocks do not start at 0
+    stats = RunStats(start_ns=start_ns)
+    period_ns = 1_000_000_000 // rate_per_s
+    stall_end_ns = None
+    faults = []
+    if link_down_at_s is not None:
+        faults.append(Fault(t_s=link_down_at_s, kind="link-down", detail="impairer: drop all",
+                            duration_s=0.2))
+    for i in range(seconds * rate_per_s):
+        intended = start_ns + i * period_ns
+        t_s = i * period_ns / 1e9
+        if stall_at_s is not None and stall_end_ns is None and t_s >= stall_at_s:
+            stall_end_ns = intended + int(stall_ms * MS)
+        actual = max(intended, stall_end_ns or 0) + rng.randint(0, 5 * US)
+        stats.on_sent(intended)
+        down = link_down_at_s is not None and link_down_at_s <= t_s < link_down_at_s + 0.2
+        if down or rng.random() < loss:
+            stats.on_lost(intended)
+            continue
+        latency_ns = int(rng.lognormvariate(0, 0.3) * path_latency_us * US)
+        stats.on_received(intended, actual, actual + latency_ns, 48)
+    return Report.from_stats(
+        stats, duration_s=float(seconds), started_at="2024-05-01T12:00:00Z",
+        config={"mode": "loop", "tx": "udp://127.0.0.1:8600", "rx": "udp://127.0.0.1:8601",
+                "rate": rate_per_s, "editions": {"048": "1.32"}},
+        faults=faults, line_bytes_per_s=line_bytes_per_s,
+    )
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return synthetic_report()
+
+
+def test_document_has_the_promised_keys(report: Report) -> None:
+    doc = report.to_dict()
+    assert doc["schema"] == SCHEMA == "radarbench.report/1"
+    assert doc["tool"]["version"] == __version__
+    assert doc["started_at"] == "2024-05-01T12:00:00Z"
+    assert doc["duration_s"] == 5.0
+    assert doc["status"] == "ok"
+    assert doc["config"]["rate"] == 200
+    assert set(doc["host"]) >= {"hostname", "platform", "python", "cpu_count"}
+    assert set(doc["counts"]) >= {"sent", "received", "lost", "late", "duplicated",
+                                  "reordered", "corrupted"}
+    assert set(doc["throughput"]) == {"offered_msgs_per_s", "msgs_per_s", "bytes_per_s",
+                                      "line_utilization"}
+    lat = doc["latency_us"]
+    assert lat["kind"] == "one-way loop"
+    for which in ("corrected", "uncorrected"):
+        assert list(lat[which]) == ["min", "p50", "p90", "p99", "p99_9", "p99_99", "max",
+                                    "mean", "stdev", "count"]
+    assert isinstance(doc["jitter_us"], float)
+    assert len(doc["timeline"]) == 5
+    assert set(doc["timeline"][0]) == {"t_s", "sent", "received", "lost", "bytes", "p99_us"}
+    assert doc["faults"] == [{"t_s": 3.0, "kind": "link-down", "detail": "impairer: drop all",
+                              "duration_s": 0.2}]
+    assert set(doc["histograms"]) == {"corrected", "uncorrected"}
+    json.dumps(doc, allow_nan=False)  # plain JSON, no NaN
+
+
+def test_figures_are_right(report: Report) -> None:
+    c = report.counts
+    assert c.sent == 1000
+    assert c.lost == 40  # 200 ms of link-down at 200 msg/s
+    assert c.received == 960
+    assert report.throughput.offered_msgs_per_s == 200.0
+    assert report.throughput.msgs_per_s == 192.0
+    assert report.throughput.bytes_per_s == 192.0 * 48
+    assert report.throughput.line_utilization is None
+    # The 300 ms stall shows in the corrected tail only.
+    assert report.corrected.max_us > 250_000
+    assert report.uncorrected.max_us < 1_000
+    assert report.timeline[3].lost == 40
+
+
+def test_attribute_access_for_the_pytest_plugin(report: Report) -> None:
+    assert report.counts.lost == 40
+    assert report.latency is report.corrected
+    assert report.latency.p99_s == pytest.approx(report.corrected.p99_us / 1e6)
+    assert report.throughput.msgs_per_s == 192.0
+
+
+def test_round_trip(tmp_path: Path, report: Report) -> None:
+    path = tmp_path / "run.json"
+    report.write(path)
+    loaded = Report.load(path)
+    assert loaded.to_dict() == report.to_dict()
+    assert loaded.latency.p99_s == report.latency.p99_s
+    assert loaded.histogram("corrected").get_total_count() == 960
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no temporary left behind
+
+
+def test_write_replaces_atomically(tmp_path: Path, report: Report) -> None:
+    path = tmp_path / "run.json"
+    path.write_text("old")
+    report.write(path)
+    assert json.loads(path.read_text())["schema"] == SCHEMA
+
+
+def test_serial_line_utilization() -> None:
+    r = synthetic_report(seconds=2, line_bytes_per_s=960.0 * 12, link_down_at_s=None)
+    assert r.throughput.line_utilization == pytest.approx(r.throughput.bytes_per_s / 11520)
+
+
+def _write(tmp_path: Path, doc: Any) -> Path:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.pop("schema"), r"bad\.json: schema: missing"),
+    (lambda d: d.update(schema="radarbench.report/2"),
+     r"bad\.json: schema: is 'radarbench.report/2', this version reads 'radarbench.report/1'"),
+    (lambda d: d["counts"].pop("lost"), r"bad\.json: counts\.lost: missing"),
+    (lambda d: d["counts"].update(lost="3"), r"bad\.json: counts\.lost: expected an integer"),
+    (lambda d: d["counts"].update(lost=True), r"counts\.lost: expected an integer"),
+    (lambda d: d["latency_us"]["corrected"].pop("p99"),
+     r"bad\.json: latency_us\.corrected\.p99: missing"),
+    (lambda d: d["throughput"].pop("line_utilization"), r"throughput\.line_utilization: missing"),
+    (lambda d: d.update(status="fine"), r"status: must be one of ok, interrupted, fault"),
+    (lambda d: d.update(started_at="yesterday"), r"started_at: not an ISO 8601 time"),
+    (lambda d: d["timeline"][1].pop("sent"), r"timeline\[1\]\.sent: missing"),
+    (lambda d: d["faults"][0].pop("kind"), r"faults\[0\]\.kind: missing"),
+    (lambda d: d["tool"].pop("version"), r"tool\.version: missing"),
+])
+def test_schema_errors_name_file_and_key(tmp_path: Path, report: Report, mutate: Any,
+                                         message: str) -> None:
+    doc = report.to_dict()
+    mutate(doc)
+    path = _write(tmp_path, doc)
+    with pytest.raises(ValueError, match=message):
+        Report.load(path)
+    with pytest.raises(ValueError, match=message):
+        load_dict(path)
+
+
+def test_not_json_and_not_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text("{nope")
+    with pytest.raises(ValueError, match=r"bad\.json: not JSON"):
+        Report.load(path)
+    path.write_text("[1, 2]")
+    with pytest.raises(ValueError, match=r"bad\.json: not a radarbench report"):
+        Report.load(path)
+
+
+def test_optional_parts_may_be_absent(tmp_path: Path, report: Report) -> None:
+    doc = report.to_dict()
+    del doc["histograms"]
+    del doc["counts"]["decode_errors"]
+    loaded = Report.load(_write(tmp_path, doc))
+    assert loaded.histogram("corrected") is None
+    assert loaded.counts.decode_errors == 0
+    render_html(loaded)  # falls back to the summary percentiles for the spectrum
+
+
+def test_bad_status_rejected() -> None:
+    with pytest.raises(ValueError, match="status"):
+        Report.from_stats(RunStats(start_ns=0), duration_s=1.0, status="great")  # type: ignore[arg-type]
+
+
+def test_empty_run_reports_zeros() -> None:
+    r = Report.from_stats(RunStats(start_ns=0), duration_s=0.0, status="interrupted")
+    doc = r.to_dict()
+    assert doc["latency_us"]["corrected"]["count"] == 0
+    assert doc["timeline"] == []
+    assert "None." in render_markdown(r)
+    ET.fromstring(_svgs(render_html(r))[0])
+
+
+def test_markdown_summary(report: Report) -> None:
+    md = render_markdown(report)
+    assert md.startswith("## radarbench run: OK")
+    assert "**960 of 1,000 received**, 40 lost" in md
+    assert re.search(r"\| corrected \| [\d,.]+ \| [\d,.]+ \|", md)
+    assert re.search(r"\| uncorrected \|", md)
+    assert "| 3.000 | link-down | 0.200 | impairer: drop all |" in md
+    # Every table row has as many cells as its header.
+    for block in md.split("\n\n"):
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        if rows:
+            assert len({line.count("|") for line in rows}) == 1, block
+
+
+def _svgs(page: str) -> list[str]:
+    return re.findall(r"<svg.*?</svg>", page, flags=re.S)
+
+
+def test_html_is_self_contained_with_plots(report: Report) -> None:
+    page = render_html(report)
+    assert page.startswith("<!DOCTYPE html>")
+    # No network: nothing fetched from elsewhere.
+    assert "<script" not in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    svgs = _svgs(page)
+    titles = [re.search(r'class="title"[^>]*>([^<]+)<', s).group(1) for s in svgs]
+    assert titles == ["Latency distribution", "Percentile spectrum", "Messages per second",
+                      "p99 latency per second (corrected)", "Lost per second"]
+    for svg in svgs:
+        ET.fromstring(svg)  # well-formed
+    dist, spec, rate, _p99, lost = svgs
+    assert dist.count('class="bar"') > 10
+    assert spec.count("<polyline") == 2  # corrected and uncorrected
+    assert "99.9%" in spec  # 1/(1-p) axis labelled as percentiles
+    assert rate.count('class="marker"') == 1  # the link-down fault
+    assert lost.count('class="bar"') == 5
+    assert len(page) < 200_000
+
+
+def test_html_escapes_report_text(report: Report) -> None:
+    doc = report.to_dict()
+    doc["faults"][0]["detail"] = "<script>alert(1)</script>"
+    doc["config"]["tx"] = "<b>x</b>"
+    page = render_html(Report.from_dict(doc))
+    assert "<script" not in page
+    assert "&lt;script&gt;" in page
