@@ -1,0 +1,121 @@
+"""compare: rule parsing, pass/fail decisions and the regression messages."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from radarbench.bench.compare import compare, parse_rules
+
+
+def doc(p99: float = 812.0, lost: int = 0, msgs_per_s: float = 1000.0,
+        util: float | None = None, u_p99: float = 500.0) -> dict[str, Any]:
+    return {
+        "latency_us": {"corrected": {"p50": 100.0, "p99": p99, "max": 2000.0},
+                       "uncorrected": {"p99": u_p99}},
+        "jitter_us": 5.0,
+        "counts": {"sent": 1000, "received": 1000 - lost, "lost": lost, "late": 0},
+        "throughput": {"msgs_per_s": msgs_per_s, "bytes_per_s": 48_000.0,
+                       "line_utilization": util},
+    }
+
+
+def test_regression_message_names_figure_and_amount() -> None:
+    result = compare(doc(), doc(p99=1034.5), "p99=+10%")
+    assert not result.ok
+    assert result.messages == ["p99 regressed: 812.0 us -> 1034.5 us (+27.4%, limit +10%)"]
+    check = result.checks[0]
+    assert (check.base, check.new, check.limit, check.passed) == (812.0, 1034.5, "+10%", False)
+    assert check.bound == pytest.approx(893.2)
+
+
+def test_within_limit_passes() -> None:
+    result = compare(doc(), doc(p99=893.0), "p99=+10%")
+    assert result.ok and result.messages == []
+    assert compare(doc(), doc(p99=700.0), "p99=+10%").ok  # better is fine
+
+
+def test_limit_exactly_met_passes() -> None:
+    assert compare(doc(p99=1000.0), doc(p99=1100.0), "p99=+10%").ok
+    assert not compare(doc(p99=1000.0), doc(p99=1100.2), "p99=+10%").ok
+
+
+def test_lost_must_stay_zero() -> None:
+    assert compare(doc(), doc(), "lost=0").ok
+    result = compare(doc(), doc(lost=3), "lost=0")
+    assert result.messages == ["lost regressed: 0 -> 3 (+3, limit 0)"]
+    # An absolute limit holds whatever the base was.
+    assert not compare(doc(lost=5), doc(lost=3), "lost=0").ok
+    assert compare(doc(lost=5), doc(lost=3), "lost=3").ok
+
+
+def test_throughput_may_drop_by_at_most() -> None:
+    assert compare(doc(), doc(msgs_per_s=960.0), "msgs_per_s=-5%").ok
+    result = compare(doc(), doc(msgs_per_s=900.0), "msgs_per_s=-5%")
+    assert result.messages == [
+        "msgs_per_s regressed: 1000 msg/s -> 900 msg/s (-10.0%, limit -5%)"]
+    assert compare(doc(), doc(msgs_per_s=5000.0), "msgs_per_s=-5%").ok  # faster is fine
+    # Absolute on a lower-is-worse figure means "at least".
+    assert compare(doc(), doc(msgs_per_s=950.0), "msgs_per_s=900").ok
+    assert not compare(doc(), doc(msgs_per_s=850.0), "msgs_per_s=900").ok
+
+
+def test_absolute_latency_deltas_with_units() -> None:
+    assert compare(doc(), doc(p99=862.0), "p99=+50us").ok
+    assert not compare(doc(), doc(p99=862.5), "p99=+50us").ok
+    assert compare(doc(), doc(p99=1800.0), "p99=+1ms").ok
+    assert not compare(doc(), doc(p99=1900.0), "p99=+1ms").ok
+    assert compare(doc(), doc(p99=900.0), "p99=1ms").ok  # absolute ceiling
+    assert not compare(doc(), doc(p99=1001.0), "p99=1ms").ok
+    assert compare(doc(), doc(p99=812.0), "p99=+500ns").ok
+
+
+def test_several_rules_report_each_figure() -> None:
+    result = compare(doc(), doc(p99=1034.5, lost=2, msgs_per_s=990.0),
+                     "p99=+10%, lost=0, msgs_per_s=-5%, uncorrected.p99=+10%, jitter=+1us")
+    assert [c.figure for c in result.checks] == ["p99", "lost", "msgs_per_s",
+                                                 "uncorrected.p99", "jitter"]
+    assert [c.passed for c in result.checks] == [False, False, True, True, True]
+    assert [c.figure for c in result.failures] == ["p99", "lost"]
+
+
+def test_zero_base_with_percentage() -> None:
+    result = compare(doc(lost=0), doc(lost=1), "lost=+10%")
+    assert not result.ok
+    assert "(+1, limit +10%)" in result.messages[0]
+
+
+@pytest.mark.parametrize("rules, message", [
+    ("p99", r"rule 'p99': expected FIGURE=LIMIT"),
+    ("p98=+10%", r"rule 'p98=\+10%': unknown figure 'p98'"),
+    ("p99=10%", r"rule 'p99=10%': a percentage needs a sign"),
+    ("p99=+ten%", r"rule 'p99=\+ten%': limit '\+ten%' is not like"),
+    ("lost=+5ms", r"rule 'lost=\+5ms': lost takes no time unit"),
+    ("p99=+10%,=3", r"rule '=3': expected FIGURE=LIMIT"),
+    ("", r"no rules given"),
+])
+def test_bad_rules_name_the_rule(rules: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_rules(rules)
+    with pytest.raises(ValueError, match=message):
+        compare(doc(), doc(), rules)
+
+
+def test_missing_figure_is_an_error_not_a_pass() -> None:
+    with pytest.raises(ValueError, match="base report has no value for line_utilization"):
+        compare(doc(), doc(util=0.5), "line_utilization=-5%")
+    with pytest.raises(ValueError, match="new report has no latency_us.corrected.p90"):
+        compare(doc() | {"latency_us": {"corrected": {"p90": 1.0}}}, doc(), "p90=+5%")
+
+
+def test_on_real_reports() -> None:
+    from test_report import synthetic_report  # tests/bench is on sys.path under pytest
+
+    base = synthetic_report(stall_at_s=None, link_down_at_s=None).to_dict()
+    same = synthetic_report(stall_at_s=None, link_down_at_s=None, seed=2).to_dict()
+    slower = synthetic_report(stall_at_s=None, link_down_at_s=None,
+                              path_latency_us=150.0).to_dict()
+    assert compare(base, same, "p99=+10%,lost=0,msgs_per_s=-5%").ok
+    result = compare(base, slower, "p99=+10%,lost=0")
+    assert [c.figure for c in result.failures] == ["p99"]
+    assert result.checks[0].change_pct == pytest.approx(50, abs=5)
