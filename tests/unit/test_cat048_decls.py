@@ -364,3 +364,29 @@ def test_spares_strict_and_lenient(edition: str) -> None:
     warnings = []
     m.I020.construct.parse(bytes.fromhex("010102"), strict=False, warnings=warnings)
     assert len(warnings) == 1
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+@pytest.mark.parametrize("engine", ["construct", "fast"])
+def test_codec_decode_agrees_with_item_walk(edition: str, engine: str) -> None:
+    """Once the codec API exists: decode() gives what the item-by-item walk gives."""
+    asterix_api = pytest.importorskip("radarbench.codecs.asterix")
+    if not hasattr(asterix_api, "decode"):
+        pytest.skip("radarbench.codecs.asterix.decode not there yet")
+    cat = EDITIONS[edition][0].CATEGORY
+    for payload in _pcap_payloads(SAMPLES / "cat034_048.pcap")[:40]:
+        blocks = []
+        pos = 0
+        while pos < len(payload):
+            n = int.from_bytes(payload[pos + 1:pos + 3], "big")
+            if payload[pos] == 48:
+                blocks.append(payload[pos:pos + n])
+            pos += n
+        for block in blocks:
+            records = asterix_api.decode(block, editions={48: edition}, engine=engine)
+            pos = 3
+            for rec in records:
+                assert (rec.category, rec.edition) == (48, edition)
+                items, pos = walk_record(cat, block, pos)
+                assert dict(rec.items) == items
+            assert pos == len(block)
