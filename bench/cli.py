@@ -65,4 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # `python -m radarbench.bench.cli` runs this file as __main__, a second copy of the module
+    # whose UserError is not the one the command modules raise: run the imported copy's main.
+    from radarbench.bench.cli import main as _main
+
+    sys.exit(_main())

@@ -29,7 +29,7 @@ from radarbench.codecs.asterix.spec import Category
 
 __all__ = [
     "Record", "Decoded", "SkippedBlock", "DecodeError", "EncodeError",
-    "decode", "iter_decode", "encode", "encode_record", "category_spec", "split_blocks",
+    "decode", "iter_decode", "encode", "encode_one", "encode_record", "pack_blocks", "category_spec", "split_blocks",
 ]
 
 
@@ -95,8 +95,8 @@ def split_blocks(data: bytes, start: int = 0) -> Iterator[tuple[int, int, int]]:
                               item="block", offset=p)
         cat = data[p]
         length = data[p + 1] << 8 | data[p + 2]
-        if length < BLOCK_HEADER_LEN:
-            raise DecodeError(f"LEN is {length}, less than the 3 octets of the header",
+        if length <= BLOCK_HEADER_LEN:
+            raise DecodeError(f"LEN is {length}; a data block holds its 3 header octets and at least one record",
                               category=cat, item="block", offset=p)
         if p + length > n:
             raise DecodeError(f"LEN is {length}, but only {n - p} octet(s) remain",
@@ -195,17 +195,12 @@ def encode_record(category: int, items: dict[str, Any], edition: str | None = No
     return build_record(spec, items)
 
 
-def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None) -> bytes:
-    """Data blocks holding ``records`` (Record objects or {"category", "edition"?, "items"}).
+def pack_blocks(encoded: Iterable[tuple[int, str, bytes]]) -> bytes:
+    """Data blocks around already encoded records, given as (category, edition, record bytes).
 
-    Consecutive records of one category and edition share a data block (a new block starts
-    when one would pass 65535 octets). A record's own edition wins over ``editions``.
-    Raises :class:`EncodeError` naming the item and the reason.
+    Consecutive records of one category and edition share a data block; a new block starts
+    when one would pass 65535 octets.
     """
-    try:
-        chosen = _editions.resolve(editions)
-    except ValueError as exc:
-        raise EncodeError(str(exc)) from None
     out = bytearray()
     cur_key: tuple[int, str] | None = None
     body = bytearray()
@@ -217,12 +212,7 @@ def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None)
             out.extend(body)
         body.clear()
 
-    for r in records:
-        cat, ed, items = _as_record(r)
-        if cat not in chosen and ed is None:
-            raise EncodeError(f"no declaration of CAT{cat:03d}", category=cat)
-        ed = ed or chosen[cat]
-        rec = encode_record(cat, items, ed)
+    for cat, ed, rec in encoded:
         if len(rec) + BLOCK_HEADER_LEN > MAX_BLOCK_LEN:
             raise EncodeError(f"record of {len(rec)} octets does not fit a data block", category=cat)
         key = (cat, ed)
@@ -232,3 +222,26 @@ def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None)
         body.extend(rec)
     flush()
     return bytes(out)
+
+
+def encode_one(record: Any, editions: Mapping[int, str] | None = None) -> tuple[int, str, bytes]:
+    """(category, edition, record bytes) of one Record or {"category", "edition"?, "items"}."""
+    cat, ed, items = _as_record(record)
+    if ed is None:
+        try:
+            ed = _editions.resolve(editions).get(cat)
+        except ValueError as exc:
+            raise EncodeError(str(exc)) from None
+        if ed is None:
+            raise EncodeError(f"no declaration of CAT{cat:03d}", category=cat)
+    return cat, ed, encode_record(cat, items, ed)
+
+
+def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None) -> bytes:
+    """Data blocks holding ``records`` (Record objects or {"category", "edition"?, "items"}).
+
+    Consecutive records of one category and edition share a data block (a new block starts
+    when one would pass 65535 octets). A record's own edition wins over ``editions``.
+    Raises :class:`EncodeError` naming the item and the reason.
+    """
+    return pack_blocks(encode_one(r, editions) for r in records)

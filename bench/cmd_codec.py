@@ -1,0 +1,177 @@
+"""`radarbench decode` and `radarbench encode`: ASTERIX files to JSON Lines and back.
+
+decode reads bare data blocks (.ast, raw) or a pcap/pcapng capture (detected from its first
+octets) and writes one record a line. A file that breaks the specification: the records
+before the break are written, then one line on stderr names the category, item and byte
+offset, and the exit status is 1. Blocks of categories radarbench has no declaration of are
+skipped and counted on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator, TextIO
+
+from radarbench.bench.cli import UserError
+from radarbench.codecs.asterix import (
+    DecodeError, EncodeError, Record, SkippedBlock, encode_one, iter_decode, pack_blocks,
+)
+from radarbench.codecs.asterix.editions import parse_edition_option, resolve
+from radarbench.rigs.pcapfile import is_pcap, iter_datagrams
+
+
+def _editions(values: list[str] | None) -> dict[int, str]:
+    chosen: dict[int, str] = {}
+    for text in values or []:
+        try:
+            cat, ed = parse_edition_option(text)
+        except ValueError as exc:
+            raise UserError(f"--edition: {exc}") from None
+        chosen[cat] = ed
+    try:
+        resolve(chosen)
+    except ValueError as exc:
+        raise UserError(f"--edition: {exc}") from None
+    return chosen
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("decode", help="decode ASTERIX data blocks or a pcap to JSON Lines",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", help="bare data blocks (.ast, raw), or a pcap/pcapng capture of UDP datagrams")
+    p.add_argument("--edition", action="append", metavar="CAT=ED", help="edition of a category, e.g. 48=1.31 (repeatable)")
+    p.add_argument("--strict", action="store_true", help="reject non-zero spare bits")
+    p.add_argument("--format", choices=("jsonl", "text"), default="jsonl", help="jsonl (default) or text for people")
+    p.add_argument("--engine", choices=("fast", "construct"), default="fast",
+                   help="generated decoder (default) or Construct's interpreter (the reference)")
+    p.set_defaults(func=run_decode)
+
+    e = sub.add_parser("encode", help="encode JSON Lines records into ASTERIX data blocks")
+    e.add_argument("file", help="JSON Lines as `radarbench decode` writes them, or - for standard input")
+    e.add_argument("--output", "-o", required=True, help="file to write the data blocks to")
+    e.add_argument("--edition", action="append", metavar="CAT=ED", help="edition of a category, e.g. 48=1.31 (repeatable)")
+    e.set_defaults(func=run_encode)
+
+
+# ------------------------------------------------------------------ decode
+
+
+def _inputs(path: Path) -> Iterator[tuple[bytes, dict[str, Any]]]:
+    """(bytes, extra keys for each record) per datagram of a capture, or the whole file."""
+    if is_pcap(path):
+        for d in iter_datagrams(path):
+            yield d.payload, {"frame": d.frame, "time": d.time_s,
+                              "src": f"{d.src[0]}:{d.src[1]}", "dst": f"{d.dst[0]}:{d.dst[1]}"}
+    else:
+        yield path.read_bytes(), {}
+
+
+def _text(rec: dict[str, Any], out: TextIO) -> None:
+    where = " ".join(f"{k} {rec[k]}" for k in ("frame", "block", "offset") if k in rec)
+    out.write(f"CAT{rec['category']:03d} ed. {rec['edition']}  {where}\n")
+    for key, val in rec["items"].items():
+        out.write(f"  {key:>3}  {_fmt(val)}\n")
+    for w in rec.get("warnings", []):
+        out.write(f"  warning: {w}\n")
+
+
+def _fmt(val: Any) -> str:
+    if isinstance(val, dict):
+        return " ".join(f"{k}={_fmt(v)}" if not isinstance(v, (dict, list)) else f"{k}=[{_fmt(v)}]"
+                        for k, v in val.items())
+    if isinstance(val, list):
+        return "; ".join(_fmt(v) for v in val)
+    if isinstance(val, str):
+        return repr(val)
+    return str(val)
+
+
+def run_decode(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    editions = _editions(args.edition)
+    out = sys.stdout
+    skipped: list[SkippedBlock] = []
+    failures = 0
+    count = 0
+    try:
+        inputs = list(_inputs(path))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    for data, extra in inputs:
+        try:
+            for r in iter_decode(data, strict=args.strict, editions=editions, engine=args.engine, skipped=skipped):
+                rec = _record_json(r, extra)
+                if args.format == "jsonl":
+                    out.write(json.dumps(rec, separators=(",", ":")) + "\n")
+                else:
+                    _text(rec, out)
+                count += 1
+        except DecodeError as exc:
+            failures += 1
+            out.flush()
+            where = f"frame {extra['frame']}: " if "frame" in extra else ""
+            print(f"radarbench decode: {path}: {where}{exc}", file=sys.stderr)
+    out.flush()
+    if skipped:
+        kinds = Counter(s.category for s in skipped)
+        listed = ", ".join(f"CAT{c:03d} x{n}" for c, n in sorted(kinds.items()))
+        print(f"radarbench decode: {path}: skipped {len(skipped)} data block(s) of categories "
+              f"without a declaration: {listed}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _record_json(r: Record, extra: dict[str, Any]) -> dict[str, Any]:
+    rec: dict[str, Any] = {"category": r.category, "edition": r.edition, "items": r.items}
+    rec.update(extra)
+    rec["block"] = r.block
+    rec["offset"] = r.offset
+    if r.warnings:
+        rec["warnings"] = r.warnings
+    return rec
+
+
+# ------------------------------------------------------------------ encode
+
+
+def run_encode(args: argparse.Namespace) -> int:
+    editions = _editions(args.edition)
+    if args.file == "-":
+        lines = sys.stdin
+        name = "<stdin>"
+    else:
+        p = Path(args.file)
+        if not p.is_file():
+            raise UserError(f"{p}: no such file")
+        lines = p.open("r", encoding="utf-8")
+        name = str(p)
+    encoded: list[tuple[int, str, bytes]] = []
+    status = 0
+    try:
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                print(f"radarbench encode: {name}: line {n}: not JSON ({exc.msg} at column {exc.colno})", file=sys.stderr)
+                status = 1
+                break
+            try:
+                encoded.append(encode_one(rec, editions))
+            except EncodeError as exc:
+                print(f"radarbench encode: {name}: line {n}: {exc}", file=sys.stderr)
+                status = 1
+                break
+    finally:
+        if lines is not sys.stdin:
+            lines.close()
+    try:
+        Path(args.output).write_bytes(pack_blocks(encoded))
+    except OSError as exc:
+        raise UserError(f"--output {args.output}: {exc.strerror}") from None
+    return status

@@ -1,0 +1,227 @@
+"""The decode/encode API on real captures: values, round trips, errors, both engines."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from radarbench.codecs.asterix import DecodeError, EncodeError, decode, encode, iter_decode
+from radarbench.codecs.asterix.stream import StreamDecoder
+from radarbench.rigs.pcapfile import iter_datagrams
+from samples import sample
+
+ENGINES = ("fast", "construct")
+
+
+def one_record() -> bytes:
+    return sample("cat048_one_record.ast").read_bytes()
+
+
+def payloads(name: str) -> list[bytes]:
+    return [d.payload for d in iter_datagrams(sample(name))]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_one_record_values_match_independent_decoders(engine: str) -> None:
+    # The values libasterix, asterix_decoder and Wireshark agree on (shared/samples/README.md).
+    recs = decode(one_record(), engine=engine)
+    assert len(recs) == 1
+    r = recs[0]
+    assert (r.category, r.edition) == (48, "1.32")
+    it = r.items
+    assert it["010"] == {"SAC": 25, "SIC": 201}
+    assert it["140"] == 27354.6015625
+    assert it["040"] == {"RHO": 197.68359375, "THETA": 340.13671875}
+    assert it["070"]["MODE3A"] == "1000"
+    assert it["090"]["FL"] == 330
+    assert it["220"] == 0x3C660C
+    assert it["240"] == "DLH65A  "
+    assert it["161"]["TRN"] == 3563
+    assert r.warnings == []
+
+
+def test_one_record_reencodes_to_the_same_48_bytes() -> None:
+    data = one_record()
+    assert len(data) == 48
+    assert encode(decode(data)) == data
+
+
+def test_pcap_cat034_048_counts_and_round_trip() -> None:
+    blocks = {34: 0, 48: 0}
+    records = {34: 0, 48: 0}
+    for payload in payloads("cat034_048.pcap"):
+        got = decode(payload)
+        assert not got.skipped
+        for r in got:
+            records[r.category] += 1
+        seen = {(r.block, r.category) for r in got}
+        for _, cat in seen:
+            blocks[cat] += 1
+        # decoded values encode back to the very same datagram
+        assert encode(got) == payload
+    # shared/samples/README.md: 86 CAT048 blocks with 128 records, 34 CAT034 blocks
+    assert blocks == {34: 34, 48: 86}
+    assert records[48] == 128
+
+
+def test_engines_agree_on_every_real_record() -> None:
+    for name in ("cat034_048.pcap",):
+        for payload in payloads(name):
+            fast = [(r.category, r.items, r.offset) for r in decode(payload)]
+            ref = [(r.category, r.items, r.offset) for r in decode(payload, engine="construct")]
+            assert fast == ref
+    data = sample("mixed_categories.ast").read_bytes()
+    assert [r.items for r in decode(data)] == [r.items for r in decode(data, engine="construct")]
+
+
+def test_unknown_categories_are_skipped_and_reported() -> None:
+    got = decode(sample("mixed_categories.ast").read_bytes())
+    assert {r.category for r in got} == {48, 34}
+    assert sorted({s.category for s in got.skipped}) == [1, 2, 30, 32, 255]
+    # the skipped blocks are where the file says they are: each starts with its category
+    data = sample("mixed_categories.ast").read_bytes()
+    for s in got.skipped:
+        assert data[s.offset] == s.category
+        assert int.from_bytes(data[s.offset + 1:s.offset + 3], "big") == s.length
+
+
+def test_cat021_with_re_field_is_skipped_not_fatal() -> None:
+    got = decode(sample("cat021_re.ast").read_bytes())
+    assert list(got) == [] and [s.category for s in got.skipped] == [21, 21]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_truncation_at_every_cut_names_item_and_offset(engine: str) -> None:
+    data = one_record()
+    for cut in range(1, len(data)):  # LEN cut to match, or the header itself cut
+        block = bytes([data[0]]) + cut.to_bytes(2, "big") + data[3:cut] if cut >= 3 else data[:cut]
+        with pytest.raises(DecodeError) as ei:
+            decode(block, engine=engine)
+        err = ei.value
+        assert err.offset is not None and 0 <= err.offset <= cut
+        if cut > 4:
+            assert err.category == 48 and err.item
+
+
+def test_records_before_a_break_are_yielded() -> None:
+    data = one_record()
+    broken = data + bytes([48, 0, 10]) + data[3:10]  # a second block whose record is cut short
+    got = []
+    with pytest.raises(DecodeError) as ei:
+        for r in iter_decode(broken):
+            got.append(r)
+    assert len(got) == 1 and got[0].items["161"]["TRN"] == 3563
+    assert ei.value.category == 48 and ei.value.offset >= 48
+
+
+def test_spare_bits_lenient_reports_strict_rejects() -> None:
+    data = bytearray(one_record())
+    # I048/070 sits after 010 (2), 140 (3), 020 (1), 040 (4) behind a 3-octet FSPEC
+    i070 = 3 + 3 + 2 + 3 + 1 + 4
+    assert data[i070:i070 + 2] == bytes.fromhex("0200")  # MODE3A 1000 octal, spare bit clear
+    data[i070] |= 0x10  # the spare bit between L and MODE3A
+    for engine in ENGINES:
+        got = decode(bytes(data), engine=engine)
+        assert got[0].items["070"]["MODE3A"] == "1000"
+        assert any("spare" in w for w in got[0].warnings)
+        with pytest.raises(DecodeError) as ei:
+            decode(bytes(data), strict=True, engine=engine)
+        assert ei.value.item.startswith("070") and "spare" in str(ei.value)
+
+
+def test_encode_errors_name_the_item() -> None:
+    rec = decode(one_record())[0].to_dict()
+    rec["items"]["040"]["RHO"] = 1e6  # beyond 16 bits of 1/256 NM
+    with pytest.raises(EncodeError) as ei:
+        encode([rec])
+    assert ei.value.item == "040" and "RHO" in str(ei.value)
+    rec = decode(one_record())[0].to_dict()
+    rec["items"]["999"] = 1
+    with pytest.raises(EncodeError, match="999"):
+        encode([rec])
+
+
+def test_consecutive_records_of_one_category_share_a_block() -> None:
+    r = decode(one_record())[0]
+    data = encode([r, r, r])
+    assert data[0] == 48 and int.from_bytes(data[1:3], "big") == len(data) == 3 + 3 * 45
+    assert len(decode(data)) == 3
+
+
+def real_records() -> list[bytes]:
+    return [p for p in payloads("cat034_048.pcap")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=200))
+def test_random_bytes_raise_only_decode_error(data: bytes) -> None:
+    for engine in ENGINES:
+        try:
+            decode(data, engine=engine)
+        except DecodeError:
+            pass
+    StreamDecoder().feed(data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_real_records_raise_only_decode_error(data: st.DataObject) -> None:
+    corpus = _CORPUS or _load_corpus()
+    base = bytearray(data.draw(st.sampled_from(corpus)))
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(base) - 1))
+        base[i] = data.draw(st.integers(0, 255))
+    results = []
+    for engine in ENGINES:
+        try:
+            results.append([r.items for r in decode(bytes(base), engine=engine)])
+        except DecodeError as exc:
+            results.append(("error", exc.category, exc.offset))
+    # both engines see the same bytes the same way (same records, or an error at one place)
+    assert results[0] == results[1] or (results[0][0] == "error") == (results[1][0] == "error")
+
+
+_CORPUS: list[bytes] = []
+
+
+def _load_corpus() -> list[bytes]:
+    _CORPUS.extend(real_records())
+    return _CORPUS
+
+
+def test_cli_decode_jsonl_and_encode_back(tmp_path) -> None:
+    src = sample("cat034_048.pcap")
+    out = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "decode", str(src)],
+                         capture_output=True, text=True, check=True).stdout
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert len(lines) == 128 + sum(1 for x in lines if x["category"] == 34)
+    first48 = next(x for x in lines if x["category"] == 48)
+    assert set(first48) >= {"category", "edition", "items", "frame", "time", "src", "dst"}
+    jl = tmp_path / "in.jsonl"
+    jl.write_text(out)
+    subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "encode", str(jl), "--output",
+                    str(tmp_path / "out.ast")], check=True)
+    again = decode((tmp_path / "out.ast").read_bytes())
+    assert [r.items for r in again] == [x["items"] for x in lines]
+
+
+def test_cli_reports_a_break_in_one_line(tmp_path) -> None:
+    data = one_record()
+    bad = tmp_path / "bad.ast"
+    bad.write_bytes(data + bytes([48, 0, 10]) + data[3:10])
+    p = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "decode", str(bad)],
+                       capture_output=True, text=True)
+    assert p.returncode == 1
+    assert len(p.stdout.splitlines()) == 1  # the record before the break
+    err = p.stderr.strip().splitlines()
+    assert len(err) == 1 and "CAT048" in err[0] and "byte offset" in err[0] and "Traceback" not in p.stderr
+    p = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "decode", str(tmp_path / "nope")],
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and "no such file" in p.stderr and "Traceback" not in p.stderr
+    p = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "decode", str(bad), "--edition", "48=9.99"],
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and "1.32" in p.stderr
