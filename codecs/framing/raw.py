@@ -26,6 +26,11 @@ class RawDeframer:
         return self._stream.feed(data)
 
     @property
+    def buffered(self) -> int:
+        """Octets received but not yet handed out (an incomplete block)."""
+        return self._stream.buffered
+
+    @property
     def frames(self) -> int:
         """Data blocks handed out so far."""
         return self._stream.blocks
