@@ -1,0 +1,232 @@
+# pcap://PATH[?speed=X]                                   replay (default)
+# pcap://PATH?write=1[&src=ADDR:PORT&dst=ADDR:PORT]        record
+#
+# Replay: recv() returns the UDP payloads of the capture one by one, spaced as they were
+#   captured (speed 1.0 by default; 2.0 twice as fast; 0 as fast as they can be read); the
+#   clock starts at the first recv(). Message.source is the (address, port) that sent the
+#   datagram and rx_kernel_ns its capture time. recv() returns None at the end; `exhausted`
+#   tells that apart from a timeout. Linktypes: Ethernet (with VLAN tags), raw IPv4, Linux
+#   cooked (SLL and SLL2), BSD loopback. IPv4 only; non-UDP packets and fragments are skipped
+#   and counted.
+# Record: each send() becomes one Ethernet/IPv4/UDP frame from src (default 127.0.0.1:8600)
+#   to dst (default 232.1.1.1:8600; a multicast dst gets its multicast MAC), stamped with the
+#   wall-clock time of the send, in a classic nanosecond pcap. UDP port 8600 is the one
+#   Wireshark's ASTERIX dissector listens on, so the file opens decoded.
+"""Captures as endpoints: replay the UDP payloads of a pcap file on schedule, or record to one."""
+from __future__ import annotations
+
+import ipaddress
+import socket
+import struct
+import time
+from typing import Iterator
+
+from scapy.utils import PcapWriter, RawPcapReader
+
+from radarbench.rigs.transports.base import Message, ParsedUrl, Transport, TransportError, deadline_ns
+
+GRAMMAR = "pcap://PATH[?speed=X | ?write=1&src=ADDR:PORT&dst=ADDR:PORT]"
+ASTERIX_UDP_PORT = 8600  # Wireshark's asterix dissector: udp.port 8600
+DEFAULT_SRC = ("127.0.0.1", ASTERIX_UDP_PORT)
+DEFAULT_DST = ("232.1.1.1", ASTERIX_UDP_PORT)
+
+LINKTYPE_NULL = 0
+LINKTYPE_ETHERNET = 1
+LINKTYPE_RAW = (101, 12, 14)  # LINKTYPE_RAW and the two DLT_RAW values seen in the wild
+LINKTYPE_LINUX_SLL = 113
+LINKTYPE_LINUX_SLL2 = 276
+ETHERTYPE_IPV4 = 0x0800
+ETHERTYPE_VLAN = (0x8100, 0x88A8, 0x9100)
+
+
+def ip_payload_offset(linktype: int, frame: bytes) -> int | None:
+    """Where the IPv4 header starts in a captured frame, or None if it is not IPv4."""
+    if linktype == LINKTYPE_ETHERNET:
+        pos, ethertype = 14, int.from_bytes(frame[12:14], "big")
+        while ethertype in ETHERTYPE_VLAN and len(frame) >= pos + 4:
+            ethertype = int.from_bytes(frame[pos + 2:pos + 4], "big")
+            pos += 4
+        return pos if ethertype == ETHERTYPE_IPV4 else None
+    if linktype in LINKTYPE_RAW:
+        return 0 if frame[:1] and frame[0] >> 4 == 4 else None
+    if linktype == LINKTYPE_LINUX_SLL:
+        return 16 if frame[14:16] == b"\x08\x00" else None
+    if linktype == LINKTYPE_LINUX_SLL2:
+        return 20 if frame[0:2] == b"\x08\x00" else None
+    if linktype == LINKTYPE_NULL:
+        # the address family, in the capturing host's byte order; AF_INET is 2 everywhere
+        return 4 if frame[:4] in (b"\x02\x00\x00\x00", b"\x00\x00\x00\x02") else None
+    return None
+
+
+def udp_of(linktype: int, frame: bytes) -> tuple[tuple[str, int], tuple[str, int], bytes] | None:
+    """(source, destination, payload) of a captured IPv4/UDP frame, None for anything else."""
+    ip = ip_payload_offset(linktype, frame)
+    if ip is None or len(frame) < ip + 20:
+        return None
+    ihl = (frame[ip] & 0x0F) * 4
+    total_len = int.from_bytes(frame[ip + 2:ip + 4], "big")
+    flags_frag = int.from_bytes(frame[ip + 6:ip + 8], "big")
+    if frame[ip] >> 4 != 4 or ihl < 20 or frame[ip + 9] != 17 or flags_frag & 0x3FFF:
+        return None  # not IPv4, not UDP, or a fragment (more fragments / offset)
+    udp = ip + ihl
+    if len(frame) < udp + 8:
+        return None
+    sport, dport, udp_len = struct.unpack_from("!HHH", frame, udp)
+    end = min(udp + udp_len, ip + total_len, len(frame))  # Ethernet pads short frames
+    src = socket.inet_ntoa(frame[ip + 12:ip + 16])
+    dst = socket.inet_ntoa(frame[ip + 16:ip + 20])
+    return (src, sport), (dst, dport), bytes(frame[udp + 8:end])
+
+
+class PcapReplay(Transport):
+    """Replays a capture's UDP payloads on their original schedule (scaled by `speed`)."""
+
+    def __init__(self, url: str, path: str, speed: float) -> None:
+        self.url = url
+        self.path = path
+        self.speed = speed
+        self.reader = RawPcapReader(path)
+        self.linktype: int = self.reader.linktype
+        self.nano: bool = self.reader.nano
+        self.skipped = 0  # captured frames that were not IPv4/UDP (or were fragments)
+        self.replayed = 0
+        self.exhausted = False
+        self._packets = self._udp_packets()
+        self._next: tuple[int, tuple[str, int], bytes] | None = None
+        self._first_capture_ns: int | None = None
+        self._start_ns = 0
+
+    def _udp_packets(self) -> Iterator[tuple[int, tuple[str, int], bytes]]:
+        for frame, meta in self.reader:
+            capture_ns = meta.sec * 1_000_000_000 + meta.usec * (1 if self.nano else 1000)
+            datagram = udp_of(self.linktype, frame)
+            if datagram is None:
+                self.skipped += 1
+                continue
+            yield capture_ns, datagram[0], datagram[2]
+
+    def send(self, data: bytes) -> None:
+        """Raises TransportError: a replayed capture cannot be sent to."""
+        raise TransportError(f"{self.url}: a replayed capture is read-only (record with ?write=1)")
+
+    def recv(self, timeout: float | None = None) -> Message | None:
+        """Return the next payload when it is due, None if not due within `timeout` or at the end."""
+        if self._next is None:
+            self._next = next(self._packets, None)
+            if self._next is None:
+                self.exhausted = True
+                self.reader.close()
+                return None
+        capture_ns, source, payload = self._next
+        if self._first_capture_ns is None:
+            self._first_capture_ns, self._start_ns = capture_ns, time.monotonic_ns()
+        if self.speed > 0:
+            due_ns = self._start_ns + int((capture_ns - self._first_capture_ns) / self.speed)
+            end = deadline_ns(timeout)
+            if end is not None and due_ns > end:
+                time.sleep(max(0, end - time.monotonic_ns()) / 1e9)
+                return None
+            left = due_ns - time.monotonic_ns()
+            if left > 0:
+                time.sleep(left / 1e9)
+        self._next = None
+        self.replayed += 1
+        return Message(payload, time.monotonic_ns(), capture_ns, source)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.reader.close()
+
+
+def _mac_for(ip: str) -> bytes:
+    addr = ipaddress.IPv4Address(ip)
+    if addr.is_multicast:  # RFC 1112: 01:00:5e + the group's low 23 bits
+        return b"\x01\x00\x5e" + (int(addr) & 0x7FFFFF).to_bytes(3, "big")
+    return b"\x02\x00" + addr.packed  # locally administered, derived from the address
+
+
+def _ip_checksum(header: bytes) -> int:
+    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def udp_frame(src: tuple[str, int], dst: tuple[str, int], payload: bytes, ip_id: int = 0) -> bytes:
+    """Build one Ethernet/IPv4/UDP frame carrying `payload` (UDP checksum 0: none, as IPv4 allows).
+
+    Raises ValueError if the payload does not fit in one IPv4 datagram.
+    """
+    if len(payload) > 65535 - 28:
+        raise ValueError(f"{len(payload)} octets do not fit in one UDP/IPv4 datagram")
+    ttl = 1 if ipaddress.IPv4Address(dst[0]).is_multicast else 64
+    ip = bytearray(struct.pack(
+        "!BBHHHBBH4s4s", 0x45, 0, 28 + len(payload), ip_id & 0xFFFF, 0x4000, ttl, 17, 0,
+        socket.inet_aton(src[0]), socket.inet_aton(dst[0]),
+    ))
+    struct.pack_into("!H", ip, 10, _ip_checksum(bytes(ip)))
+    udp = struct.pack("!HHHH", src[1], dst[1], 8 + len(payload), 0)
+    eth = _mac_for(dst[0]) + _mac_for(src[0]) + ETHERTYPE_IPV4.to_bytes(2, "big")
+    return eth + bytes(ip) + udp + payload
+
+
+class PcapRecorder(Transport):
+    """Writes every message sent to it as one UDP datagram in a pcap file."""
+
+    def __init__(self, url: str, path: str, src: tuple[str, int], dst: tuple[str, int]) -> None:
+        self.url = url
+        self.src, self.dst = src, dst
+        self.writer = PcapWriter(path, linktype=LINKTYPE_ETHERNET, nano=True, sync=False)
+        self.written = 0
+
+    def send(self, data: bytes) -> None:
+        """Record `data` as one datagram, stamped now. Raises ValueError if it is too long."""
+        if self.closed:
+            raise TransportError(f"{self.url} is closed")
+        frame = udp_frame(self.src, self.dst, data, self.written)
+        now_ns = time.time_ns()
+        if not self.writer.header_present:
+            self.writer.write_header(frame)
+        self.writer.write_packet(frame, sec=now_ns // 1_000_000_000, usec=now_ns % 1_000_000_000)
+        self.written += 1
+
+    def recv(self, timeout: float | None = None) -> Message | None:
+        """Raises TransportError: a capture being recorded cannot be read."""
+        raise TransportError(f"{self.url}: a capture being recorded is write-only")
+
+    def close(self) -> None:
+        """Flush and close the file (a capture with nothing sent still gets its header)."""
+        if not self.closed:
+            self.closed = True
+            if not self.writer.header_present:
+                self.writer.write_header(None)
+            self.writer.close()
+
+
+def open(url: str) -> Transport:
+    """Open a capture by URL, for replay or (write=1) recording.
+
+    Raises UrlError for a bad URL, OSError if the file cannot be opened, and scapy's
+    Scapy_Exception for a file that is not a capture.
+    """
+    u = ParsedUrl(url, GRAMMAR)
+    path = u.path()
+    write = u.take_bool("write", False)
+
+    def addr(s: str) -> tuple[str, int]:
+        host, _, port = s.rpartition(":")
+        p = int(port)
+        if not 0 <= p <= 65535:
+            raise ValueError
+        return str(ipaddress.IPv4Address(host)), p
+
+    if write:
+        src = u.take("src", DEFAULT_SRC, addr, "an IPv4 ADDR:PORT")
+        dst = u.take("dst", DEFAULT_DST, addr, "an IPv4 ADDR:PORT")
+        u.done()
+        return PcapRecorder(url, path, src, dst)
+    speed = u.take_float("speed", 1.0)
+    u.done()
+    return PcapReplay(url, path, speed)
