@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping
 
 from radarbench.codecs.asterix import editions as _editions
-from radarbench.codecs.asterix.codegen import RecordDecoder, generate
+from radarbench.codecs.asterix.codegen import Fallback, RecordDecoder, RecordEncoder, generate, generate_encoder
 from radarbench.codecs.asterix.errors import DecodeError, EncodeError
 from radarbench.codecs.asterix.record import (
     BLOCK_HEADER_LEN, MAX_BLOCK_LEN, build_record, parse_record,
@@ -186,12 +186,27 @@ def _as_record(r: Any) -> tuple[int, str | None, dict[str, Any]]:
     raise EncodeError(f"cannot encode a {type(r).__name__} as a record")
 
 
-def encode_record(category: int, items: dict[str, Any], edition: str | None = None) -> bytes:
-    """One record (FSPEC and items, no block header). Raises EncodeError."""
+@lru_cache(maxsize=None)
+def _fast_encoder(category: Category) -> RecordEncoder:
+    return generate_encoder(category)[1]
+
+
+def encode_record(category: int, items: dict[str, Any], edition: str | None = None,
+                  engine: str = "fast") -> bytes:
+    """One record (FSPEC and items, no block header). Raises EncodeError.
+
+    The generated encoder serves every value it recognises; anything else goes to the
+    Construct reference, which builds it or raises the EncodeError naming item and reason.
+    """
     try:
         spec = category_spec(category, edition)
     except KeyError:
         raise EncodeError(f"no declaration of CAT{category:03d} edition {edition}", category=category) from None
+    if engine == "fast":
+        try:
+            return _fast_encoder(spec)(items)
+        except Exception:  # Fallback, or a value of a shape it does not expect
+            pass
     return build_record(spec, items)
 
 
