@@ -16,6 +16,7 @@ Import from tests as ``from oracle import ...`` (tests/unit/conftest.py puts thi
 """
 from __future__ import annotations
 
+import contextvars
 import io
 import math
 import random
@@ -82,9 +83,19 @@ def libasterix_records(category: int, edition: str, block: bytes, uap: str | Non
     return out
 
 
-def libasterix_values(category: int, edition: str, block: bytes, uap: str | None = None) -> list[dict]:
-    """Decode data block(s) with libasterix; each record as our plain items dict."""
-    return [_record_values(r) for r in libasterix_records(category, edition, block, uap)]
+def libasterix_values(category: int, edition: str, block: bytes, uap: str | None = None,
+                      icao_reversible: bool = False) -> list[dict]:
+    """Decode data block(s) with libasterix; each record as our plain items dict.
+
+    libasterix drops ICAO 6-bit codes outside A-Z, space and 0-9 from its strings (all-zero
+    callsigns read as ''); ``icao_reversible=True`` spells them as radarbench does (the IA-5
+    character whose low six bits they are: code 0 is "@"), from the same bits.
+    """
+    token = _ICAO_REVERSIBLE.set(icao_reversible)
+    try:
+        return [_record_values(r) for r in libasterix_records(category, edition, block, uap)]
+    finally:
+        _ICAO_REVERSIBLE.reset(token)
 
 
 def libasterix_item_value(category: int, edition: str, key: str, data: bytes) -> tuple[Any, int]:
@@ -136,10 +147,17 @@ def _dependency_key(rule_cls: Any, path: list[str], siblings: dict[str, Any]) ->
     return key
 
 
+_ICAO_REVERSIBLE: contextvars.ContextVar[bool] = contextvars.ContextVar("icao_reversible", default=False)
+
+
 def _content_value(content: Any) -> Any:
     if isinstance(content, lb.ContentQuantity):
         return content._as_quantity()
     if isinstance(content, lb.ContentString):
+        st = type(content).cv_string_type
+        if _ICAO_REVERSIBLE.get() and issubclass(st, lb.StringICAO):
+            raw, n = content.bs.to_uinteger(), len(content.bs) // 6
+            return "".join(S.ICAO6_CHARS[(raw >> (6 * (n - 1 - i))) & 63] for i in range(n))
         return content.as_string()
     if isinstance(content, lb.ContentInteger):
         return content.as_integer()
