@@ -30,6 +30,8 @@ _TIMESPEC = struct.Struct("@qq")  # struct timespec on 64-bit Linux: tv_sec, tv_
 
 def _ipv4(u: ParsedUrl, name: str, value: str) -> str:
     try:
+        if value.replace(".", "").isdigit():  # a bad dotted quad is bad, not a name to look up
+            return str(ipaddress.IPv4Address(value))
         return str(ipaddress.IPv4Address(socket.gethostbyname(value)))
     except (OSError, ValueError):
         raise u.error(f"{name} {value!r} is not an IPv4 address or a resolvable name") from None
