@@ -124,10 +124,10 @@ def test_pace_48_octet_block_at_9600_takes_50_ms(tmp_path: Path) -> None:
     assert abs(medians[-1] - 0.050) < 0.002, medians
 
 
-def test_pace_holds_960_octets_per_s_at_9600(tmp_path: Path) -> None:
-    link = tmp_path / "rate"
-    n_blocks = 40  # 40 x 48 octets = 1920 octets = 2.0 s at 960 octets/s
-    with open_url(f"pty://{link}?baud=9600&framing=raw") as t, open_url(f"serial://{link}?framing=raw") as s:
+def _paced_rate(tmp_path: Path, baud: int, n_blocks: int) -> tuple[float, float]:
+    """(octets/s from the first send, octets/s from first to last arrival) over n_blocks."""
+    link = tmp_path / f"rate{baud}"
+    with open_url(f"pty://{link}?baud={baud}&framing=raw") as t, open_url(f"serial://{link}?framing=raw") as s:
         got: list[int] = []
 
         def receive() -> None:
@@ -141,11 +141,23 @@ def test_pace_holds_960_octets_per_s_at_9600(tmp_path: Path) -> None:
             t.send(ONE_RECORD)
         rx.join()
     assert len(got) == n_blocks
-    rate = n_blocks * len(ONE_RECORD) / ((got[-1] - t0) / 1e9)  # from the first send
-    steady = (n_blocks - 1) * len(ONE_RECORD) / ((got[-1] - got[0]) / 1e9)  # first to last arrival
-    print(f"9600 8N1 over {n_blocks * 48} octets: {rate:.2f} octets/s from send, {steady:.2f} steady (line: 960)")
+    rate = n_blocks * len(ONE_RECORD) / ((got[-1] - t0) / 1e9)
+    steady = (n_blocks - 1) * len(ONE_RECORD) / ((got[-1] - got[0]) / 1e9)
+    print(f"{baud} 8N1 over {n_blocks * 48} octets: {rate:.2f} octets/s from send, {steady:.2f} steady"
+          f" (line: {baud / 10:g})")
+    return rate, steady
+
+
+def test_pace_holds_960_octets_per_s_at_9600(tmp_path: Path) -> None:
+    rate, steady = _paced_rate(tmp_path, 9600, 40)  # 1920 octets: 2.0 s on the line
     assert abs(rate / 960 - 1) < 0.02
     assert abs(steady / 960 - 1) < 0.02
+
+
+def test_pace_holds_11520_octets_per_s_at_115200(tmp_path: Path) -> None:
+    rate, steady = _paced_rate(tmp_path, 115200, 120)  # 5760 octets: 0.5 s on the line
+    assert abs(rate / 11520 - 1) < 0.02
+    assert abs(steady / 11520 - 1) < 0.02
 
 
 def test_pace_counts_parity_and_stop_bits(tmp_path: Path) -> None:
