@@ -60,7 +60,21 @@ class PtyLine(FdLine):
             super().close()
 
 
-def open(url: str) -> FramedLineTransport:
+class PtyTransport(FramedLineTransport):
+    """The master end of a pty pair, framed and (by default) paced.
+
+    device: the slave's device name (/dev/pts/N); link_path: the symlink to it.
+    """
+
+    line: PtyLine
+
+    def __init__(self, url: str, line: PtyLine, settings: LineSettings) -> None:
+        super().__init__(url, line, settings)
+        self.device = line.device
+        self.link_path = line.link_path
+
+
+def open(url: str) -> PtyTransport:
     """Create a pty pair with its slave linked at PATH; return the master end.
 
     Raises UrlError for a bad URL, FileExistsError if PATH exists and is not a symlink.
@@ -69,8 +83,4 @@ def open(url: str) -> FramedLineTransport:
     path = u.path()
     settings = take_line_settings(u, pace_default=True)
     u.done()
-    line = PtyLine(path, settings)
-    t = FramedLineTransport(url, line, settings)
-    t.device = line.device  # type: ignore[attr-defined]
-    t.link_path = path  # type: ignore[attr-defined]
-    return t
+    return PtyTransport(url, PtyLine(path, settings), settings)
