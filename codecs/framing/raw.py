@@ -6,7 +6,7 @@ boundary except CAT + LEN, so reading is the job of the ASTERIX stream splitter
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from radarbench.codecs.asterix.stream import MIN_BLOCK_LEN, StreamDecoder
 
@@ -16,10 +16,15 @@ class RawDeframer:
 
     categories: the categories a block may have (None: any); narrowing it makes resync
     after garbage more reliable, since fewer random octets look like a block start.
+    validate: called with a candidate block, False rejects it (e.g. "does it decode?").
     """
 
-    def __init__(self, categories: Iterable[int] | None = None) -> None:
-        self._stream = StreamDecoder(categories=categories)
+    def __init__(
+        self,
+        categories: Iterable[int] | None = None,
+        validate: Callable[[bytes], bool] | None = None,
+    ) -> None:
+        self._stream = StreamDecoder(categories=categories, validate=validate)
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add received bytes; return the data blocks they complete, in order. Never raises."""
@@ -62,8 +67,13 @@ class RawFramer:
 
     name = "raw"
 
-    def __init__(self, categories: Iterable[int] | None = None) -> None:
+    def __init__(
+        self,
+        categories: Iterable[int] | None = None,
+        validate: Callable[[bytes], bool] | None = None,
+    ) -> None:
         self.categories = frozenset(categories) if categories is not None else None
+        self.validate = validate
 
     def encode(self, payload: bytes) -> bytes:
         """Return `payload` unchanged.
@@ -84,4 +94,4 @@ class RawFramer:
 
     def deframer(self) -> RawDeframer:
         """Return a new stream splitter for the receiving side."""
-        return RawDeframer(self.categories)
+        return RawDeframer(self.categories, self.validate)
