@@ -1,0 +1,92 @@
+"""Live progress of a bench run: one line a second, to the terminal and/or as JSON Lines.
+
+On a terminal the line is redrawn in place with rich; elsewhere (a CI log, a pipe) it is
+printed as plain text, one line a second; `quiet` prints nothing. `--json-stream FILE|-`
+writes the same lines as JSON objects for other tools, whatever the terminal mode.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO, Any, Literal
+
+Mode = Literal["auto", "tty", "plain", "quiet"]
+
+
+def _fmt(line: dict[str, Any]) -> str:
+    p99 = line.get("p99_ms")
+    parts = [f"t={line.get('t_s', 0):>4}s"]
+    if "rate_msgs_per_s" in line:
+        parts.append(f"rate {line['rate_msgs_per_s']:>9,.0f}/s")
+    for key, label in (("sent", "sent"), ("received", "rcvd"), ("lost", "lost"), ("late", "late"),
+                       ("corrupted", "corrupt"), ("decode_errors", "dec.err")):
+        if key in line:
+            parts.append(f"{label} {line[key]:,}")
+    if p99 is not None:
+        parts.append(f"p99 {p99:,.3f} ms")
+    if line.get("phase"):
+        parts.append(str(line["phase"]))
+    return "  ".join(parts)
+
+
+class Progress:
+    """Writes progress lines. Use as a context manager; call `update(line)` once a second.
+
+    mode: auto (rich on a TTY stderr, plain lines otherwise), tty, plain or quiet;
+    json_stream: a path, "-" for stdout, or None. Raises OSError if the stream cannot open.
+    """
+
+    def __init__(self, mode: Mode = "auto", json_stream: str | None = None) -> None:
+        if mode == "auto":
+            mode = "tty" if sys.stderr.isatty() else "plain"
+        self.mode = mode
+        self._json: IO[str] | None = None
+        self._own_json = False
+        if json_stream == "-":
+            self._json = sys.stdout
+        elif json_stream:
+            self._json = open(json_stream, "a", encoding="utf-8")
+            self._own_json = True
+        self._live: Any = None
+
+    def __enter__(self) -> "Progress":
+        if self.mode == "tty":
+            from rich.console import Console
+            from rich.live import Live
+
+            # No auto-refresh thread: the engine forks its sender and receiver, and a fork
+            # taken while a refresh thread holds the console lock would inherit it held.
+            self._live = Live("", console=Console(stderr=True), auto_refresh=False,
+                              transient=False)
+            self._live.__enter__()
+        return self
+
+    def update(self, line: dict[str, Any]) -> None:
+        """Show one line (a dict of figures) and stream it as JSON."""
+        if self._json is not None:
+            self._json.write(json.dumps(line) + "\n")
+            self._json.flush()
+        if self.mode == "tty" and self._live is not None:
+            self._live.update(_fmt(line), refresh=True)
+        elif self.mode == "plain":
+            print(_fmt(line), file=sys.stderr, flush=True)
+
+    def note(self, text: str) -> None:
+        """A one-off message (a phase of --find-max, a fault), never in the JSON stream."""
+        if self.mode == "quiet":
+            return
+        if self._live is not None:
+            self._live.console.print(text)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.__exit__(None, None, None)
+            self._live = None
+        if self._own_json and self._json is not None:
+            self._json.close()
+        self._json = None
