@@ -92,7 +92,7 @@ def _fmt(val: Any) -> str:
 def run_decode(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
+        raise UserError(f"{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
     editions = _editions(args.edition)
     out = sys.stdout
     skipped: list[SkippedBlock] = []

@@ -110,7 +110,9 @@ class RecordCon(Construct):
             try:
                 item.construct.subcon._build(obj[item.key], stream, context, item.key)
             except EncodeError as exc:
-                raise EncodeError(exc.reason, category=cat.number, item=item.key) from None
+                # the item's own name already leads the message: "item 010: missing SIC"
+                reason = exc.reason.removeprefix(f"{item.key}: ")
+                raise EncodeError(reason, category=cat.number, item=item.key) from None
             except cs.ConstructError as exc:
                 raise EncodeError(str(exc).splitlines()[-1], category=cat.number, item=item.key) from None
         return obj
