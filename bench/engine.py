@@ -25,6 +25,7 @@ import multiprocessing as mp
 import os
 import random
 import signal
+import socket
 import threading
 import time
 from array import array
@@ -362,6 +363,26 @@ def _connect_udp(tx: Transport) -> None:
         pass
 
 
+_RCVBUF_BYTES = 8 << 20
+_SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+
+
+def _widen_rcvbuf(rx: Transport) -> None:
+    # The bench must not be the bottleneck it measures: a burst released by a device after a
+    # stall arrives faster than a Python receiver parses, and the default receive buffer
+    # (~280 small datagrams) would drop what the path delivered. Take as much as the system
+    # allows (FORCE past rmem_max where privileged), unless the URL chose a size.
+    sock = getattr(rx, "sock", None)
+    if sock is None or sock.type != socket.SOCK_DGRAM or "rcvbuf=" in getattr(rx, "url", ""):
+        return
+    for option in (_SO_RCVBUFFORCE, socket.SO_RCVBUF):
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, option, _RCVBUF_BYTES)
+            return
+        except OSError:
+            continue
+
+
 def _share_by_threads(send_url: str, recv_url: str) -> bool:
     # loop:// lives in one process; one TCP connection used both ways keeps its reconnect
     # state in the transport object, which a fork would split in two.
@@ -443,6 +464,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
         tx.close()
         raise
     _connect_udp(tx)
+    _widen_rcvbuf(rx)
     threads = _share_by_threads(cfg.send, cfg.recv)
     ctx = mp.get_context("fork")
     ctl = ctx.Array("q", _CTL_SLOTS, lock=False)
