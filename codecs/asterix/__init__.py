@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping
 
 from radarbench.codecs.asterix import editions as _editions
-from radarbench.codecs.asterix.codegen import Fallback, RecordDecoder, RecordEncoder, generate, generate_encoder
+from radarbench.codecs.asterix.codegen import RecordDecoder, RecordEncoder, generate, generate_encoder
 from radarbench.codecs.asterix.errors import DecodeError, EncodeError
 from radarbench.codecs.asterix.record import (
     BLOCK_HEADER_LEN, MAX_BLOCK_LEN, build_record, parse_record,
