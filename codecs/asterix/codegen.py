@@ -44,19 +44,15 @@ def _bad(cat: int, item: str, p: int, reason: str) -> DecodeError:
     return DecodeError(reason, category=cat, item=item, offset=p)
 
 
-class _Gen:
-    """Writes the source of one category edition's decoders."""
+class _Source:
+    """Lines of generated source and the namespace they run in, with fresh names for both."""
 
-    def __init__(self, category: S.Category) -> None:
+    def __init__(self, category: S.Category, ns: dict[str, Any]) -> None:
         self.cat = category
         self.lines: list[str] = []
-        self.ns: dict[str, Any] = {
-            "_short": _short, "_spare": _spare, "_bad": _bad, "BITS7": BITS7,
-            "CAT": category.number, "DecodeError": DecodeError,
-        }
+        self.ns = ns
         self.n = 0
 
-    # ---------------------------------------------------------------- helpers
     def name(self, stem: str) -> str:
         self.n += 1
         return f"{stem}_{self.n}"
@@ -65,6 +61,22 @@ class _Gen:
         nm = self.name(stem)
         self.ns[nm] = obj
         return nm
+
+    def resolve_tables(self) -> None:
+        """Tables of (name, function name) built before exec now point at the functions."""
+        for key, val in list(self.ns.items()):
+            if key.startswith("SUBS_"):
+                self.ns[key] = tuple(None if t is None else (t[0], self.ns[t[1]]) for t in val)
+
+
+class _Gen(_Source):
+    """Writes the source of one category edition's decoders."""
+
+    def __init__(self, category: S.Category) -> None:
+        super().__init__(category, {
+            "_short": _short, "_spare": _spare, "_bad": _bad, "BITS7": BITS7,
+            "CAT": category.number, "DecodeError": DecodeError,
+        })
 
     @staticmethod
     def read_int(n: int, at: str = "p") -> str:
@@ -224,7 +236,7 @@ class _Gen:
                     table.append(None)
                 else:
                     sname, snode = sub
-                    table.append((sname, self.ns_fn(self.variation(snode, f"{item}/{sname}"))))
+                    table.append((sname, self.variation(snode, f"{item}/{sname}")))  # name, resolved after exec
             tname = self.const(tuple(table), "SUBS")
             body += [
                 "present = []",
@@ -258,10 +270,6 @@ class _Gen:
         self.lines.append(f"def {fn}(b, p, e, W):")
         self.lines += ["    " + ln for ln in body]
         self.lines.append("")
-        return fn
-
-    def ns_fn(self, fn: str) -> str:
-        # Compound tables refer to functions by name; resolved after exec (see build()).
         return fn
 
     # ---------------------------------------------------------------- record
@@ -307,10 +315,7 @@ class _Gen:
         src = "\n".join(self.lines)
         code = compile(src, f"<radarbench CAT{self.cat.number:03d} {self.cat.edition}>", "exec")
         exec(code, self.ns)
-        # Resolve the function names held in the UAP and compound tables.
-        for key, val in list(self.ns.items()):
-            if key.startswith("SUBS_"):
-                self.ns[key] = tuple(None if t is None else (t[0], self.ns[t[1]]) for t in val)
+        self.resolve_tables()
         self.ns["UAPS"] = {
             uname: tuple(None if t is None else (t[0], self.ns[t[1]]) for t in table)
             for uname, table in self.uap_tables.items()
@@ -339,21 +344,11 @@ class Fallback(Exception):
 RecordEncoder = Callable[[dict], bytes]
 
 
-class _EncGen:
+class _EncGen(_Source):
+    """Writes the source of one category edition's encoders."""
+
     def __init__(self, category: S.Category) -> None:
-        self.cat = category
-        self.lines: list[str] = []
-        self.ns: dict[str, Any] = {"Fallback": Fallback, "BITS7": BITS7}
-        self.n = 0
-
-    def name(self, stem: str) -> str:
-        self.n += 1
-        return f"{stem}_{self.n}"
-
-    def const(self, obj: Any, stem: str = "K") -> str:
-        nm = self.name(stem)
-        self.ns[nm] = obj
-        return nm
+        super().__init__(category, {"Fallback": Fallback})
 
     def raw_of(self, out: list[str], node: Any, val: str) -> str:
         """Statements checking ``val`` for element ``node``; returns the raw-integer expression."""
@@ -532,9 +527,7 @@ class _EncGen:
         ]
         src = "\n".join(self.lines)
         exec(compile(src, f"<radarbench encode CAT{cat.number:03d} {cat.edition}>", "exec"), self.ns)
-        for key, val in list(self.ns.items()):
-            if key.startswith("SUBS_"):
-                self.ns[key] = tuple(None if t is None else (t[0], self.ns[t[1]]) for t in val)
+        self.resolve_tables()
         self.ns["ENTRIES"] = tuple((i, (t[0], self.ns[t[1]])) for i, t in enumerate(table) if t is not None)
         return src, self.ns["encode_record"]
 

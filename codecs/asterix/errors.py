@@ -2,6 +2,18 @@
 from __future__ import annotations
 
 
+def _where(category: int | None, item: str | None, offset: int | None = None) -> str:
+    """'CAT048, item 040, byte offset 17: ' (the parts that are known)."""
+    parts = []
+    if category is not None:
+        parts.append(f"CAT{category:03d}")
+    if item is not None:
+        parts.append(f"item {item}" if item[:1].isdigit() or item[:2] in ("SP", "RE") else item)
+    if offset is not None:
+        parts.append(f"byte offset {offset}")
+    return ", ".join(parts) + ": " if parts else ""
+
+
 class DecodeError(ValueError):
     """Bytes that break the specification.
 
@@ -24,14 +36,7 @@ class DecodeError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = []
-        if self.category is not None:
-            where.append(f"CAT{self.category:03d}")
-        if self.item is not None:
-            where.append(f"item {self.item}" if self.item[:1].isdigit() or self.item in ("SP", "RE") else self.item)
-        if self.offset is not None:
-            where.append(f"byte offset {self.offset}")
-        return (", ".join(where) + ": " if where else "") + self.reason
+        return _where(self.category, self.item, self.offset) + self.reason
 
     def at(self, base: int) -> "DecodeError":
         """The same error with its offset moved by ``base`` (for a block inside a larger input)."""
@@ -53,9 +58,4 @@ class EncodeError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = []
-        if self.category is not None:
-            where.append(f"CAT{self.category:03d}")
-        if self.item is not None:
-            where.append(f"item {self.item}")
-        return (", ".join(where) + ": " if where else "") + self.reason
+        return _where(self.category, self.item) + self.reason
