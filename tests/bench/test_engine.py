@@ -189,3 +189,51 @@ def test_bad_url_is_config_error() -> None:
         bench(send="nope://x", recv="nope://x", count=10, duration=None)
     with pytest.raises(ConfigError, match="rate"):
         run_bench(BenchConfig(send="udp://127.0.0.1:9", recv="udp://127.0.0.1:9", rate=0))
+
+
+def test_ctrl_c_still_writes_the_report(forwarder, tmp_path) -> None:
+    # Ctrl-C reaches the whole process group (bench, sender, receiver): the run must stop,
+    # drain briefly and write its report with status "interrupted".
+    import json
+    import os
+    import signal
+
+    fwd = forwarder()
+    out = tmp_path / "run.json"
+    md = tmp_path / "run.md"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "radarbench.bench.cli", "bench", "--send", fwd.url, "--recv", fwd.url,
+         "--rate", "1000", "--duration", "30", "--report", str(out), "--markdown", str(md), "-q"],
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 1, err
+    doc = json.loads(out.read_text())
+    assert doc["status"] == "interrupted"
+    c = doc["counts"]
+    assert 300 < c["sent"] < 5000
+    assert c["sent"] == c["received"] + c["lost"] + c["late"]
+    assert c["lost"] <= 5  # only what was in flight at the stop
+    assert "INTERRUPTED" in md.read_text()
+
+
+def test_sink_mode_reports_accepted_rate(forwarder) -> None:
+    report = bench(send=forwarder().url, rate=2000, duration=None, count=400)
+    sink = report.to_dict()["sink"]
+    assert report.counts.sent == 400 and sink["failed_sends"] == 0
+    assert 1500 < sink["accepted_msgs_per_s"] < 2500
+    assert sink["blocked_in_write_s"] >= 0
+
+
+def test_find_max_reports_highest_sustainable_rate(forwarder) -> None:
+    # A clean echo: the search climbs from 2000/s (x1.5 a step) and records each step.
+    url = forwarder().url
+    report = bench(send=url, recv=url, rate=2000, duration=None, count=300,
+                   find_max=True, find_max_steps=3, drain_s=0.2)
+    section = report.to_dict()["find_max"]
+    assert len(section["steps"]) == 3
+    assert section["max_msgs_per_s"] >= 2000
+    assert section["steps"][0]["rate_msgs_per_s"] == 2000
+    assert all(not s["ok"] or (s["lost"] == 0 and s["late"] == 0) for s in section["steps"])
+    assert report.config["rate"] == section["max_msgs_per_s"]
