@@ -14,7 +14,8 @@ Every kind also takes --duration S (default: until SIGINT/SIGTERM). The device p
 from __future__ import annotations
 
 import argparse
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from radarbench.bench.cli import UserError
 from radarbench.rigs.devices import Device, serve

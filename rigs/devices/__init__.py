@@ -14,4 +14,4 @@ KINDS: dict[str, tuple[str, str]] = {
     "impair": ("impair", "Impair"),
 }
 
-__all__ = ["Device", "DeviceError", "KINDS", "serve"]
+__all__ = ["KINDS", "Device", "DeviceError", "serve"]

@@ -24,8 +24,9 @@ import sys
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from types import FrameType
-from typing import IO, Any, Callable
+from typing import IO, Any, Self
 
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_url
@@ -142,7 +143,7 @@ class Device(ABC):
     def _thread_main(self) -> None:
         try:
             self.run()
-        except BaseException as exc:  # handed to start()/stop() in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - handed to start()/stop() in the caller's thread
             self._error = exc
 
     def stop(self, timeout_s: float = 10.0) -> dict[str, Any]:
@@ -166,7 +167,7 @@ class Device(ABC):
             raise DeviceError(f"{self.kind} failed: {self._error!r}") from self._error
         return self.summary()
 
-    def __enter__(self) -> "Device":
+    def __enter__(self) -> Self:
         self.start()
         return self
 

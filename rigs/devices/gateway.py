@@ -20,7 +20,13 @@ import threading
 import time
 from typing import Any
 
-from radarbench.codecs.asterix import DecodeError, EncodeError, decode, encode_one, pack_blocks
+from radarbench.codecs.asterix import (
+    DecodeError,
+    EncodeError,
+    decode,
+    encode_one,
+    pack_blocks,
+)
 from radarbench.rigs.devices.base import STEP_S, Device, close_all, open_endpoint
 from radarbench.rigs.transports import Transport
 

@@ -60,7 +60,7 @@ def flood(kind_args: list[str], in_port: int, rx: Any, reply: bool = False) -> d
     sink = tx if reply else rx
 
     def receive() -> None:
-        while (m := sink.recv(1.0)) is not None:
+        while sink.recv(1.0) is not None:
             stamps.append(time.monotonic())
 
     dev = _start(kind_args)
@@ -117,7 +117,7 @@ def test_radar_rate() -> None:
     for targets in (1000, 4000, 8000, 12000, 16000):
         p = subprocess.run(CLI + ["radar", "--out", f"udp://127.0.0.1:{port}", "--period", "1",
                                   "--targets", str(targets), "--duration", "3"],
-                           capture_output=True, text=True, timeout=60)
+                           check=True, capture_output=True, text=True, timeout=60)
         s = json.loads(p.stdout.strip().splitlines()[-1])
         while rx.recv(0.05) is not None:
             pass
