@@ -1,0 +1,562 @@
+"""Rig files: one TOML file names the endpoints and devices of one bench set-up.
+
+    description = "serial line to LAN, emulated"
+
+    [endpoints]                      # name = URL: places the bench (or a test) opens
+    gw_in = "serial://{run_dir}/gw-line?baud=115200&framing=hdlc&pace=1"
+    lan   = "udp://239.255.48.2:8601?listen=1&iface=127.0.0.1"
+
+    [devices.gw]                     # an emulated device: `radarbench emulate KIND --OPTION ...`
+    kind = "gateway"
+    in   = "pty://{gw_in.path}?baud=115200&framing=hdlc"
+    out  = "udp://{lan.host}:{lan.port}?iface=127.0.0.1"
+
+    [bench]                          # what `radarbench run` measures, and its CI limits
+    send = "gw_in"                   # endpoint names or URLs
+    recv = "lan"
+    rate = 200
+    duration = 10
+    max_lost = 0
+    max_p99_ms = 50
+
+A device's options are the flags of `radarbench emulate KIND` without their dashes
+(`false_plots` for --false-plots), plus `kind` and optional `after = ["name", ...]` and
+`ready_timeout` (seconds). In endpoint URLs and device options, `{run_dir}` is a private
+directory made for each start of the rig (pty links live there), `{NAME}` is endpoint NAME's
+URL and `{NAME.host}`, `{NAME.port}`, `{NAME.path}` its parts; `{{` and `}}` are braces.
+
+Every error is one RigError line that names the file and the key:
+`loopback.toml: devices.gw.kind: unknown device kind 'gatewy'; expected one of radar, echo,
+gateway, impair`. Loading checks every URL with the transports' own parser and opens nothing.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised by the 3.10 packaging test
+    import tomli as tomllib
+
+from radarbench.rigs.devices import KINDS
+from radarbench.rigs.transports import UrlError
+from radarbench.rigs.urlcheck import Where, check_url, url_parts
+
+# Stand-in for {run_dir} while a rig is checked but not started: URLs must parse, and no
+# directory is made for them.
+_CHECK_RUN_DIR = "/run-dir-of-the-rig"
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_REF = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+_PARTS = ("url", "host", "port", "path")
+DEFAULT_READY_TIMEOUT_S = 15.0
+
+
+class RigError(ValueError):
+    """A rig file that cannot be used; one line naming the file and the key."""
+
+
+# --------------------------------------------------------------------------- device options
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a device kind: its TOML type, the device class's keyword, and flags."""
+
+    kind: type
+    kwarg: str
+    url: bool = False
+    required: bool = False
+    flag: str = ""
+
+    def cli_flag(self, name: str) -> str:
+        return self.flag or "--" + name.replace("_", "-")
+
+
+def _common(opts: dict[str, Option]) -> dict[str, Option]:
+    opts["duration"] = Option(float, "duration_s")
+    return opts
+
+
+def _site(sic: int) -> dict[str, Option]:
+    return {"sac": Option(int, "sac"), "sic": Option(int, "sic"),
+            "lat": Option(float, "lat_deg"), "lon": Option(float, "lon_deg")}
+
+
+# kind -> option -> how it is typed and passed. Names are `radarbench emulate KIND` flags.
+DEVICE_OPTIONS: dict[str, dict[str, Option]] = {
+    "radar": _common({
+        "out": Option(str, "out_url", url=True, required=True),
+        "period": Option(float, "period_s"), "sectors": Option(int, "sectors"),
+        "targets": Option(int, "targets"), "pd": Option(float, "pd"),
+        "false_plots": Option(int, "false_plots"), "seed": Option(int, "seed"),
+        **_site(1),
+    }),
+    "echo": _common({
+        "in": Option(str, "in_url", url=True, required=True),
+        "out": Option(str, "out_url", url=True),
+    }),
+    "gateway": _common({
+        "in": Option(str, "in_url", url=True, required=True),
+        "out": Option(str, "out_url", url=True, required=True),
+        "to_category": Option(int, "to_category"),
+        "bidir": Option(bool, "bidirectional"),
+        **_site(100),
+    }),
+    "impair": _common({
+        "in": Option(str, "in_url", url=True, required=True),
+        "out": Option(str, "out_url", url=True, required=True),
+        "delay": Option(float, "delay_ms"), "jitter": Option(float, "jitter_ms"),
+        "loss": Option(float, "loss"), "loss_model": Option(str, "loss_model"),
+        "p_gb": Option(float, "p_gb"), "p_bg": Option(float, "p_bg"),
+        "loss_bad": Option(float, "loss_bad"), "duplicate": Option(float, "duplicate"),
+        "reorder": Option(float, "reorder"), "corrupt": Option(float, "corrupt"),
+        "corrupt_bits": Option(int, "corrupt_bits"), "rate": Option(float, "rate_bps"),
+        "seed": Option(int, "seed"), "log": Option(str, "log_path"),
+    }),
+}
+_DEVICE_KEYS = ("kind", "after", "ready_timeout")
+
+# [bench] keys -> type. Thresholds (max_*, min_*) gate `radarbench run` and CI.
+BENCH_KEYS: dict[str, type | tuple[type, ...]] = {
+    "send": str, "recv": str, "mode": str,
+    "rate": (int, float), "duration": (int, float), "count": int, "warmup": (int, float),
+    "records_per_block": int, "drain": (int, float), "late_after": (int, float),
+    "burst": int, "match_keys": str,
+}
+THRESHOLD_KEYS: dict[str, str] = {
+    "max_p50_ms": "corrected p50 latency, ms",
+    "max_p99_ms": "corrected p99 latency, ms",
+    "max_p999_ms": "corrected p99.9 latency, ms",
+    "max_max_ms": "corrected maximum latency, ms",
+    "max_lost": "messages lost",
+    "max_lost_ratio": "messages lost / sent (0..1)",
+    "max_late": "messages late",
+    "max_duplicated": "duplicates",
+    "max_reordered": "messages reordered",
+    "max_corrupted": "corrupted frames",
+    "min_received": "messages received",
+    "min_msgs_per_s": "received messages per second",
+}
+MODES = ("loop", "source", "sink")
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """One emulated device of a rig: its kind and options as written (templates unresolved).
+
+    after: devices that must be ready before this one starts (beside the automatic order);
+    ready_timeout_s: how long `rig up` waits for its `ready` line.
+    """
+
+    name: str
+    kind: str
+    options: dict[str, Any]
+    after: tuple[str, ...] = ()
+    ready_timeout_s: float = DEFAULT_READY_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class BenchSection:
+    """The [bench] section: what to measure (endpoint names or URLs, settings) and the limits.
+
+    settings: the BENCH_KEYS given (besides send/recv/mode); thresholds: the THRESHOLD_KEYS.
+    """
+
+    send: str | None = None
+    recv: str | None = None
+    mode: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rig:
+    """A loaded, validated rig file.
+
+    path: the file as it was named (for messages); endpoints: name -> URL template;
+    devices: name -> DeviceSpec, in file order; bench: the [bench] section or None;
+    run_dir: the directory `{run_dir}` stands for once the rig is started (None before).
+    """
+
+    path: str
+    description: str
+    endpoints: dict[str, str]
+    devices: dict[str, DeviceSpec]
+    bench: BenchSection | None
+    run_dir: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file's stem: `loopback` for rigs/examples/loopback.toml."""
+        return Path(self.path).stem
+
+    @property
+    def uses_run_dir(self) -> bool:
+        """True if some URL or option refers to {run_dir}."""
+        texts = list(self.endpoints.values()) + [
+            v for d in self.devices.values() for v in d.options.values() if isinstance(v, str)]
+        return any("{run_dir}" in t for t in texts)
+
+    def with_run_dir(self, run_dir: str) -> "Rig":
+        """This rig with `{run_dir}` standing for `run_dir`."""
+        return replace(self, run_dir=run_dir)
+
+    def _error(self, key: str, problem: str) -> RigError:
+        return RigError(f"{self.path}: {key}: {problem}")
+
+    def _expand(self, text: str, key: str, allow_endpoints: bool, run_dir: str | None = None) -> str:
+        run_dir = run_dir or self.run_dir
+        if run_dir is None and "{run_dir}" in text:
+            raise self._error(key, "uses {run_dir}, which exists only once the rig is started "
+                                   "(radarbench rig up / run)")
+
+        def sub(m: re.Match[str]) -> str:
+            token = m.group(0)
+            if token in ("{{", "}}"):
+                return token[0]
+            ref = m.group(1)
+            if ref == "run_dir":
+                assert run_dir is not None
+                return run_dir
+            name, _, part = ref.partition(".")
+            if not allow_endpoints or name not in self.endpoints:
+                where = ("; endpoints are " + ", ".join(sorted(self.endpoints))) if allow_endpoints \
+                    and self.endpoints else ""
+                raise self._error(key, f"unknown reference {token}{where}"
+                                       + ("" if allow_endpoints else "; endpoint URLs may use {run_dir} only"))
+            part = part or "url"
+            if part not in _PARTS:
+                raise self._error(key, f"unknown part {part!r} in {token}; expected one of "
+                                       + ", ".join(_PARTS))
+            url = self._expand(self.endpoints[name], f"endpoints.{name}", False, run_dir)
+            value = url_parts(url)[part]
+            if not value:
+                raise self._error(key, f"{token}: endpoint {name} has no {part}")
+            return value
+
+        return _REF.sub(sub, text)
+
+    def url(self, name_or_url: str) -> str:
+        """Endpoint NAME's URL, or a URL (with `{...}` references) resolved.
+
+        Raises RigError for an unknown name or reference, or {run_dir} before the rig starts.
+        """
+        if "://" in name_or_url:
+            return self._expand(name_or_url, "url", True)
+        if name_or_url not in self.endpoints:
+            known = ", ".join(sorted(self.endpoints)) or "none"
+            raise RigError(f"{self.path}: no endpoint {name_or_url!r}; endpoints are {known}")
+        return self._expand(self.endpoints[name_or_url], f"endpoints.{name_or_url}", False)
+
+    def device_options(self, name: str) -> dict[str, Any]:
+        """Device NAME's options with every reference resolved. Raises RigError."""
+        spec = self.devices[name]
+        return {k: self._expand(v, f"devices.{name}.{k}", True) if isinstance(v, str) else v
+                for k, v in spec.options.items()}
+
+    def device_argv(self, name: str) -> list[str]:
+        """The `radarbench emulate` arguments (after the program name) for device NAME."""
+        spec = self.devices[name]
+        argv = ["emulate", spec.kind]
+        schema = DEVICE_OPTIONS[spec.kind]
+        for key, value in self.device_options(name).items():
+            opt = schema[key]
+            if opt.kind is bool:
+                if value:
+                    argv.append(opt.cli_flag(key))
+                continue
+            argv += [opt.cli_flag(key), str(value)]
+        return argv
+
+    def device_urls(self, name: str) -> dict[str, str]:
+        """Device NAME's URL options (in, out), resolved."""
+        schema = DEVICE_OPTIONS[self.devices[name].kind]
+        return {k: v for k, v in self.device_options(name).items() if schema[k].url}
+
+    def start_order(self) -> list[str]:
+        """Device names in the order to start them: downstream first.
+
+        A device that opens a place another device only reaches (a pty whose link another
+        opens as serial://, a UDP or TCP listener another sends to) starts first, so that
+        listeners exist before senders; `after` adds explicit constraints; file order breaks
+        ties. Raises RigError for a cycle.
+        """
+        rig = self if self.run_dir else self.with_run_dir(_CHECK_RUN_DIR)
+        wheres: dict[str, list[Where]] = {}
+        for name in self.devices:
+            wheres[name] = [check_url(u) for u in rig.device_urls(name).values()]
+        provides: dict[tuple[object, ...], str] = {}
+        for name, ws in wheres.items():
+            for w in ws:
+                if w.listens:
+                    provides.setdefault(_norm_key(w.key), name)
+        before: dict[str, set[str]] = {name: set(self.devices[name].after) for name in self.devices}
+        for name, ws in wheres.items():
+            for w in ws:
+                if w.listens:
+                    continue
+                provider = provides.get(_norm_key(w.key))
+                if provider is None and w.key[0] in ("udp", "tcp"):
+                    provider = provides.get((w.key[0], "0.0.0.0", w.key[2]))
+                if provider is not None and provider != name:
+                    before[name].add(provider)
+        order: list[str] = []
+        pending = list(self.devices)
+        while pending:
+            for name in pending:
+                if before[name] <= set(order):
+                    order.append(name)
+                    pending.remove(name)
+                    break
+            else:
+                raise RigError(f"{self.path}: devices: start order has a cycle among "
+                               + ", ".join(pending))
+        return order
+
+    def provider_of(self, url: str) -> str | None:
+        """The device that opens the place `url` reaches (a pty, a listener), or None."""
+        try:
+            key = _norm_key(check_url(url).key)
+        except UrlError:
+            return None
+        rig = self if self.run_dir else self.with_run_dir(_CHECK_RUN_DIR)
+        for name in self.devices:
+            for u in rig.device_urls(name).values():
+                w = check_url(u)
+                if w.listens and (_norm_key(w.key) == key or (
+                        key[0] in ("udp", "tcp") and _norm_key(w.key) == (key[0], "0.0.0.0", key[2]))):
+                    return name
+        return None
+
+
+def _norm_key(key: tuple[object, ...]) -> tuple[object, ...]:
+    # A pty link and the serial:// that opens it may spell the path differently.
+    if key[0] in ("line", "file") and isinstance(key[1], str):
+        return (key[0], os.path.normpath(os.path.abspath(key[1])))
+    return key
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Loader:
+    """Validates one parsed TOML document; every error names the file and the key."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def error(self, key: str, problem: str) -> RigError:
+        return RigError(f"{self.path}: {key}: {problem}")
+
+    def table(self, doc: dict[str, Any], key: str, allowed: tuple[str, ...] | None) -> None:
+        if allowed is None:
+            return
+        for k in doc:
+            if k not in allowed:
+                raise self.error(f"{key}.{k}" if key else k,
+                                 f"unknown key; expected one of {', '.join(allowed)}")
+
+    def typed(self, value: Any, kind: type | tuple[type, ...], key: str) -> Any:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # TOML integers are fine where a float is expected; booleans are not numbers here.
+        if float in kinds and int not in kinds and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, bool) and bool not in kinds:
+            ok = False
+        else:
+            ok = isinstance(value, kinds)
+        if not ok:
+            names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+            want = " or ".join(names.get(k, k.__name__) for k in kinds)
+            raise self.error(key, f"expected {want}, not {value!r}")
+        return value
+
+    def name(self, name: str, key: str) -> None:
+        if not _NAME.match(name):
+            raise self.error(key, "names are letters, digits, '_' and '-', starting with a letter")
+
+    def load(self, doc: dict[str, Any]) -> Rig:
+        self.table(doc, "", ("description", "endpoints", "devices", "bench"))
+        description = self.typed(doc.get("description", ""), str, "description")
+        endpoints = self.endpoints(doc.get("endpoints", {}))
+        raw_devices = doc.get("devices", {})
+        if not isinstance(raw_devices, dict):
+            raise self.error("devices", "expected a table of [devices.NAME] tables")
+        devices = {name: self.device(name, spec) for name, spec in raw_devices.items()}
+        for name, spec in devices.items():
+            for other in spec.after:
+                if other not in devices or other == name:
+                    raise self.error(f"devices.{name}.after", f"no other device {other!r}; devices are "
+                                     + ", ".join(devices))
+        bench = self.bench(doc["bench"]) if "bench" in doc else None
+        rig = Rig(self.path, description, endpoints, devices, bench)
+        self.resolve(rig)
+        return rig
+
+    def endpoints(self, raw: Any) -> dict[str, str]:
+        if not isinstance(raw, dict):
+            raise self.error("endpoints", "expected a table of NAME = \"URL\"")
+        out: dict[str, str] = {}
+        for name, url in raw.items():
+            key = f"endpoints.{name}"
+            self.name(name, key)
+            out[name] = self.typed(url, str, key)
+        return out
+
+    def device(self, name: str, raw: Any) -> DeviceSpec:
+        key = f"devices.{name}"
+        self.name(name, key)
+        if not isinstance(raw, dict):
+            raise self.error(key, "expected a table with kind = \"...\" and the device's options")
+        if "kind" not in raw:
+            raise self.error(f"{key}.kind", "missing; expected one of " + ", ".join(KINDS))
+        kind = self.typed(raw["kind"], str, f"{key}.kind")
+        if kind not in DEVICE_OPTIONS:
+            raise self.error(f"{key}.kind", f"unknown device kind {kind!r}; expected one of "
+                             + ", ".join(DEVICE_OPTIONS))
+        schema = DEVICE_OPTIONS[kind]
+        options: dict[str, Any] = {}
+        for k, v in raw.items():
+            if k in _DEVICE_KEYS:
+                continue
+            if k not in schema:
+                raise self.error(f"{key}.{k}", f"unknown option of a {kind}; expected one of "
+                                 + ", ".join(list(_DEVICE_KEYS) + list(schema)))
+            options[k] = self.typed(v, schema[k].kind, f"{key}.{k}")
+        for k, opt in schema.items():
+            if opt.required and k not in options:
+                raise self.error(f"{key}.{k}", f"missing; a {kind} needs it")
+        after = raw.get("after", [])
+        if isinstance(after, str):
+            after = [after]
+        if not isinstance(after, list) or not all(isinstance(a, str) for a in after):
+            raise self.error(f"{key}.after", "expected a list of device names")
+        timeout = self.typed(raw.get("ready_timeout", DEFAULT_READY_TIMEOUT_S), float,
+                             f"{key}.ready_timeout")
+        if not timeout > 0:
+            raise self.error(f"{key}.ready_timeout", "must be > 0 s")
+        return DeviceSpec(name, kind, options, tuple(after), timeout)
+
+    def bench(self, raw: Any) -> BenchSection:
+        if not isinstance(raw, dict):
+            raise self.error("bench", "expected a table")
+        self.table(raw, "bench", tuple(BENCH_KEYS) + tuple(THRESHOLD_KEYS))
+        settings: dict[str, Any] = {}
+        thresholds: dict[str, float] = {}
+        for k, v in raw.items():
+            key = f"bench.{k}"
+            if k in THRESHOLD_KEYS:
+                v = self.typed(v, (int, float), key)
+                if v < 0:
+                    raise self.error(key, f"must be >= 0, not {v}")
+                thresholds[k] = v
+                continue
+            v = self.typed(v, BENCH_KEYS[k], key)
+            if k in ("rate", "duration", "late_after") and not v > 0:
+                raise self.error(key, f"must be > 0, not {v}")
+            if k in ("count", "records_per_block", "burst") and v < 1:
+                raise self.error(key, f"must be >= 1, not {v}")
+            if k in ("warmup", "drain") and v < 0:
+                raise self.error(key, f"must be >= 0, not {v}")
+            settings[k] = v
+        send, recv, mode = settings.pop("send", None), settings.pop("recv", None), settings.pop("mode", None)
+        if mode is not None and mode not in MODES:
+            raise self.error("bench.mode", f"unknown mode {mode!r}; expected one of " + ", ".join(MODES))
+        implied = "loop" if send and recv else "source" if recv else "sink" if send else None
+        if implied is None:
+            raise self.error("bench", "give send, recv or both (endpoint names or URLs)")
+        if mode is not None and mode != implied:
+            raise self.error("bench.mode", f"mode {mode!r} does not fit the endpoints given "
+                                           f"(send and recv: loop; recv alone: source; send alone: sink)")
+        if "count" in settings and "duration" in settings:
+            raise self.error("bench.count", "give duration or count, not both")
+        return BenchSection(send, recv, mode or implied, settings, thresholds)
+
+    def resolve(self, rig: Rig) -> None:
+        """Resolve every reference and check every URL (with a stand-in {run_dir})."""
+        checking = rig.with_run_dir(_CHECK_RUN_DIR)
+        for name in rig.endpoints:
+            self.check(checking.url(name), f"endpoints.{name}")
+        for name, spec in rig.devices.items():
+            resolved = checking.device_options(name)
+            for k, v in resolved.items():
+                if DEVICE_OPTIONS[spec.kind][k].url:
+                    self.check(v, f"devices.{name}.{k}")
+            self.settings(spec, resolved)
+        if rig.bench is not None:
+            for k in ("send", "recv"):
+                ref = getattr(rig.bench, k)
+                if ref is None:
+                    continue
+                if "://" not in ref and ref not in rig.endpoints:
+                    raise self.error(f"bench.{k}", f"no endpoint {ref!r}; endpoints are "
+                                     + (", ".join(rig.endpoints) or "none") + " (or give a URL)")
+                if "://" in ref:
+                    self.check(checking._expand(ref, f"bench.{k}", True), f"bench.{k}")
+        checking.start_order()
+
+    def check(self, url: str, key: str) -> None:
+        try:
+            check_url(url)
+        except UrlError as exc:
+            raise self.error(key, str(exc)) from None
+
+    def settings(self, spec: DeviceSpec, resolved: dict[str, Any]) -> None:
+        """Build the device object (it opens nothing until started) to check value ranges."""
+        module, cls_name = KINDS[spec.kind]
+        cls: Callable[..., Any] = getattr(importlib.import_module(f"radarbench.rigs.devices.{module}"), cls_name)
+        schema = DEVICE_OPTIONS[spec.kind]
+        kwargs = {schema[k].kwarg: v for k, v in resolved.items()}
+        try:
+            cls(**kwargs)
+        except ValueError as exc:
+            raise self.error(f"devices.{spec.name}", str(exc)) from None
+
+
+def load_rig(path: str | os.PathLike[str]) -> Rig:
+    """Read and validate the rig file at `path`.
+
+    Raises RigError (one line naming the file and the key) for a file that cannot be read,
+    is not TOML, or does not describe a usable rig.
+    """
+    shown = os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise RigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    return loads_rig(data.decode("utf-8", errors="replace"), shown)
+
+
+def loads_rig(text: str, path: str = "<rig>") -> Rig:
+    """Validate the rig file `text`, naming it `path` in errors. Raises RigError."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RigError(f"{path}: not valid TOML: {exc}") from None
+    return _Loader(path).load(doc)
+
+
+def example_path(name: str) -> Path:
+    """The installed path of a shipped example rig (`loopback`, `lab`, `impaired`).
+
+    Raises RigError if there is no such example.
+    """
+    from importlib.resources import files
+
+    stem = name[:-5] if name.endswith(".toml") else name
+    resource = files("radarbench.rigs").joinpath("examples", f"{stem}.toml")
+    path = Path(str(resource))
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in path.parent.glob("*.toml"))) or "none"
+        raise RigError(f"no example rig {stem!r}; examples are {known}")
+    return path
+
+
+__all__ = ["BenchSection", "DEVICE_OPTIONS", "DeviceSpec", "MODES", "Rig", "RigError",
+           "THRESHOLD_KEYS", "example_path", "load_rig", "loads_rig"]
