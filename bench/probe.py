@@ -251,6 +251,10 @@ class ProbeCodec:
                 if frame[rec.offset:end] != self.expected_record(seq):
                     raise Corrupted(f"probe {seq} differs from what was sent")
             out.seqs.append(seq)
+        if self.match_keys is None and len(frame) == self.block_len and len(out.seqs) != self.k:
+            # The size of one of our blocks, yet not K intact probes (a flipped CAT octet makes
+            # an "unknown category" block that decodes to nothing): damage, not stray traffic.
+            raise Corrupted("a frame of probe size without its probes")
         return out
 
     def _key_of(self, items: dict[str, Any]) -> int | None:

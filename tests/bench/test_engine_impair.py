@@ -1,0 +1,162 @@
+"""End to end through the emulated devices, each in its own process: `radarbench emulate echo`
+and `radarbench emulate impair`. Through the impairer, the bench's counts must equal what
+the impairer's ground-truth log says it did, and its latency must sit on the injected delay.
+"""
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from radarbench.bench.engine import bench
+from radarbench.bench.probe import parse_tag
+
+N = 1000
+RATE = 1000
+DELAY_MS = 20.0
+# Latency tolerance around the injected delay: the loopback path and two Python processes
+# on each side add ~0.1-1 ms typically; 5 ms covers a loaded 2-core CI box.
+TOLERANCE_MS = 5.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Device:
+    def __init__(self, *argv: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "radarbench.bench.cli", "emulate", *argv],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if "ready" not in line:
+            self.proc.kill()
+            raise RuntimeError(f"device did not start: {line!r} {self.proc.stderr.read()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate()
+
+
+@pytest.fixture
+def devices() -> Iterator[list[Device]]:
+    started: list[Device] = []
+    yield started
+    for d in started:
+        d.stop()
+
+
+def test_through_emulate_echo(devices: list[Device]) -> None:
+    port = free_port()
+    devices.append(Device("echo", "--in", f"udp://127.0.0.1:{port}?listen=1"))
+    url = f"udp://127.0.0.1:{port}"
+    report = bench(send=url, recv=url, rate=RATE, duration=None, count=N, drain_s=0.5)
+    c = report.counts
+    assert (c.sent, c.received, c.lost, c.duplicated, c.corrupted) == (N, N, 0, 0, 0)
+
+
+def expected_from_log(entries: list[dict[str, Any]], run_id: int) -> dict[str, int]:
+    """What the bench must report, derived from the impairer's log alone.
+
+    The log (impair.py) gives each message's fate and copies; with no jitter the copies leave
+    in the order the impairer's rules make: a held ("reordered") message leaves just after
+    the next message that is not dropped or held. Replaying that order gives the reordering
+    the bench must count (an overtaking message that arrives corrupted raises nobody's bar).
+    """
+    lost = duplicated = corrupted = 0
+    order: list[tuple[int, bool]] = []  # (seq, intact) in arrival order
+    held: list[tuple[int, bool, int]] = []
+    for e in entries:
+        tag = parse_tag(bytes.fromhex(e["tag"]))
+        assert tag is not None and tag[0] == run_id, e
+        seq = tag[1]
+        if e["fate"] == "dropped":
+            lost += 1
+            continue
+        bad = bool(e.get("corrupted"))
+        if bad:
+            lost += 1
+            corrupted += e["copies"]
+        else:
+            duplicated += e["copies"] - 1
+        if e.get("reordered"):
+            held.append((seq, not bad, e["copies"]))
+            continue
+        order += [(seq, not bad)] * e["copies"]
+        for s, intact, copies in held:
+            order += [(s, intact)] * copies
+        held.clear()
+    for s, intact, copies in held:  # released at the impairer's stop, after everything
+        order += [(s, intact)] * copies
+    reordered, highest, seen = 0, -1, set()
+    for seq, intact in order:
+        if not intact or seq in seen:
+            continue
+        seen.add(seq)
+        if seq < highest:
+            reordered += 1
+        highest = max(highest, seq)
+    return {"lost": lost, "duplicated": duplicated, "corrupted": corrupted, "reordered": reordered,
+            "received": len(entries) - lost}
+
+
+@pytest.mark.parametrize("k", [1, 5])
+def test_counts_equal_the_impairers_log(devices: list[Device], tmp_path: Path, k: int) -> None:
+    a, b = free_port(), free_port()
+    log = tmp_path / "truth.jsonl"
+    impair = Device("impair", "--in", f"udp://127.0.0.1:{a}?listen=1", "--out", f"udp://127.0.0.1:{b}",
+                    "--delay", str(DELAY_MS), "--loss", "0.05", "--duplicate", "0.03",
+                    "--reorder", "0.03", "--corrupt", "0.02", "--seed", "11", "--log", str(log))
+    devices.append(impair)
+    run_id = 0x5EED0000 + k
+    report = bench(send=f"udp://127.0.0.1:{a}", recv=f"udp://127.0.0.1:{b}?listen=1", rate=RATE,
+                   duration=None, count=N, drain_s=1.5, records_per_block=k, run_id=run_id)
+    impair.stop()
+    entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert len(entries) == N // k
+    want = expected_from_log(entries, run_id)
+    c = report.counts
+    # The log is per datagram; a datagram carries k probes.
+    assert c.sent == N
+    assert c.lost == want["lost"] * k
+    assert c.received == want["received"] * k
+    assert c.duplicated == want["duplicated"] * k
+    assert c.corrupted == want["corrupted"]  # frames
+    assert c.reordered == want["reordered"] * k
+    assert c.late == 0
+    assert want["lost"] > 0 and want["duplicated"] > 0 and want["corrupted"] > 0 and want["reordered"] > 0
+    # Latency sits on the injected delay (uncorrected: the path; corrected adds the sender's lag).
+    lat = report.uncorrected
+    assert DELAY_MS <= lat.p50_us / 1000 <= DELAY_MS + TOLERANCE_MS
+    assert DELAY_MS <= lat.min_us / 1000
+    assert lat.p90_us / 1000 <= DELAY_MS + TOLERANCE_MS
+    assert report.corrected.p50_us / 1000 <= DELAY_MS + TOLERANCE_MS
+
+
+def test_jitter_within_tolerance(devices: list[Device]) -> None:
+    a, b = free_port(), free_port()
+    jitter_ms = 5.0
+    devices.append(Device("impair", "--in", f"udp://127.0.0.1:{a}?listen=1", "--out", f"udp://127.0.0.1:{b}",
+                          "--delay", str(DELAY_MS), "--jitter", str(jitter_ms), "--seed", "3"))
+    report = bench(send=f"udp://127.0.0.1:{a}", recv=f"udp://127.0.0.1:{b}?listen=1", rate=RATE,
+                   duration=None, count=N, drain_s=1.0)
+    assert report.counts.lost == 0 and report.counts.received == N
+    lat = report.uncorrected
+    # Uniform jitter in [-5, +5] ms around 20 ms: min >= 15 ms, p50 near 20, p99 under 25 + tolerance.
+    assert lat.min_us / 1000 >= DELAY_MS - jitter_ms
+    assert abs(lat.p50_us / 1000 - DELAY_MS) <= 1.0 + TOLERANCE_MS / 5
+    assert lat.p99_us / 1000 <= DELAY_MS + jitter_ms + TOLERANCE_MS
+    assert report.counts.reordered > 0  # jitter of 5 ms at 1 ms spacing reorders
