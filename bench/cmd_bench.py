@@ -88,9 +88,10 @@ def add_parser(sub: Any) -> None:
                    help="raise the rate step by step; report the highest without loss")
     p.add_argument("--max-p99-ms", type=_positive_float, default=None, metavar="MS",
                    help="with --find-max: a rate is sustainable only if corrected p99 stays under MS")
-    p.add_argument("--match-keys", default=None, metavar="ITEM.FIELD[,ITEM.FIELD]",
-                   help="match rewritten messages by key fields carrying seq bits 0-11 and "
-                        "12-23, e.g. 161.TRN,070.MODE3A (CAT048) or 040,060.MODE3A (CAT062)")
+    p.add_argument("--match-keys", default=None, metavar="RECEIVED[=SENT],...",
+                   help="match rewritten messages by the received fields that mirror the probe's "
+                        "070.MODE3A (seq bits 0-11) and 161.TRN (12-23): e.g. 161.TRN,070.MODE3A "
+                        "(CAT048) or 060.MODE3A (a CAT062 track)")
     p.add_argument("--report", metavar="FILE.json", help="write the JSON report here")
     p.add_argument("--markdown", metavar="FILE.md", help="write a Markdown summary here")
     p.add_argument("--json-stream", metavar="FILE|-", help="per-second progress as JSON Lines")

@@ -6,8 +6,8 @@ the path treats it as a plot. Its SP field holds the tag:
     "RB" | run id (4 octets) | sequence number (4 octets) | CRC-16/CCITT of run id + seq (2)
 
 and, for devices that rewrite messages (a gateway turning plots into CAT062 tracks), the
-sequence number is also spread over key fields: bits 0-11 in I048/161 TRN and bits 12-23 in
-I048/070 Mode 3/A, which a rewriting device copies into its own track number and Mode 3/A.
+sequence number is also spread over key fields: bits 0-11 in I048/070 Mode 3/A (which every
+tracker and gateway carries through, e.g. into I062/060) and bits 12-23 in I048/161 TRN.
 
 Encoding through Construct costs ~150 us a record, so the block is built once and only the
 sequence bytes are patched per send. Parsing is fast too: a frame of the expected length is
@@ -29,6 +29,8 @@ TAG_LEN = 12  # magic 2, run id 4, seq 4, crc 2
 _TAG = struct.Struct(">2sIIH")
 _SEQ_CRC = struct.Struct(">IH")
 _KEYS = struct.Struct(">HH")  # I048/070 then I048/161: adjacent in the record (FRN 5, FRN 11)
+# Which probe field a received key mirrors, and so which bits of seq it carries.
+SENT_FIELDS = {"070.MODE3A": 0, "161.TRN": 12}
 KEY_BITS = 12
 KEY_MASK = (1 << KEY_BITS) - 1
 SEQ_LIMIT = 1 << 32
@@ -90,22 +92,30 @@ def _octal_or_int(value: Any) -> int:
     return int(value)
 
 
-def parse_match_keys(text: str) -> list[tuple[str, str | None]]:
-    """'161.TRN,070.MODE3A' -> [('161', 'TRN'), ('070', 'MODE3A')].
+def parse_match_keys(text: str) -> list[tuple[str, str | None, int]]:
+    """'161.TRN,070.MODE3A' -> [('161', 'TRN', 12), ('070', 'MODE3A', 0)].
 
-    Each key names the received item (and sub-field) that carries 12 bits of the sequence
-    number: the first bits 0-11 (sent in I048/161 TRN), the second bits 12-23 (sent in
-    I048/070 Mode 3/A). Raises ValueError naming the bad key and the expected form.
+    Each key is RECEIVED[=SENT]: the received item (and sub-field) that mirrors one of the
+    probe's key fields, 070.MODE3A (seq bits 0-11) or 161.TRN (bits 12-23). SENT may be left
+    out for a field named MODE3A or TRN (060.MODE3A of a CAT062 track mirrors 070.MODE3A).
+    A Mode 3/A key is required. Raises ValueError naming the bad key and the expected form.
     """
-    keys: list[tuple[str, str | None]] = []
+    form = "expected RECEIVED[=SENT] keys such as 070.MODE3A, 060.MODE3A or 161.TRN"
+    keys: list[tuple[str, str | None, int]] = []
     for part in text.split(","):
         part = part.strip()
-        item, _, sub = part.partition(".")
-        if not item or not (item.isdigit() or item in ("SP", "RE")):
-            raise ValueError(f"match key {part!r}: expected ITEM[.FIELD] such as 161.TRN or 070.MODE3A")
-        keys.append((item, sub or None))
-    if not 1 <= len(keys) <= 2:
-        raise ValueError(f"--match-keys takes one or two keys (seq bits 0-11, then 12-23), not {len(keys)}")
+        received, _, sent = part.partition("=")
+        item, _, sub = received.partition(".")
+        if not item or not item.isdigit():
+            raise ValueError(f"match key {part!r}: {form}")
+        if not sent:
+            sent = {"MODE3A": "070.MODE3A", "TRN": "161.TRN"}.get(sub, "")
+        if sent not in SENT_FIELDS:
+            raise ValueError(f"match key {part!r}: mirrors which probe field (070.MODE3A or 161.TRN)? {form}")
+        keys.append((item, sub or None, SENT_FIELDS[sent]))
+    shifts = [shift for _, _, shift in keys]
+    if 0 not in shifts or len(set(shifts)) != len(shifts):
+        raise ValueError(f"--match-keys {text!r}: give one Mode 3/A key (seq bits 0-11) and at most one TRN key")
     return keys
 
 
@@ -120,7 +130,7 @@ class ProbeCodec:
 
     def __init__(self, run_id: int, records_per_block: int = 1, time_of_day_s: float = 0.0,
                  sac: int = 0, sic: int = 1,
-                 match_keys: Sequence[tuple[str, str | None]] | None = None) -> None:
+                 match_keys: Sequence[tuple[str, str | None, int]] | None = None) -> None:
         if not 1 <= records_per_block <= 2000:
             raise ValueError(f"records per block must be 1..2000, not {records_per_block}")
         self.run_id = run_id & 0xFFFFFFFF
@@ -161,7 +171,7 @@ class ProbeCodec:
         seq = 0x00ABC123 & 0xFFFFFF
         block = bytes(self.fill(seq))
         rec = decode(block)[0].items
-        got = (int(rec["161"]["TRN"]), _octal_or_int(rec["070"]["MODE3A"]))
+        got = (_octal_or_int(rec["070"]["MODE3A"]), int(rec["161"]["TRN"]))
         want = (seq & KEY_MASK, (seq >> KEY_BITS) & KEY_MASK)
         if got != want or parse_tag(bytes.fromhex(rec["SP"])) != (self.run_id, seq):
             raise AssertionError(f"probe layout check failed: {got} != {want}")
@@ -176,7 +186,7 @@ class ProbeCodec:
         at = HEADER_LEN
         for seq in range(first_seq, first_seq + self.k):
             seq &= 0xFFFFFFFF
-            _KEYS.pack_into(buf, at + self.keys_at, (seq >> KEY_BITS) & KEY_MASK, seq & KEY_MASK)
+            _KEYS.pack_into(buf, at + self.keys_at, seq & KEY_MASK, (seq >> KEY_BITS) & KEY_MASK)
             _SEQ_CRC.pack_into(buf, at + self.tag_at + 6, seq,
                                binascii.crc_hqx(struct.pack(">II", run_id, seq), 0))
             at += self.record_len
@@ -185,7 +195,7 @@ class ProbeCodec:
     def expected_record(self, seq: int) -> bytes:
         """The exact bytes of probe `seq` (for comparison with what arrived)."""
         rec = bytearray(self.record)
-        _KEYS.pack_into(rec, self.keys_at, (seq >> KEY_BITS) & KEY_MASK, seq & KEY_MASK)
+        _KEYS.pack_into(rec, self.keys_at, seq & KEY_MASK, (seq >> KEY_BITS) & KEY_MASK)
         _SEQ_CRC.pack_into(rec, self.tag_at + 6, seq, tag_crc(self.run_id, seq))
         return bytes(rec)
 
@@ -260,7 +270,7 @@ class ProbeCodec:
     def _key_of(self, items: dict[str, Any]) -> int | None:
         assert self.match_keys is not None
         key = 0
-        for n, (item, sub) in enumerate(self.match_keys):
+        for item, sub, shift in self.match_keys:
             value = items.get(item)
             if value is None:
                 return None
@@ -269,7 +279,7 @@ class ProbeCodec:
                     return None
                 value = value[sub]
             try:
-                key |= (_octal_or_int(value) & KEY_MASK) << (KEY_BITS * n)
+                key |= (_octal_or_int(value) & KEY_MASK) << shift
             except (TypeError, ValueError):
                 return None
         return key

@@ -160,3 +160,18 @@ def test_jitter_within_tolerance(devices: list[Device]) -> None:
     assert abs(lat.p50_us / 1000 - DELAY_MS) <= 1.0 + TOLERANCE_MS / 5
     assert lat.p99_us / 1000 <= DELAY_MS + jitter_ms + TOLERANCE_MS
     assert report.counts.reordered > 0  # jitter of 5 ms at 1 ms spacing reorders
+
+
+def test_through_gateway_48_to_62_by_tag_and_by_keys(devices: list[Device]) -> None:
+    # The gateway turns each plot into a CAT062 track: SP (the tag) is copied through, and
+    # I062/060 Mode 3/A mirrors I048/070, so both ways of matching must find every probe.
+    a, b = free_port(), free_port()
+    devices.append(Device("gateway", "--in", f"udp://127.0.0.1:{a}?listen=1", "--out",
+                          f"udp://127.0.0.1:{b}", "--to-category", "62"))
+    send, recv = f"udp://127.0.0.1:{a}", f"udp://127.0.0.1:{b}?listen=1"
+    by_tag = bench(send=send, recv=recv, rate=500, duration=None, count=300, drain_s=0.5)
+    assert (by_tag.counts.received, by_tag.counts.lost) == (300, 0)
+    by_key = bench(send=send, recv=recv, rate=500, duration=None, count=300, drain_s=0.5,
+                   match_keys="060.MODE3A")
+    assert (by_key.counts.received, by_key.counts.lost, by_key.counts.duplicated) == (300, 0, 0)
+    assert by_key.to_dict()["match"]["by"] == "keys"
