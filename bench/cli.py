@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "cmd_emulate",   # emulate KIND
     "cmd_rig",       # rig check / rig up
     "cmd_bench",     # bench, run, demo
+    "cmd_run",       # run, demo
     "cmd_report",    # report, compare
 )
 
