@@ -1,0 +1,86 @@
+"""`radarbench demo` and `radarbench run` in real processes, on the shipped rigs."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from radarbench.bench.report import Report
+from radarbench.rigs.rigfile import example_path
+
+
+def cli() -> list[str]:
+    # The console script of this installation if it is there (what a user types), else the module.
+    script = Path(sys.executable).with_name("radarbench")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("radarbench")
+    return [found] if found else [sys.executable, "-m", "radarbench.bench.cli"]
+
+
+def test_demo_runs_end_to_end_well_under_a_minute(tmp_path: Path) -> None:
+    t0 = time.monotonic()
+    out = subprocess.run(cli() + ["demo"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - t0
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert took < 45, f"demo took {took:.1f} s"
+    # the Markdown summary, with its counts, on stdout
+    assert "## radarbench demo: loopback rig" in out.stdout
+    assert "| sent | received | lost | late |" in out.stdout
+    assert "ok  limits: all held" in out.stdout
+    # live progress and the devices' ready lines on stderr
+    assert "gw: ready (gateway" in out.stderr and "t=   1s" in out.stderr
+    report_path = tmp_path / "radarbench-demo.json"
+    assert f"report: {report_path}" in out.stdout
+    report = Report.load(report_path)
+    assert report.counts.sent > 0 and report.counts.received == report.counts.sent
+    devices = report.config["rig"]["devices"]
+    assert set(devices) == {"radar", "radar_gw", "gw"}
+    assert devices["radar"]["sent"] > 0 and devices["radar_gw"]["received"] == devices["radar"]["sent"]
+
+
+def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Path) -> None:
+    text = example_path("loopback").read_text()
+    assert "max_p99_ms = 25" in text
+    rig = tmp_path / "strict.toml"
+    rig.write_text(text.replace("max_p99_ms = 25", "max_p99_ms = 0.001"))
+    report_path, md_path = tmp_path / "strict.json", tmp_path / "strict.md"
+    out = subprocess.run(cli() + ["run", str(rig), "--duration", "2", "-q", "--report", str(report_path),
+                                  "--markdown", str(md_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "FAIL  limits: max_p99_ms: " in out.stdout and "is over the limit 0.001" in out.stdout
+    doc = json.loads(report_path.read_text())
+    assert doc["thresholds"]["passed"] is False
+    assert doc["thresholds"]["broken"][0].startswith("max_p99_ms: ")
+    assert doc["counts"]["lost"] == 0 and doc["counts"]["sent"] > 0
+    assert "**FAIL**: max_p99_ms" in md_path.read_text()
+
+
+def test_run_without_a_bench_section_is_a_user_error(tmp_path: Path) -> None:
+    rig = tmp_path / "bare.toml"
+    rig.write_text('[endpoints]\nlan = "udp://:8600?listen=1"\n')
+    out = subprocess.run(cli() + ["run", str(rig)], capture_output=True, text=True, timeout=30,
+                         cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"radarbench run: {rig}: no [bench] section: nothing to run " \
+                                 "(rig up starts the devices alone)"
+    assert sorted(os.listdir(tmp_path)) == ["bare.toml"]  # no report for a run that never ran
+
+
+def test_run_on_the_impaired_rig_sees_its_loss_within_limits(tmp_path: Path) -> None:
+    report_path = tmp_path / "impaired.json"
+    out = subprocess.run(cli() + ["run", str(example_path("impaired")), "--duration", "3", "-q",
+                                  "--report", str(report_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    doc = json.loads(report_path.read_text())
+    link = doc["config"]["rig"]["devices"]["link"]
+    # what the impairer did covers the warm-up too; the report counts after it
+    assert 0 < doc["counts"]["lost"] <= link["dropped"]
+    assert doc["counts"]["duplicated"] <= link["duplicated"]
+    assert doc["counts"]["sent"] == doc["counts"]["received"] + doc["counts"]["lost"] + doc["counts"]["late"]
