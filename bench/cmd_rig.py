@@ -96,7 +96,7 @@ def run_up(args: argparse.Namespace) -> int:
     try:
         try:
             bound = up.start()
-            say(f"rig {rig.name} up: {len(up.devices)} devices, run dir {up.run_dir}")
+            say(f"rig {rig.name} up: {_n(len(up.devices), 'device')}, run dir {up.run_dir}")
             for name in bound.endpoints:
                 say(f"  endpoint {name} = {bound.url(name)}")
             if bound.bench is not None and bound.bench.send and bound.bench.recv:
