@@ -28,7 +28,12 @@ from radarbench.bench.cmd_rig import load
 from radarbench.bench.engine import ConfigError, run_bench
 from radarbench.bench.render_md import render_markdown
 from radarbench.bench.report import Report
-from radarbench.bench.rigbench import Broken, check_thresholds, config_for, thresholds_section
+from radarbench.bench.rigbench import (
+    Broken,
+    check_thresholds,
+    config_for,
+    thresholds_section,
+)
 from radarbench.rigs.rigfile import Rig, RigError, example_path
 from radarbench.rigs.rigup import RigUp, RigUpError
 

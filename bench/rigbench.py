@@ -9,8 +9,9 @@ Used by `radarbench run`, `radarbench demo` and the pytest plugin's `bench` fixt
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from radarbench.bench.engine import BenchConfig
 from radarbench.bench.progress import Mode
@@ -97,9 +98,7 @@ def check_thresholds(report: Report, thresholds: dict[str, float]) -> list[Broke
         value = _MEASURES[key](report)
         if key.endswith("_ms") and report.latency.count == 0:
             broken.append(Broken(key, limit, float("inf")))
-        elif key.startswith("min_") and value < limit:
-            broken.append(Broken(key, limit, value))
-        elif key.startswith("max_") and value > limit:
+        elif key.startswith("min_") and value < limit or key.startswith("max_") and value > limit:
             broken.append(Broken(key, limit, value))
     return broken
 

@@ -35,9 +35,10 @@ import importlib
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -203,7 +204,7 @@ class Rig:
             v for d in self.devices.values() for v in d.options.values() if isinstance(v, str)]
         return any("{run_dir}" in t for t in texts)
 
-    def with_run_dir(self, run_dir: str) -> "Rig":
+    def with_run_dir(self, run_dir: str) -> Rig:
         """This rig with `{run_dir}` standing for `run_dir`."""
         return replace(self, run_dir=run_dir)
 
@@ -549,7 +550,7 @@ def example_path(name: str) -> Path:
     """
     from importlib.resources import files
 
-    stem = name[:-5] if name.endswith(".toml") else name
+    stem = name.removesuffix(".toml")
     resource = files("radarbench.rigs").joinpath("examples", f"{stem}.toml")
     path = Path(str(resource))
     if not path.is_file():
@@ -558,5 +559,15 @@ def example_path(name: str) -> Path:
     return path
 
 
-__all__ = ["BenchSection", "DEVICE_OPTIONS", "DeviceSpec", "MODES", "Rig", "RigError",
-           "THRESHOLD_KEYS", "example_path", "load_rig", "loads_rig"]
+__all__ = [
+    "DEVICE_OPTIONS",
+    "MODES",
+    "THRESHOLD_KEYS",
+    "BenchSection",
+    "DeviceSpec",
+    "Rig",
+    "RigError",
+    "example_path",
+    "load_rig",
+    "loads_rig",
+]

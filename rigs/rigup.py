@@ -27,8 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from radarbench.rigs.rigfile import Rig
 
@@ -135,10 +136,13 @@ class RigUp:
         spec = self.rig.devices[name]
         argv = self.rig.device_argv(name)
         assert self.run_dir is not None
-        stderr = tempfile.TemporaryFile(prefix=f"{name}-", suffix=".stderr")
+        # Kept open while the device runs (a file, not a pipe: nobody has to drain it), closed at stop.
+        stderr = tempfile.TemporaryFile(prefix=f"{name}-", suffix=".stderr")  # noqa: SIM115
         proc = subprocess.Popen(
             _EMULATE + argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-            start_new_session=True, preexec_fn=_pdeathsig_setter(), cwd=os.getcwd(),
+            # preexec_fn runs one prctl() call, looked up before the fork: nothing that could
+            # need a lock another thread holds.
+            start_new_session=True, preexec_fn=_pdeathsig_setter(), cwd=os.getcwd(),  # noqa: PLW1509
         )
         dev = RunningDevice(name, spec.kind, argv, proc, stderr)
         self.devices.append(dev)
@@ -209,7 +213,7 @@ class RigUp:
             self._own_run_dir = False
         return dict(self.summaries)
 
-    def __enter__(self) -> "RigUp":
+    def __enter__(self) -> RigUp:  # noqa: PYI034 (typing.Self is 3.11+; this runs on 3.10)
         self.start()
         return self
 

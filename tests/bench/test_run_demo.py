@@ -24,7 +24,7 @@ def cli() -> list[str]:
 
 def test_demo_runs_end_to_end_well_under_a_minute(tmp_path: Path) -> None:
     t0 = time.monotonic()
-    out = subprocess.run(cli() + ["demo"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(cli() + ["demo"], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=60)
     took = time.monotonic() - t0
     assert out.returncode == 0, out.stdout + out.stderr
     assert took < 45, f"demo took {took:.1f} s"
@@ -51,7 +51,7 @@ def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Pat
     report_path, md_path = tmp_path / "strict.json", tmp_path / "strict.md"
     out = subprocess.run(cli() + ["run", str(rig), "--duration", "2", "-q", "--report", str(report_path),
                                   "--markdown", str(md_path)],
-                         capture_output=True, text=True, timeout=60)
+                         check=False, capture_output=True, text=True, timeout=60)
     assert out.returncode == 1, out.stdout + out.stderr
     assert "FAIL  limits: max_p99_ms: " in out.stdout and "is over the limit 0.001" in out.stdout
     doc = json.loads(report_path.read_text())
@@ -64,7 +64,7 @@ def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Pat
 def test_run_without_a_bench_section_is_a_user_error(tmp_path: Path) -> None:
     rig = tmp_path / "bare.toml"
     rig.write_text('[endpoints]\nlan = "udp://:8600?listen=1"\n')
-    out = subprocess.run(cli() + ["run", str(rig)], capture_output=True, text=True, timeout=30,
+    out = subprocess.run(cli() + ["run", str(rig)], check=False, capture_output=True, text=True, timeout=30,
                          cwd=tmp_path)
     assert out.returncode == 2
     assert out.stderr.strip() == f"radarbench run: {rig}: no [bench] section: nothing to run " \
@@ -76,7 +76,7 @@ def test_run_on_the_impaired_rig_sees_its_loss_within_limits(tmp_path: Path) -> 
     report_path = tmp_path / "impaired.json"
     out = subprocess.run(cli() + ["run", str(example_path("impaired")), "--duration", "3", "-q",
                                   "--report", str(report_path)],
-                         capture_output=True, text=True, timeout=60)
+                         check=False, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
     doc = json.loads(report_path.read_text())
     link = doc["config"]["rig"]["devices"]["link"]

@@ -11,9 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-
 from radarbench.bench.cli import build_parser
-from radarbench.rigs.rigfile import DEVICE_OPTIONS, RigError, example_path, load_rig, loads_rig
+from radarbench.rigs.rigfile import (
+    DEVICE_OPTIONS,
+    RigError,
+    example_path,
+    load_rig,
+    loads_rig,
+)
 from radarbench.rigs.transports import UrlError
 from radarbench.rigs.transports import open as open_url
 from radarbench.rigs.urlcheck import check_url
@@ -115,7 +120,7 @@ def test_start_order_is_downstream_first() -> None:
 def test_every_shipped_example_validates(name: str) -> None:
     rig = load_rig(example_path(name))
     assert rig.description and rig.bench is not None
-    assert set(("gw_in", "lan")) <= set(rig.endpoints) or name == "impaired"
+    assert {"gw_in", "lan"} <= set(rig.endpoints) or name == "impaired"
     bound = rig.with_run_dir("/tmp/rb")
     for dev in rig.devices:
         # every option becomes a flag that `radarbench emulate` accepts
@@ -160,7 +165,7 @@ def test_url_check_says_what_open_says(url: str) -> None:
 
 
 def test_rig_check_on_loopback_passes() -> None:
-    out = subprocess.run(CLI + ["rig", "check", str(example_path("loopback"))],
+    out = subprocess.run(CLI + ["rig", "check", str(example_path("loopback"))], check=False,
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
@@ -174,11 +179,11 @@ def test_rig_check_on_loopback_passes() -> None:
 def test_rig_check_fails_on_a_missing_port_and_rejects_a_bad_file(tmp_path: Path) -> None:
     f = tmp_path / "lab.toml"
     f.write_text('[endpoints]\nline = "serial:///dev/ttyNOPE9?baud=9600"\n')
-    out = subprocess.run(CLI + ["rig", "check", str(f)], capture_output=True, text=True, timeout=30)
+    out = subprocess.run(CLI + ["rig", "check", str(f)], check=False, capture_output=True, text=True, timeout=30)
     assert out.returncode == 1
     assert "FAIL  endpoint line: serial:///dev/ttyNOPE9?baud=9600: /dev/ttyNOPE9 does not exist" in out.stdout
     f.write_text('[devices.gw]\nkind = "gatewy"\n')
-    out = subprocess.run(CLI + ["rig", "check", str(f)], capture_output=True, text=True, timeout=30)
+    out = subprocess.run(CLI + ["rig", "check", str(f)], check=False, capture_output=True, text=True, timeout=30)
     assert out.returncode == 2
     assert out.stderr.strip() == (f"radarbench rig: {f}: devices.gw.kind: unknown device kind "
                                   "'gatewy'; expected one of radar, echo, gateway, impair")
