@@ -50,6 +50,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--report", metavar="FILE.json",
                    help="where the JSON report goes (default: ./NAME-run.json for NAME.toml)")
     p.add_argument("--markdown", metavar="FILE.md", help="also write the Markdown summary here")
+    p.add_argument("--send", metavar="NAME|URL", help="override [bench] send ('-': none, for source mode)")
+    p.add_argument("--recv", metavar="NAME|URL", help="override [bench] recv ('-': none, for sink mode)")
     p.add_argument("--duration", type=float, metavar="S", help="override [bench] duration")
     p.add_argument("--rate", type=float, metavar="MSGS_PER_S", help="override [bench] rate")
     p.add_argument("--json-stream", metavar="FILE|-", help="per-second progress as JSON Lines")
@@ -177,7 +179,8 @@ def run(args: argparse.Namespace) -> int:
     report_path = Path(args.report or f"{rig.name}-run.json")
     try:
         report, broken, _ = run_rig(rig, report_path, args.markdown, args.quiet, args.json_stream,
-                                    duration_s=args.duration, rate=args.rate)
+                                    duration_s=args.duration, rate=args.rate,
+                                    send=_endpoint(args.send), recv=_endpoint(args.recv))
     except RigUpError as exc:
         raise UserError(str(exc)) from None
     from radarbench.bench.cmd_bench import summary_line
@@ -188,6 +191,11 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     print(f"report: {report_path}" + (f", summary: {args.markdown}" if args.markdown else ""))
     return status
+
+
+def _endpoint(arg: str | None) -> str | None:
+    # "-" clears the rig file's endpoint ("" reaches config_for as "none"); None keeps it.
+    return None if arg is None else ("" if arg == "-" else arg)
 
 
 def _demo_report_path(given: str | None) -> Path:

@@ -27,7 +27,8 @@ def config_for(rig: Rig, progress: Mode = "quiet", json_stream: str | None = Non
                **overrides: Any) -> BenchConfig:
     """BenchConfig for the rig's [bench] section, endpoint names resolved to URLs.
 
-    `overrides` are BenchConfig fields (send/recv may be endpoint names). Raises RigError if
+    `overrides` are BenchConfig fields (send/recv may be endpoint names, "" for none, which
+    turns a loop into a source or sink run). Raises RigError if
     the rig has no [bench] section and no send/recv is given, or names an unknown endpoint.
     """
     section = rig.bench
@@ -37,8 +38,8 @@ def config_for(rig: Rig, progress: Mode = "quiet", json_stream: str | None = Non
         send, recv = section.send, section.recv
         for key, value in section.settings.items():
             settings[_FIELDS.get(key, key)] = value
-    send = overrides.pop("send", send)
-    recv = overrides.pop("recv", recv)
+    send = overrides.pop("send", send) or None
+    recv = overrides.pop("recv", recv) or None
     if not send and not recv:
         raise RigError(f"{rig.path}: bench: no [bench] section with send/recv, and none given")
     if "duration_s" in overrides and "count" not in overrides:

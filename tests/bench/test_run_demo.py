@@ -84,3 +84,16 @@ def test_run_on_the_impaired_rig_sees_its_loss_within_limits(tmp_path: Path) -> 
     assert 0 < doc["counts"]["lost"] <= link["dropped"]
     assert doc["counts"]["duplicated"] <= link["duplicated"]
     assert doc["counts"]["sent"] == doc["counts"]["received"] + doc["counts"]["lost"] + doc["counts"]["late"]
+
+
+def test_run_can_measure_the_radar_feed_in_source_mode(tmp_path: Path) -> None:
+    report_path = tmp_path / "radar.json"
+    out = subprocess.run(cli() + ["run", str(example_path("loopback")), "--send", "-",
+                                  "--recv", "radar_lan", "--duration", "2", "-q",
+                                  "--report", str(report_path)],
+                         check=False, capture_output=True, text=True, timeout=60)
+    # data age is longer than the probes' p99 limit of the file: that limit fails, on purpose
+    assert out.returncode == 1 and "FAIL  limits: max_p99_ms" in out.stdout, out.stdout + out.stderr
+    doc = json.loads(report_path.read_text())
+    assert doc["config"]["mode"] == "source" and doc["counts"]["received"] > 0
+    assert doc["latency_us"]["kind"] == "data age"
