@@ -234,6 +234,9 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
         for i in range(schedule.count):
             if ctl[_STOP]:
                 break
+            # The block is ready before the wait, so that the send leaves on time.
+            data = bytes(codec.fill(i * k)) if codec is not None else payload
+            assert data is not None
             due = start_ns + offset(i)
             now = mono()
             if due - now > _SPIN_NS:
@@ -241,8 +244,6 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                 now = mono()
             while now < due:
                 now = mono()
-            data = bytes(codec.fill(i * k)) if codec is not None else payload
-            assert data is not None
             t0 = mono()
             try:
                 send(data)

@@ -15,12 +15,13 @@ Mode = Literal["auto", "tty", "plain", "quiet"]
 
 def _fmt(line: dict[str, Any]) -> str:
     p99 = line.get("p99_ms")
-    parts = [f"t={line.get('t_s', 0):>4}s"]
+    parts = [f"t={line.get('t_s', 0)}s"]
     if "rate_msgs_per_s" in line:
-        parts.append(f"rate {line['rate_msgs_per_s']:>9,.0f}/s")
+        parts.append(f"{line['rate_msgs_per_s']:,.0f}/s")
     for key, label in (("sent", "sent"), ("received", "rcvd"), ("lost", "lost"), ("late", "late"),
                        ("corrupted", "corrupt"), ("decode_errors", "dec.err")):
-        if key in line:
+        # Rare figures only when they happened: the line must fit an 80-column terminal.
+        if key in line and (line[key] or key in ("sent", "received", "lost")):
             parts.append(f"{label} {line[key]:,}")
     if p99 is not None:
         parts.append(f"p99 {p99:,.3f} ms")
