@@ -67,8 +67,14 @@ def run_check(args: argparse.Namespace) -> int:
         print(r.line(), flush=True)
     failed = [r for r in results if not r.ok]
     print(f"{len(results) - len(failed)} ok, {len(failed)} failed"
-          + (" ({run_dir} probed as a fresh temporary directory)" if rig.uses_run_dir else ""))
+          + _stand_ins(rig))
     return 1 if failed else 0
+
+
+def _stand_ins(rig: Rig) -> str:
+    notes = (["{run_dir} probed as a fresh temporary directory"] if rig.uses_run_dir else []) + (
+        ["{port:...} probed as ports free now"] if rig.port_labels() else [])
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 class _Stop(Exception):

@@ -216,7 +216,7 @@ def demo(args: argparse.Namespace) -> int:
         _err("radarbench demo: an emulated radar site on this machine, no hardware "
              f"({path})\n"
              "  radar -> 115200 baud HDLC serial line (paced pty) -> gateway -> UDP multicast on loopback\n"
-             "  bench -> its twin line -> gateway gw -> UDP 239.255.48.2:8601 -> bench: "
+             "  bench -> its twin line -> gateway gw -> UDP 239.255.48.2 on loopback -> bench: "
              "CAT048 probes, each one accounted for")
     try:
         report, broken, markdown = run_rig(rig, report_path, args.markdown, args.quiet,

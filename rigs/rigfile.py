@@ -22,8 +22,10 @@
 A device's options are the flags of `radarbench emulate KIND` without their dashes
 (`false_plots` for --false-plots), plus `kind` and optional `after = ["name", ...]` and
 `ready_timeout` (seconds). In endpoint URLs and device options, `{run_dir}` is a private
-directory made for each start of the rig (pty links live there), `{NAME}` is endpoint NAME's
-URL and `{NAME.host}`, `{NAME.port}`, `{NAME.path}` its parts; `{{` and `}}` are braces.
+directory made for each start of the rig (pty links live there), `{port:LABEL}` a port free
+on this machine when the rig starts (the same for every use of LABEL), so that two runs of
+one rig file on one machine do not hear each other; `{NAME}` is endpoint NAME's URL and
+`{NAME.host}`, `{NAME.port}`, `{NAME.path}` its parts; `{{` and `}}` are braces.
 
 Every error is one RigError line that names the file and the key:
 `loopback.toml: devices.gw.kind: unknown device kind 'gatewy'; expected one of radar, echo,
@@ -34,6 +36,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -191,6 +194,7 @@ class Rig:
     devices: dict[str, DeviceSpec]
     bench: BenchSection | None
     run_dir: str | None = None
+    ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -204,9 +208,24 @@ class Rig:
             v for d in self.devices.values() for v in d.options.values() if isinstance(v, str)]
         return any("{run_dir}" in t for t in texts)
 
-    def with_run_dir(self, run_dir: str) -> Rig:
-        """This rig with `{run_dir}` standing for `run_dir`."""
-        return replace(self, run_dir=run_dir)
+    def port_labels(self) -> list[str]:
+        """The LABELs of the `{port:LABEL}` references, in order of first use."""
+        texts = list(self.endpoints.values()) + [
+            v for d in self.devices.values() for v in d.options.values() if isinstance(v, str)]
+        labels: list[str] = []
+        for t in texts:
+            for m in _REF.finditer(t):
+                ref = m.group(1) or ""
+                if ref.startswith("port:") and ref[5:] not in labels:
+                    labels.append(ref[5:])
+        return labels
+
+    def with_run_dir(self, run_dir: str, ports: dict[str, int] | None = None) -> Rig:
+        """This rig with `{run_dir}` standing for `run_dir`, and each `{port:LABEL}` for a
+        port free on this machine now (or as given in `ports`). Raises OSError if no free
+        port can be had."""
+        chosen = dict(ports) if ports is not None else {label: free_port() for label in self.port_labels()}
+        return replace(self, run_dir=run_dir, ports=chosen)
 
     def _error(self, key: str, problem: str) -> RigError:
         return RigError(f"{self.path}: {key}: {problem}")
@@ -225,12 +244,16 @@ class Rig:
             if ref == "run_dir":
                 assert run_dir is not None
                 return run_dir
+            if ref.startswith("port:"):
+                if ref[5:] not in self.ports:
+                    raise self._error(key, f"{token} has no port yet: start the rig first")
+                return str(self.ports[ref[5:]])
             name, _, part = ref.partition(".")
             if not allow_endpoints or name not in self.endpoints:
                 where = ("; endpoints are " + ", ".join(sorted(self.endpoints))) if allow_endpoints \
                     and self.endpoints else ""
                 raise self._error(key, f"unknown reference {token}{where}"
-                                       + ("" if allow_endpoints else "; endpoint URLs may use {run_dir} only"))
+                                       + ("" if allow_endpoints else "; endpoint URLs may use {run_dir} and {port:LABEL} only"))
             part = part or "url"
             if part not in _PARTS:
                 raise self._error(key, f"unknown part {part!r} in {token}; expected one of "
@@ -288,7 +311,7 @@ class Rig:
         listeners exist before senders; `after` adds explicit constraints; file order breaks
         ties. Raises RigError for a cycle.
         """
-        rig = self if self.run_dir else self.with_run_dir(_CHECK_RUN_DIR)
+        rig = self if self.run_dir else _stand_in(self)
         wheres: dict[str, list[Where]] = {}
         for name in self.devices:
             wheres[name] = [check_url(u) for u in rig.device_urls(name).values()]
@@ -326,7 +349,7 @@ class Rig:
             key = _norm_key(check_url(url).key)
         except UrlError:
             return None
-        rig = self if self.run_dir else self.with_run_dir(_CHECK_RUN_DIR)
+        rig = self if self.run_dir else _stand_in(self)
         for name in self.devices:
             for u in rig.device_urls(name).values():
                 w = check_url(u)
@@ -334,6 +357,30 @@ class Rig:
                         key[0] in ("udp", "tcp") and _norm_key(w.key) == (key[0], "0.0.0.0", key[2]))):
                     return name
         return None
+
+
+def free_port() -> int:
+    """A port number that is free for both UDP and TCP on this machine right now.
+
+    Raises OSError if none is found in a few tries.
+    """
+    for _ in range(20):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("", 0))
+            port = int(u.getsockname()[1])
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                    t.bind(("", port))
+            except OSError:
+                continue
+            return port
+    raise OSError("no free port found for {port:LABEL}")
+
+
+def _stand_in(rig: Rig) -> Rig:
+    # For checks before a start: a fixed directory and ports, so URLs parse and nothing is made.
+    ports = {label: 8600 + i for i, label in enumerate(rig.port_labels())}
+    return rig.with_run_dir(_CHECK_RUN_DIR, ports)
 
 
 def _norm_key(key: tuple[object, ...]) -> tuple[object, ...]:
@@ -481,7 +528,7 @@ class _Loader:
 
     def resolve(self, rig: Rig) -> None:
         """Resolve every reference and check every URL (with a stand-in {run_dir})."""
-        checking = rig.with_run_dir(_CHECK_RUN_DIR)
+        checking = _stand_in(rig)
         for name in rig.endpoints:
             self.check(checking.url(name), f"endpoints.{name}")
         for name, spec in rig.devices.items():

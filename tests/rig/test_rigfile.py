@@ -105,6 +105,18 @@ def test_references_resolve_and_run_dir_needs_a_start() -> None:
         bound.url("x")
 
 
+def test_each_start_gets_its_own_free_ports() -> None:
+    rig = load_rig(example_path("loopback"))
+    assert rig.port_labels() == ["lan", "radar_lan"]
+    with pytest.raises(RigError, match=r"endpoints.lan: \{port:lan\} has no port yet"):
+        rig.with_run_dir("/tmp/a", ports={}).url("lan")
+    one, two = rig.with_run_dir("/tmp/a"), rig.with_run_dir("/tmp/b")
+    assert one.url("lan") != two.url("lan")
+    # the gateway sends where the bench listens, through {lan.port}
+    port = one.url("lan").split(":")[2].split("?")[0]
+    assert one.device_options("gw")["out"] == f"udp://239.255.48.2:{port}?iface=127.0.0.1&ttl=1"
+
+
 def test_start_order_is_downstream_first() -> None:
     rig = load_rig(example_path("loopback"))
     order = rig.start_order()
