@@ -228,9 +228,7 @@ class ProbeCodec:
         except DecodeError as exc:
             raise Corrupted(str(exc), undecodable=True) from None
         out = Parsed()
-        ends = {}
-        for p, _cat, end in bounds:
-            ends[p] = end
+        other_runs = 0
         for i, rec in enumerate(records):
             if self.match_keys is not None:
                 key = self._key_of(rec.items)
@@ -252,7 +250,9 @@ class ProbeCodec:
                 continue
             run_id, seq = tag
             if run_id != self.run_id:
+                # An intact probe of another bench (two runs sharing a port or a group).
                 out.foreign += 1
+                other_runs += 1
                 continue
             if rec.category == CATEGORY and rec.offset is not None:
                 # A CAT048 probe of ours must be byte-identical to what was sent.
@@ -261,7 +261,8 @@ class ProbeCodec:
                 if frame[rec.offset:end] != self.expected_record(seq):
                     raise Corrupted(f"probe {seq} differs from what was sent")
             out.seqs.append(seq)
-        if self.match_keys is None and len(frame) == self.block_len and len(out.seqs) != self.k:
+        if self.match_keys is None and len(frame) == self.block_len \
+                and len(out.seqs) + other_runs != self.k:
             # The size of one of our blocks, yet not K intact probes (a flipped CAT octet makes
             # an "unknown category" block that decodes to nothing): damage, not stray traffic.
             raise Corrupted("a frame of probe size without its probes")
