@@ -26,7 +26,10 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from types import FrameType
-from typing import IO, Any, Self
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # typing.Self is 3.11+; the package supports 3.10
+    from typing_extensions import Self
 
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_url
