@@ -237,3 +237,54 @@ def test_find_max_reports_highest_sustainable_rate(forwarder) -> None:
     assert section["steps"][0]["rate_msgs_per_s"] == 2000
     assert all(not s["ok"] or (s["lost"] == 0 and s["late"] == 0) for s in section["steps"])
     assert report.config["rate"] == section["max_msgs_per_s"]
+
+
+TCP_ECHO_THEN_GONE = """
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+s.close()
+t = time.time()
+while time.time() - t < 0.5:
+    d = c.recv(65536)
+    if not d:
+        break
+    c.sendall(d)
+c.close()
+sys.stdin.read()
+"""
+
+
+def test_tcp_peer_gone_is_a_fault_and_the_run_ends_cleanly() -> None:
+    # A TCP echo that serves 0.5 s and then goes away (closes and stops listening): the run
+    # goes on to its end, the probes sent after are lost, the fault has a time and a length.
+    proc = subprocess.Popen([sys.executable, "-c", TCP_ECHO_THEN_GONE], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = f"tcp://127.0.0.1:{int(proc.stdout.readline())}"
+        report = bench(send=url, recv=url, rate=200, duration=1.5, drain_s=0.3)
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=5)
+    c = report.counts
+    assert report.status == "fault"
+    assert c.sent == 300 and c.received > 50 and c.lost > 100
+    assert_exact(report)
+    fault = report.faults[0]
+    assert 0.3 < fault.t_s < 1.0 and fault.duration_s is not None and fault.duration_s > 0.3
+
+
+def test_sink_on_a_paced_serial_line_shows_back_pressure(tmp_path) -> None:
+    # 9600 8N1 carries 960 octets/s: a probe (34 octets, more with HDLC) cannot leave 100
+    # times a second. The writes block; the accepted rate is what the line took.
+    report = bench(send=f"pty://{tmp_path}/line?baud=9600", rate=100, duration=1.0)
+    sink = report.to_dict()["sink"]
+    assert 10 < sink["accepted_msgs_per_s"] < 28
+    assert sink["blocked_share"] > 0.9
+    assert report.throughput.offered_msgs_per_s == 100
+    assert report.throughput.line_utilization is not None and 0.3 < report.throughput.line_utilization <= 1
