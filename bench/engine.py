@@ -22,7 +22,6 @@ status "fault" and the faults listed.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import random
 import signal
 import socket
@@ -30,8 +29,9 @@ import threading
 import time
 from array import array
 from dataclasses import dataclass, field, fields
-from multiprocessing.connection import Connection, wait as wait_any
-from typing import Any, Callable
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_any
+from typing import Any
 
 from radarbench.bench.faults import Episode, FaultLog
 from radarbench.bench.match import FAILED, Matcher, ReceiverLog, SenderLog
@@ -39,7 +39,6 @@ from radarbench.bench.probe import Corrupted, ProbeCodec, parse_match_keys
 from radarbench.bench.progress import Mode, Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
-from radarbench.codecs import __version__
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_transport
 
@@ -156,7 +155,7 @@ class BenchConfig:
         if self.count is not None:
             sends = -(-self.count // k)
         else:
-            sends = max(1, int(round(float(self.duration_s or 0) * sends_per_s)))
+            sends = max(1, round(float(self.duration_s or 0) * sends_per_s))
         if self.burst > 1:
             return Bursts(sends_per_s, self.burst, sends)
         return ConstantRate(sends_per_s, sends)
@@ -191,7 +190,7 @@ class BenchReport(Report):
     sections: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, report: Report, **sections: Any) -> "BenchReport":
+    def of(cls, report: Report, **sections: Any) -> BenchReport:
         """Wrap a Report, adding sections."""
         base = {f.name: getattr(report, f.name) for f in fields(Report)}
         extra = dict(getattr(report, "sections", {}))
@@ -259,8 +258,7 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                     faults.ok(t1)
             took = t1 - t0
             blocked_ns += took
-            if took > slowest_ns:
-                slowest_ns = took
+            slowest_ns = max(slowest_ns, took)
             if took > 1_000_000:
                 slow_writes += 1
             ctl[_SENDS] = i + 1

@@ -59,7 +59,7 @@ class ReceiverLog:
     undecodable: int = 0
     foreign: int = 0
 
-    def extend(self, other: "ReceiverLog") -> None:
+    def extend(self, other: ReceiverLog) -> None:
         """Append a later batch of the same receiver."""
         for name in ("seq", "rx_ns", "nbytes", "key", "key_rx_ns", "key_nbytes", "corrupted_rx_ns"):
             getattr(self, name).extend(getattr(other, name))
@@ -197,4 +197,4 @@ def rate_index(schedule: Schedule, elapsed_ns: int, limit: int) -> int:
     return lo
 
 
-__all__ = ["FAILED", "Matcher", "MatchResult", "ReceiverLog", "SenderLog", "rate_index"]
+__all__ = ["FAILED", "MatchResult", "Matcher", "ReceiverLog", "SenderLog", "rate_index"]

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import binascii
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from radarbench.codecs.asterix import DecodeError, decode, encode_one, split_blocks
 
@@ -294,7 +295,7 @@ class ProbeCodec:
 def _probe_seq(frame: bytes, tag_at: int, run_id: int) -> int | None:
     if frame[tag_at:tag_at + 2] != MAGIC:
         return None
-    _, rid, seq, crc = _TAG.unpack_from(frame, tag_at)
+    _, rid, seq, _crc = _TAG.unpack_from(frame, tag_at)  # the CRC is checked by the byte compare
     if rid != run_id:
         return None
     return seq

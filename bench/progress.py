@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # typing.Self is 3.11+; the package supports 3.10
+    from typing_extensions import Self
 
 Mode = Literal["auto", "tty", "plain", "quiet"]
 
@@ -46,11 +49,12 @@ class Progress:
         if json_stream == "-":
             self._json = sys.stdout
         elif json_stream:
-            self._json = open(json_stream, "a", encoding="utf-8")
+            # Open for the whole run (closed in close()), so no with-block.
+            self._json = open(json_stream, "a", encoding="utf-8")  # noqa: SIM115
             self._own_json = True
         self._live: Any = None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Self:
         if self.mode == "tty":
             from rich.console import Console
             from rich.live import Live

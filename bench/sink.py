@@ -16,8 +16,18 @@ from array import array
 from typing import Any
 
 from radarbench.bench.engine import (
-    _CTL_SLOTS, _SENDER_DONE, _SENDS, _STOP, NS_PER_S, BenchConfig, BenchReport, _faults_of,
-    _open, _sender_main, _START_MARGIN_NS, _utc_now,
+    _CTL_SLOTS,
+    _SENDER_DONE,
+    _SENDS,
+    _START_MARGIN_NS,
+    _STOP,
+    NS_PER_S,
+    BenchConfig,
+    BenchReport,
+    _faults_of,
+    _open,
+    _sender_main,
+    _utc_now,
 )
 from radarbench.bench.match import FAILED
 from radarbench.bench.probe import ProbeCodec

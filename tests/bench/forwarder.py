@@ -43,7 +43,7 @@ def main() -> None:
     while True:
         try:
             data, peer = sock.recvfrom(65535)
-        except socket.timeout:
+        except TimeoutError:
             if done.is_set():
                 return
             continue

@@ -11,7 +11,7 @@ from radarbench.bench.report import Report
 
 def run(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "bench", *argv],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_loop_run_writes_report_markdown_and_stream(tmp_path: Path) -> None:

@@ -10,11 +10,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from radarbench.bench.engine import BenchConfig, ConfigError, bench, run_bench
 from radarbench.rigs.transports import open as open_transport
 

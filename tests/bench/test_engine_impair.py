@@ -9,11 +9,11 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-
 from radarbench.bench.engine import bench
 from radarbench.bench.probe import parse_tag
 

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import pytest
-
-from radarbench.bench.probe import Corrupted, ProbeCodec, parse_match_keys, parse_tag, tag_bytes
+from radarbench.bench.probe import (
+    Corrupted,
+    ProbeCodec,
+    parse_match_keys,
+    parse_tag,
+    tag_bytes,
+)
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp
 from radarbench.codecs.asterix import decode
 
