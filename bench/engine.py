@@ -294,16 +294,9 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
                 conn.send(log)
                 log = ReceiverLog()
                 next_flush = now + _BATCH_NS
-            try:
-                msg = rx.recv(0.02)
-            except OSError as exc:
-                faults.error(exc, mono())
-                time.sleep(0.005)  # a dead port fails at once: do not spin on it
-                continue
+            msg = faults.recv(rx, 0.02, backoff_s=0.005)
             if msg is None:
                 continue
-            if faults.failing:
-                faults.ok(msg.rx_ns)
             rx_ns = msg.rx_ns
             if msg.rx_kernel_ns is not None:
                 kernel_ns = msg.rx_kernel_ns - wall_minus_mono

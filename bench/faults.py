@@ -7,9 +7,14 @@ next successful operation (or at the end of the run).
 from __future__ import annotations
 
 import errno
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from radarbench.bench.report import Fault
+
+if TYPE_CHECKING:
+    from radarbench.rigs.transports.base import Message, Transport
 
 
 def fault_kind(exc: BaseException) -> str:
@@ -81,3 +86,19 @@ class FaultLog:
     @property
     def failing(self) -> bool:
         return self._open is not None
+
+    def recv(self, rx: "Transport", timeout_s: float, backoff_s: float) -> "Message | None":
+        """One receive on ``rx`` whose failure is an episode, not an exception.
+
+        A failed receive is recorded and followed by ``backoff_s`` of sleep (a dead port fails
+        at once: do not spin on it); a message ends an open episode at its arrival time.
+        """
+        try:
+            msg = rx.recv(timeout_s)
+        except OSError as exc:
+            self.error(exc, time.monotonic_ns())
+            time.sleep(backoff_s)
+            return None
+        if msg is not None and self._open is not None:
+            self.ok(msg.rx_ns)
+        return msg

@@ -132,16 +132,9 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
                 tick_records, lat_tick = 0, []
                 next_tick += NS_PER_S
             wait_s = 0.1 if end_ns is None else max(0.0, min(0.1, (end_ns - now) / NS_PER_S))
-            try:
-                msg = rx.recv(wait_s)
-            except OSError as exc:
-                faults.error(exc, time.monotonic_ns())
-                time.sleep(0.01)
-                continue
+            msg = faults.recv(rx, wait_s, backoff_s=0.01)
             if msg is None:
                 continue
-            if faults.failing:
-                faults.ok(msg.rx_ns)
             rx_ns = msg.rx_ns
             wall_ns = msg.rx_kernel_ns if msg.rx_kernel_ns is not None else rx_ns + wall_minus_mono
             if rx_ns < measure_from_ns:
