@@ -266,13 +266,14 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
         ctl[_SENDER_DONE] = mono()
         conn.send((actual.tobytes(), faults.episodes,
                    {"blocked_ns": blocked_ns, "slowest_ns": slowest_ns, "slow_writes": slow_writes,
-                    "bytes": sent_bytes}))
+                    "bytes": sent_bytes, "wire_bytes": getattr(tx, "wire_bytes_sent", None)}))
         conn.close()
 
 
 def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
                    in_process: bool) -> None:
-    """Receive until told to stop; stream ReceiverLog batches, then (None, fault episodes)."""
+    """Receive until told to stop; stream ReceiverLog batches, then (None, fault episodes,
+    octets its line took in or None)."""
     if not in_process:
         _ignore_sigint()
     faults = FaultLog("recv")
@@ -325,7 +326,7 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
                 log.key_nbytes.append(share)
     finally:
         conn.send(log)
-        conn.send((None, faults.episodes))
+        conn.send((None, faults.episodes, getattr(rx, "wire_bytes_received", None)))
         conn.close()
 
 
@@ -485,6 +486,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     got = ReceiverLog()
     sender_result: tuple | None = None
     rx_episodes: list[Episode] | None = None
+    rx_wire: list[int | None] = [None]  # octets the receiving line took in, if it is a line
     status: Status = "ok"
     next_tick = start_ns + NS_PER_S
     last_tick = start_ns
@@ -511,6 +513,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
                 live.add(item)
             else:
                 rx_episodes = item[1]
+                rx_wire[0] = item[2]
 
     def tick(now: int) -> None:
         nonlocal next_tick, last_tick
@@ -580,6 +583,8 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     report = Report.from_stats(result.stats, duration_s=result.duration_s, started_at=started_at,
                                config=cfg.describe("loop", rate), latency_kind="one-way loop",
                                line_bytes_per_s=cfg.line_bytes_per_s or _line_rate(tx, rx),
+                               line_bytes=_line_bytes(tx, rx, write_stats.get("wire_bytes"), rx_wire[0],
+                                                      result.stats.counts.sent, sent.sends * k),
                                faults=faults, status=status)
     failed_sends = sum(1 for a in sent.actual_ns if a == FAILED)
     return BenchReport.of(report, match={
@@ -596,6 +601,18 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
 
 def _line_rate(tx: Transport, rx: Transport) -> float | None:
     return getattr(rx, "bytes_per_s", None) or getattr(tx, "bytes_per_s", None)
+
+
+def _line_bytes(tx: Transport, rx: Transport, tx_wire: int | None, rx_wire: int | None,
+                measured: int, total: int) -> int | None:
+    # The octets of the same line whose rate _line_rate picked (the receiving side first),
+    # counted over the whole run; the figures cover only the measured messages (warm-up left
+    # out), so take their share: probes differ only in their sequence octets, whose escapes
+    # change a frame's length by an octet or two at most.
+    wire = rx_wire if getattr(rx, "bytes_per_s", None) else tx_wire if getattr(tx, "bytes_per_s", None) else None
+    if wire is None or total <= 0:
+        return None
+    return round(wire * min(measured, total) / total)
 
 
 def _utc_now() -> str:

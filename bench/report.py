@@ -110,6 +110,7 @@ class Report:
         config: dict[str, Any] | None = None,
         latency_kind: str = "one-way loop",
         line_bytes_per_s: float | None = None,
+        line_bytes: int | None = None,
         faults: list[Fault] | None = None,
         status: Status = "ok",
         with_histograms: bool = True,
@@ -118,8 +119,9 @@ class Report:
 
         duration_s: the measured span of the run (rates are per second of it);
         started_at: ISO 8601 UTC wall-clock start (now if None);
-        line_bytes_per_s: payload byte rate of a serial line (see
-        stats.serial_line_bytes_per_s), None for networks.
+        line_bytes_per_s: octets per second a serial line carries (see
+        stats.serial_line_bytes_per_s), None for networks; line_bytes: octets that crossed it
+        during the run, framing included (utilization counts them when given).
         Raises ValueError for an unknown status or a negative duration.
         """
         if status not in STATUSES:
@@ -129,7 +131,7 @@ class Report:
             duration_s=duration_s,
             counts=stats.counts,
             throughput=Throughput.compute(stats.counts, stats.bytes_received, duration_s,
-                                          line_bytes_per_s),
+                                          line_bytes_per_s, line_bytes),
             corrected=stats.latency.summary("corrected"),
             uncorrected=stats.latency.summary("uncorrected"),
             latency_kind=latency_kind,

@@ -118,7 +118,8 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
         offered_msgs_per_s=cfg.rate,
         msgs_per_s=ok_sends * k / span_s if span_s else 0.0,
         bytes_per_s=sent_bytes / span_s if span_s else 0.0,
-        line_utilization=(sent_bytes / span_s / line) if (line and span_s) else None,
+        # the line's own octets (framing and escapes included) where the transport counts them
+        line_utilization=((writes.get("wire_bytes") or sent_bytes) / span_s / line) if (line and span_s) else None,
     )
     return BenchReport.of(report, sink={
         "offered_msgs_per_s": cfg.rate,

@@ -294,8 +294,12 @@ class Throughput:
 
     @classmethod
     def compute(cls, counts: Counts, bytes_received: int, duration_s: float,
-                line_bytes_per_s: float | None = None) -> "Throughput":
-        """Rates from totals. Raises ValueError on a negative duration or line rate <= 0."""
+                line_bytes_per_s: float | None = None, line_bytes: int | None = None) -> "Throughput":
+        """Rates from totals. Raises ValueError on a negative duration or line rate <= 0.
+
+        line_bytes: octets that crossed the serial line, framing included; utilization is
+        taken from them when given (from the payload bytes otherwise).
+        """
         if duration_s < 0:
             raise ValueError(f"duration_s must be >= 0, not {duration_s}")
         if line_bytes_per_s is not None and line_bytes_per_s <= 0:
@@ -307,7 +311,8 @@ class Throughput:
             offered_msgs_per_s=counts.sent / duration_s,
             msgs_per_s=counts.received / duration_s,
             bytes_per_s=bytes_per_s,
-            line_utilization=None if line_bytes_per_s is None else bytes_per_s / line_bytes_per_s,
+            line_utilization=None if line_bytes_per_s is None else
+            (bytes_per_s if line_bytes is None else line_bytes / duration_s) / line_bytes_per_s,
         )
 
     def to_dict(self) -> dict[str, float | None]:

@@ -145,6 +145,10 @@ class FramedLineTransport(Transport):
         self.bytes_per_s = settings.bytes_per_s
         self.pacer = LinePacer(self.bytes_per_s, line.write) if settings.pace else None
         self._pending: collections.deque[Message] = collections.deque()
+        # Octets on the line itself (flags, address, control, FCS and escapes included): what
+        # a line utilization figure must count, since framing can nearly double a payload.
+        self.wire_bytes_sent = 0
+        self.wire_bytes_received = 0
 
     def send(self, data: bytes) -> None:
         """Frame `data` and write it; with pace=1, return when it has left the line.
@@ -152,6 +156,7 @@ class FramedLineTransport(Transport):
         Raises ValueError if the framing cannot carry `data`, OSError on I/O failure.
         """
         wire = self.framer.encode(data)
+        self.wire_bytes_sent += len(wire)
         if self.pacer is not None:
             self.pacer.send(wire)
             return
@@ -169,6 +174,7 @@ class FramedLineTransport(Transport):
             chunk = self.line.read_some(remaining_s(end))
             rx_ns = time.monotonic_ns()
             if chunk:
+                self.wire_bytes_received += len(chunk)
                 for payload in self.deframer.feed(chunk):
                     self._pending.append(Message(payload, rx_ns))
             elif end is not None and rx_ns >= end:
