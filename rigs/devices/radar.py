@@ -45,6 +45,12 @@ def _q(value: float, lsb: float) -> float:
     return round(value / lsb) * lsb
 
 
+def _tod_q(tod_s: float) -> float:
+    """A time of day truncated to the I048/140 / I034/030 LSB: rounding could put a report's
+    time up to half an LSB (3.9 ms) after the instant it is sent, a negative data age."""
+    return (math.floor(tod_s / TOD_LSB_S) * TOD_LSB_S) % SECONDS_PER_DAY
+
+
 def _theta_q(theta_deg: float) -> float:
     """An azimuth in [0, 360) rounded to the I048/040 LSB (360 itself wraps to 0)."""
     return (round(theta_deg / THETA_LSB_DEG) % 2**16) * THETA_LSB_DEG
@@ -254,13 +260,13 @@ class Radar(Device):
             encoded.extend(self._plots(swept, rev, sweep_start_ns, now_ns))
         tod_s = self._tod_s(rev_start_ns + round(boundary * self.sector_s * 1e9), now_ns)
         if boundary == 0:
-            nm: dict[str, Any] = {"010": self.site, "000": 1, "030": _q(tod_s, TOD_LSB_S) % SECONDS_PER_DAY,
+            nm: dict[str, Any] = {"010": self.site, "000": 1, "030": _tod_q(tod_s),
                                   "020": 0.0, "041": _q(self.period_s, 2**-7)}
             if self.lat_deg is not None and self.lon_deg is not None:
                 nm["120"] = {"HGT": 0, "LAT": _q(self.lat_deg, 180 / 2**23), "LON": _q(self.lon_deg, 180 / 2**23)}
             encoded.append(encode_one({"category": 34, "items": nm}))
             self.extra["north_markers"] += 1
-        sc = {"010": self.site, "000": 2, "030": _q(tod_s, TOD_LSB_S) % SECONDS_PER_DAY,
+        sc = {"010": self.site, "000": 2, "030": _tod_q(tod_s),
               "020": (round(boundary * self.sector_deg / SECTOR_LSB_DEG) % 256) * SECTOR_LSB_DEG}
         encoded.append(encode_one({"category": 34, "items": sc}))
         self.extra["sector_crossings"] += 1
@@ -292,7 +298,7 @@ class Radar(Device):
                 at_ns = sweep_start_ns + round(az / 360.0 * self.period_s * 1e9)
                 items = {
                     "010": self.site,
-                    "140": _q(self._tod_s(min(at_ns, now_ns), now_ns), TOD_LSB_S) % SECONDS_PER_DAY,
+                    "140": _tod_q(self._tod_s(min(at_ns, now_ns), now_ns)),
                     "020": {"TYP": 1, "SIM": 0, "RDP": 0, "SPI": 0, "RAB": 0},
                     "040": {"RHO": _q(rho, RHO_LSB_NM), "THETA": _theta_q(az)},
                 }
@@ -304,7 +310,7 @@ class Radar(Device):
     def _plot_items(self, t: Target, theta_deg: float, tod_s: float) -> dict[str, Any]:
         return {
             "010": self.site,
-            "140": _q(tod_s, TOD_LSB_S) % SECONDS_PER_DAY,
+            "140": _tod_q(tod_s),
             # TYP 5: single Mode S roll-call; the emulated radar is an SSR/Mode S sensor.
             "020": {"TYP": 5, "SIM": 0, "RDP": 0, "SPI": 0, "RAB": 0},
             "040": {"RHO": _q(min(t.rho_nm, 255.99), RHO_LSB_NM), "THETA": _theta_q(theta_deg)},
