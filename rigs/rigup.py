@@ -34,8 +34,8 @@ from typing import IO, Any
 from radarbench.rigs.rigfile import Rig
 
 # How the device processes are run: the same interpreter and installation as this one. The
-# CLI module is reached by process, not by import (rigs never imports bench).
-_EMULATE = [sys.executable, "-m", "radarbench.bench.cli"]
+# devices are run by their own command line, beside them in rigs (rigs never needs bench).
+_EMULATE = [sys.executable, "-m", "radarbench.rigs.devices"]
 STOP_TIMEOUT_S = 5.0
 _PR_SET_PDEATHSIG = 1
 
