@@ -399,7 +399,7 @@ class Extended(Construct):
 
     def _parse(self, stream: Any, context: Any, path: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for i, con in enumerate(self._cons):
+        for con in self._cons:
             obj = con._parsereport(stream, context, path)
             out.update(_clean(obj))
             if not obj.get("FX", 0):

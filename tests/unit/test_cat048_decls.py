@@ -20,11 +20,20 @@ from typing import Any
 import pytest
 from asterix import base as lib
 from asterix import generated as libgen
-
 from radarbench.codecs.asterix import cat048_1_31, cat048_1_32
 from radarbench.codecs.asterix.spec import (
-    Compound, Depends, Element, Explicit, Extended, Group, Icao6, Item, Repetitive,
-    RepetitiveFX, Spare,
+    Compound,
+    Depends,
+    Element,
+    Explicit,
+    Extended,
+    Group,
+    Icao6,
+    Item,
+    Repetitive,
+    RepetitiveFX,
+    Spare,
+    SpecError,
 )
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
@@ -84,7 +93,7 @@ def test_i020_extensions_differ_between_editions() -> None:
     assert v["POXPR"] == {"EP": 1, "VAL": 0} and v["IRMACT"] == {"EP": 1, "VAL": 0}
     assert v["IRMXPR"] == {"EP": 0, "VAL": 1}
     assert cat048_1_32.I020.construct.build(v) == six
-    with pytest.raises(Exception):
+    with pytest.raises(SpecError, match="FX bit set in the last octet"):
         _parse(cat048_1_31.I020, six)
 
 

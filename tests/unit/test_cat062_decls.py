@@ -16,6 +16,7 @@ import struct
 from pathlib import Path
 
 import pytest
+from radarbench.codecs.asterix.spec import SpecError
 
 asterix_base = pytest.importorskip("asterix.base")
 asterix_generated = pytest.importorskip("asterix.generated")
@@ -263,7 +264,7 @@ def test_edition_differences():
     seven = bytes([1, 1, 1, 1, 1, 1, 0x80])
     v = parse_exact(cat062_1_21.I080, seven)
     assert v["M5I"] == 1 and v["MLAT"] == 0
-    with pytest.raises(Exception):
+    with pytest.raises(SpecError, match="FX bit set in the last octet"):
         parse_exact(cat062_1_19.I080, seven)
     assert "BDSDATA" in cat062_1_21.I380.variation.names and "MB" in cat062_1_19.I380.variation.names
 

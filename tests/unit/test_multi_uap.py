@@ -5,12 +5,18 @@ A small two-UAP category is declared here; both engines must pick the UAP from t
 from __future__ import annotations
 
 import pytest
-
-from radarbench.codecs.asterix import DecodeError
 from radarbench.codecs.asterix.codegen import generate
 from radarbench.codecs.asterix.record import build_record, parse_record
 from radarbench.codecs.asterix.spec import (
-    Category, Extended, Group, Item, Quantity, Raw, Table, UapSelect, Unsigned,
+    Category,
+    Extended,
+    Group,
+    Item,
+    Quantity,
+    Raw,
+    Table,
+    UapSelect,
+    Unsigned,
 )
 
 I010 = Item("010", "Data Source Identifier", Group("SAC" / Raw(8), "SIC" / Raw(8)))
