@@ -56,6 +56,10 @@ _SPIN_NS = 120_000
 # spin that keeps its core left the device one core to share with the receiver: through
 # `emulate echo` the zero-loss ceiling was ~43k msgs/s, with the yield ~70-76k. At 1k msgs/s
 # the round-trip p50 stayed at 40 us, corrected equal to uncorrected (the sends stay on time).
+# After a send with time to spare before the next, the sender yields once more: the socket
+# write woke the device on this core (a sync wake-up), and the sender's bookkeeping would
+# otherwise run first; the 1k msgs/s round trip through `emulate echo` fell from ~40 to ~29 us
+# (plain ping-pong in the same run: ~14 us).
 _yield = os.sched_yield
 # After Ctrl-C, wait at most this long for probes in flight.
 _INTERRUPT_DRAIN_NS = 300_000_000
@@ -260,6 +264,8 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                 faults.error(exc, t1)
             else:
                 t1 = mono()
+                if start_ns + offset(i + 1) - t1 > _SPIN_NS:
+                    _yield()  # the next send is not close: let what we just woke run first
                 actual.append(t0)
                 sent_bytes += len(data)
                 if faults.failing:
