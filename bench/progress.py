@@ -27,7 +27,7 @@ def _fmt(line: dict[str, Any]) -> str:
         if key in line and (line[key] or key in ("sent", "received", "lost")):
             parts.append(f"{label} {line[key]:,}")
     if p99 is not None:
-        parts.append(f"p99 {p99:,.3f} ms")
+        parts.append(f"p99 so far {p99:,.3f} ms")
     if line.get("phase"):
         parts.append(str(line["phase"]))
     return "  ".join(parts)
