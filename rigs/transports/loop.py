@@ -56,15 +56,21 @@ class LoopTransport(Transport):
                     del _links[self.name]
 
 
+def parse(url: str) -> tuple[str | None, int]:
+    """(NAME or None, maxsize) of a loop:// URL, checked. Raises UrlError."""
+    u = ParsedUrl(url, GRAMMAR)
+    name = (u.parts.netloc + u.parts.path) or None
+    maxsize = u.take_int("maxsize", 0, lo=0)
+    u.done()
+    return name, maxsize
+
+
 def open(url: str) -> LoopTransport:
     """Open loop:// or one end of loop://NAME.
 
     Raises UrlError for a bad URL, TransportError if both ends of NAME are already open.
     """
-    u = ParsedUrl(url, GRAMMAR)
-    name = (u.parts.netloc + u.parts.path) or None
-    maxsize = u.take_int("maxsize", 0, lo=0)
-    u.done()
+    name, maxsize = parse(url)
     if name is None:
         q: queue.Queue[bytes] = queue.Queue(maxsize)
         return LoopTransport(url, None, q, q)

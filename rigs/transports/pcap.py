@@ -19,6 +19,7 @@ import ipaddress
 import socket
 import struct
 import time
+from dataclasses import dataclass
 from typing import Iterator
 
 from scapy.utils import PcapWriter, RawPcapReader
@@ -211,22 +212,40 @@ def open(url: str) -> Transport:
     Raises UrlError for a bad URL, OSError if the file cannot be opened, and scapy's
     Scapy_Exception for a file that is not a capture.
     """
+    o = parse(url)
+    if o.write:
+        return PcapRecorder(url, o.path, o.src, o.dst)
+    return PcapReplay(url, o.path, o.speed)
+
+
+@dataclass(frozen=True)
+class PcapOptions:
+    """A pcap:// URL's parts, checked: replay at ``speed``, or (write) record src -> dst."""
+
+    path: str
+    write: bool
+    speed: float = 1.0
+    src: tuple[str, int] = DEFAULT_SRC
+    dst: tuple[str, int] = DEFAULT_DST
+
+
+def _addr(s: str) -> tuple[str, int]:
+    host, _, port = s.rpartition(":")
+    p = int(port)
+    if not 0 <= p <= 65535:
+        raise ValueError
+    return str(ipaddress.IPv4Address(host)), p
+
+
+def parse(url: str) -> PcapOptions:
+    """The options of a pcap:// URL, checked without opening the file. Raises UrlError."""
     u = ParsedUrl(url, GRAMMAR)
     path = u.path()
-    write = u.take_bool("write", False)
-
-    def addr(s: str) -> tuple[str, int]:
-        host, _, port = s.rpartition(":")
-        p = int(port)
-        if not 0 <= p <= 65535:
-            raise ValueError
-        return str(ipaddress.IPv4Address(host)), p
-
-    if write:
-        src = u.take("src", DEFAULT_SRC, addr, "an IPv4 ADDR:PORT")
-        dst = u.take("dst", DEFAULT_DST, addr, "an IPv4 ADDR:PORT")
+    if u.take_bool("write", False):
+        src = u.take("src", DEFAULT_SRC, _addr, "an IPv4 ADDR:PORT")
+        dst = u.take("dst", DEFAULT_DST, _addr, "an IPv4 ADDR:PORT")
         u.done()
-        return PcapRecorder(url, path, src, dst)
+        return PcapOptions(path, True, src=src, dst=dst)
     speed = u.take_float("speed", 1.0)
     u.done()
-    return PcapReplay(url, path, speed)
+    return PcapOptions(path, False, speed=speed)

@@ -79,8 +79,14 @@ def open(url: str) -> PtyTransport:
 
     Raises UrlError for a bad URL, FileExistsError if PATH exists and is not a symlink.
     """
+    path, settings = parse(url)
+    return PtyTransport(url, PtyLine(path, settings), settings)
+
+
+def parse(url: str) -> tuple[str, LineSettings]:
+    """(PATH, line settings) of a pty:// URL, checked without creating anything. Raises UrlError."""
     u = ParsedUrl(url, GRAMMAR)
     path = u.path()
     settings = take_line_settings(u, pace_default=True)
     u.done()
-    return PtyTransport(url, PtyLine(path, settings), settings)
+    return path, settings

@@ -11,7 +11,9 @@ from __future__ import annotations
 import serial as pyserial
 
 from radarbench.rigs.transports.base import ParsedUrl
-from radarbench.rigs.transports.line import LINE_OPTIONS, FramedLineTransport, PySerialLine, take_line_settings
+from radarbench.rigs.transports.line import (
+    LINE_OPTIONS, FramedLineTransport, LineSettings, PySerialLine, take_line_settings,
+)
 
 GRAMMARS = {
     "serial": f"serial://DEVICE[?{LINE_OPTIONS}&rtscts=0|1&xonxoff=0|1]",
@@ -22,11 +24,9 @@ _PARITY = {"N": pyserial.PARITY_NONE, "E": pyserial.PARITY_EVEN, "O": pyserial.P
            "M": pyserial.PARITY_MARK, "S": pyserial.PARITY_SPACE}
 
 
-def open(url: str) -> FramedLineTransport:
-    """Open a serial line by URL (serial://, rfc2217://, socket://).
-
-    Raises UrlError for a bad URL, serial.SerialException (an OSError) if the port cannot open.
-    """
+def parse(url: str) -> tuple[str, LineSettings, dict[str, bool]]:
+    """(port for pyserial, line settings, flow control) of a serial://, rfc2217:// or socket://
+    URL, checked without opening anything. Raises UrlError."""
     u = ParsedUrl(url, GRAMMARS[url.split(":", 1)[0]])
     settings = take_line_settings(u, pace_default=False)
     flow = {}
@@ -39,6 +39,15 @@ def open(url: str) -> FramedLineTransport:
         if u.scheme == "rfc2217":
             flow = {"rtscts": u.take_bool("rtscts", False), "xonxoff": u.take_bool("xonxoff", False)}
     u.done()
+    return target, settings, flow
+
+
+def open(url: str) -> FramedLineTransport:
+    """Open a serial line by URL (serial://, rfc2217://, socket://).
+
+    Raises UrlError for a bad URL, serial.SerialException (an OSError) if the port cannot open.
+    """
+    target, settings, flow = parse(url)
     port_ = pyserial.serial_for_url(
         target,
         baudrate=settings.baud,

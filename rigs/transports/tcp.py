@@ -18,6 +18,7 @@ import collections
 import select
 import socket
 import time
+from dataclasses import dataclass
 
 from radarbench.codecs.framing import RawFramer
 from radarbench.rigs.transports.base import (
@@ -40,18 +41,38 @@ def _categories(s: str) -> frozenset[int]:
     return cats
 
 
+@dataclass(frozen=True)
+class TcpOptions:
+    """A tcp:// URL's parts, checked."""
+
+    host: str
+    port: int
+    listen: bool
+    cats: frozenset[int] | None
+    connect_timeout_s: float
+
+
+def parse(url: str) -> TcpOptions:
+    """The options of a tcp:// URL, checked without opening anything. Raises UrlError."""
+    u = ParsedUrl(url, GRAMMAR)
+    host, port = u.host_port(host_required=False)
+    listen = u.take_bool("listen", False)
+    cats = u.take("cats", None, _categories, "a comma-separated list of categories 0..255")
+    connect_timeout_s = u.take_float("connect_timeout", 5.0)
+    u.done()
+    if not listen and (not host or port == 0):
+        raise u.error("connecting needs a HOST and a PORT other than 0")
+    return TcpOptions(host, port, listen, cats, connect_timeout_s)
+
+
 class TcpTransport(Transport):
     """One TCP connection at a time, as client (connect) or server (listen=1)."""
 
     def __init__(self, url: str) -> None:
-        u = ParsedUrl(url, GRAMMAR)
-        self.host, self.port = u.host_port(host_required=False)
-        self.listen = u.take_bool("listen", False)
-        cats = u.take("cats", None, _categories, "a comma-separated list of categories 0..255")
-        self.connect_timeout_s = u.take_float("connect_timeout", 5.0)
-        u.done()
-        if not self.listen and (not self.host or self.port == 0):
-            raise u.error("connecting needs a HOST and a PORT other than 0")
+        o = parse(url)
+        self.host, self.port, self.listen = o.host, o.port, o.listen
+        cats = o.cats
+        self.connect_timeout_s = o.connect_timeout_s
         self.url = url
         self.framer = RawFramer(cats)
         self.deframer = self.framer.deframer()

@@ -18,8 +18,9 @@ import ipaddress
 import socket
 import struct
 import time
+from dataclasses import dataclass
 
-from radarbench.rigs.transports.base import Message, ParsedUrl, Transport, TransportError
+from radarbench.rigs.transports.base import Message, ParsedUrl, Transport, TransportError, UrlError
 
 GRAMMAR = "udp://HOST:PORT[?listen=0|1&iface=ADDR&ttl=N&loop=0|1&bind=ADDR&rcvbuf=BYTES]"
 MAX_DATAGRAM = 65535
@@ -28,35 +29,68 @@ SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 _TIMESPEC = struct.Struct("@qq")  # struct timespec on 64-bit Linux: tv_sec, tv_nsec
 
 
-def _ipv4(u: ParsedUrl, name: str, value: str) -> str:
+@dataclass(frozen=True)
+class UdpOptions:
+    """A udp:// URL's parts, checked; names not yet resolved."""
+
+    host: str
+    port: int
+    listen: bool
+    iface: str | None
+    ttl: int          # -1: not given
+    loop: bool
+    bind: str | None
+    rcvbuf: int
+
+
+def parse(url: str) -> UdpOptions:
+    """The options of a udp:// URL, checked without opening or resolving anything.
+
+    Raises UrlError (one line, with the expected form).
+    """
+    u = ParsedUrl(url, GRAMMAR)
+    host, port = u.host_port(host_required=False)
+    listen = u.take_bool("listen", False)
+    iface = u.take_str("iface", None)
+    ttl = u.take_int("ttl", -1, lo=0, hi=255)
+    loop = u.take_bool("loop", True)
+    bind = u.take_str("bind", None)
+    rcvbuf = u.take_int("rcvbuf", 0, lo=0)
+    u.done()
+    if not host and not listen:
+        raise u.error("a sender needs a HOST to send to")
+    if port == 0 and not listen:
+        raise u.error("a sender needs a PORT other than 0")
+    for name, value in (("HOST", host), ("iface", iface), ("bind", bind)):
+        if value and value.replace(".", "").isdigit():  # a bad dotted quad is bad, not a name
+            try:
+                ipaddress.IPv4Address(value)
+            except ValueError:
+                raise _not_ipv4(u, name, value) from None
+    return UdpOptions(host, port, listen, iface, ttl, loop, bind, rcvbuf)
+
+
+def _not_ipv4(u: ParsedUrl, name: str, value: str) -> UrlError:
+    return u.error(f"{name} {value!r} is not an IPv4 address or a resolvable name")
+
+
+def _ipv4(url: str, name: str, value: str) -> str:
     try:
-        if value.replace(".", "").isdigit():  # a bad dotted quad is bad, not a name to look up
-            return str(ipaddress.IPv4Address(value))
         return str(ipaddress.IPv4Address(socket.gethostbyname(value)))
     except (OSError, ValueError):
-        raise u.error(f"{name} {value!r} is not an IPv4 address or a resolvable name") from None
+        raise _not_ipv4(ParsedUrl(url, GRAMMAR), name, value) from None
 
 
 class UdpTransport(Transport):
     """A UDP socket that sends to, or listens on, HOST:PORT."""
 
     def __init__(self, url: str) -> None:
-        u = ParsedUrl(url, GRAMMAR)
-        host, port = u.host_port(host_required=False)
-        self.listen = u.take_bool("listen", False)
-        iface = u.take_str("iface", None)
-        ttl = u.take_int("ttl", -1, lo=0, hi=255)  # -1: not given
-        loop = u.take_bool("loop", True)
-        bind = u.take_str("bind", None)
-        rcvbuf = u.take_int("rcvbuf", 0, lo=0)
-        u.done()
-        if not host and not self.listen:
-            raise u.error("a sender needs a HOST to send to")
-        if port == 0 and not self.listen:
-            raise u.error("a sender needs a PORT other than 0")
-        group = _ipv4(u, "HOST", host) if host else "0.0.0.0"
-        iface_addr = _ipv4(u, "iface", iface) if iface else None
-        bind_addr = _ipv4(u, "bind", bind) if bind else None
+        o = parse(url)
+        self.listen = o.listen
+        host, port, ttl, loop, rcvbuf = o.host, o.port, o.ttl, o.loop, o.rcvbuf
+        group = _ipv4(url, "HOST", host) if host else "0.0.0.0"
+        iface_addr = _ipv4(url, "iface", o.iface) if o.iface else None
+        bind_addr = _ipv4(url, "bind", o.bind) if o.bind else None
         self.multicast = ipaddress.IPv4Address(group).is_multicast
 
         self.url = url
