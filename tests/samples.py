@@ -15,3 +15,13 @@ def sample(name: str) -> Path:
     if not p.is_file():
         pytest.skip(f"sample {p} not found (the shared/ folder sits beside the project)")
     return p
+
+
+def blocks_of(stream: bytes) -> list[bytes]:
+    """Back-to-back data blocks cut by their LEN fields (the tests' own, independent splitter)."""
+    out, pos = [], 0
+    while pos < len(stream):
+        n = stream[pos + 1] << 8 | stream[pos + 2]
+        out.append(stream[pos:pos + n])
+        pos += n
+    return out

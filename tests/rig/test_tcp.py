@@ -8,20 +8,12 @@ from pathlib import Path
 import pytest
 
 from radarbench.rigs import TransportError, open_url
+from samples import blocks_of
 
 SAMPLES = Path(__file__).parents[2] / ".." / "shared" / "samples"
 ONE_RECORD = (SAMPLES / "cat048_one_record.ast").read_bytes()
 MIXED = (SAMPLES / "mixed_categories.ast").read_bytes()
 CAT021 = (SAMPLES / "cat021_re.ast").read_bytes()
-
-
-def blocks_of(stream: bytes) -> list[bytes]:
-    out, pos = [], 0
-    while pos < len(stream):
-        n = stream[pos + 1] << 8 | stream[pos + 2]
-        out.append(stream[pos:pos + n])
-        pos += n
-    return out
 
 
 def test_blocks_both_ways_and_nodelay() -> None:

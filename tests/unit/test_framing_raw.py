@@ -6,19 +6,11 @@ from pathlib import Path
 import pytest
 
 from radarbench.codecs.framing import Deframer, Framer, RawFramer, make_framer
+from samples import blocks_of
 
 SAMPLES = Path(__file__).parents[2] / ".." / "shared" / "samples"
 MIXED = (SAMPLES / "mixed_categories.ast").read_bytes()
 ONE_RECORD = (SAMPLES / "cat048_one_record.ast").read_bytes()
-
-
-def blocks_of(stream: bytes) -> list[bytes]:
-    out, pos = [], 0
-    while pos < len(stream):
-        n = stream[pos + 1] << 8 | stream[pos + 2]
-        out.append(stream[pos:pos + n])
-        pos += n
-    return out
 
 
 def test_raw_framer_passes_blocks_and_splits_them_at_every_cut() -> None:
