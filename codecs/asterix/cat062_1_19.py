@@ -5,11 +5,16 @@ Items whose layout is the same in edition 1.21 are that edition's declarations, 
 ones that differ are declared here.
 Differences from edition 1.21: I062/080 ends after its sixth octet (IEC, one spare bit; no
 MLAT, no M5I octet); I062/380 sub-field #25 is called MB (1.21: BDSDATA).
-Tables are declared by size only; their texts are in the specification.
+Table texts are those of edition 1.21 (the same in this edition's asterix-specs text), imported.
 """
 from radarbench.codecs.asterix.cat062_1_21 import (  # same layout in 1.19
     I010, I015, I040, I060, I070, I100, I105, I110, I120, I130, I135, I136, I185, I200, I210,
     I220, I245, I270, I290, I295, I300, I340, I390, I500, IRE, ISP,
+)
+from radarbench.codecs.asterix.cat062_1_21 import (  # table texts the editions share
+    ACTIVE, ARC, COM_COM, COM_STAT, EMC, IM, MET_TMP, MET_TRB, MET_WD, MET_WS, NAV, NC, NO_YES,
+    NVB, PT, S0, S1, S2, S3, S4, S5, SAB_AC, SAB_DC, SAB_GBS, SAB_MN, SAB_STAT, SAL_SRC, SAS,
+    TCA, TD, TI, TOA, TRA,
 )
 from radarbench.codecs.asterix.spec import (
     Category, Compound, Depends, Extended, Group, Icao6, Item, Quantity, Raw, Repetitive,
@@ -17,15 +22,21 @@ from radarbench.codecs.asterix.spec import (
 )
 
 I080 = Item("080", "Track Status", Extended(
-    ["MON" / Table(1), "SPI" / Table(1), "MRH" / Table(1), "SRC" / Table(3), "CNF" / Table(1)],
-    ["SIM" / Table(1), "TSE" / Table(1), "TSB" / Table(1), "FPC" / Table(1), "AFF" / Table(1),
-     "STP" / Table(1), "KOS" / Table(1)],
-    ["AMA" / Table(1), "MD4" / Table(2), "ME" / Table(1), "MI" / Table(1), "MD5" / Table(2)],
-    ["CST" / Table(1), "PSR" / Table(1), "SSR" / Table(1), "MDS" / Table(1), "ADS" / Table(1),
-     "SUC" / Table(1), "AAC" / Table(1)],
-    ["SDS" / Table(2), "EMS" / Table(3), "PFT" / Table(1), "FPLT" / Table(1)],
-    ["DUPT" / Table(1), "DUPF" / Table(1), "DUPM" / Table(1), "SFC" / Table(1), "IDD" / Table(1),
-     "IEC" / Table(1), Spare(1)],
+    ["MON" / Table(1, S0["MON"]), "SPI" / Table(1, S0["SPI"]), "MRH" / Table(1, S0["MRH"]),
+     "SRC" / Table(3, S0["SRC"]), "CNF" / Table(1, S0["CNF"])],
+    ["SIM" / Table(1, S1["SIM"]), "TSE" / Table(1, S1["TSE"]), "TSB" / Table(1, S1["TSB"]),
+     "FPC" / Table(1, S1["FPC"]), "AFF" / Table(1, S1["AFF"]), "STP" / Table(1, S1["STP"]),
+     "KOS" / Table(1, S1["KOS"])],
+    ["AMA" / Table(1, S2["AMA"]), "MD4" / Table(2, S2["MD4"]), "ME" / Table(1, S2["ME"]),
+     "MI" / Table(1, S2["MI"]), "MD5" / Table(2, S2["MD5"])],
+    ["CST" / Table(1, S3["CST"]), "PSR" / Table(1, S3["PSR"]), "SSR" / Table(1, S3["SSR"]),
+     "MDS" / Table(1, S3["MDS"]), "ADS" / Table(1, S3["ADS"]), "SUC" / Table(1, S3["SUC"]),
+     "AAC" / Table(1, S3["AAC"])],
+    ["SDS" / Table(2, S4["SDS"]), "EMS" / Table(3, S4["EMS"]), "PFT" / Table(1, S4["PFT"]),
+     "FPLT" / Table(1, S4["FPLT"])],
+    ["DUPT" / Table(1, S5["DUPT"]), "DUPF" / Table(1, S5["DUPF"]), "DUPM" / Table(1, S5["DUPM"]),
+     "SFC" / Table(1, S5["SFC"]), "IDD" / Table(1, S5["IDD"]), "IEC" / Table(1, S5["IEC"]),
+     Spare(1)],
 ))
 
 I380 = Item("380", "Aircraft Derived Data", Compound(
@@ -33,7 +44,7 @@ I380 = Item("380", "Aircraft Derived Data", Compound(
     "ID" / Icao6(48),
     "MHG" / Quantity(16, 360 / 2**16, "deg"),
     "IAS" / Group(
-        "IM" / Table(1),
+        "IM" / Table(1, IM),
         "IAS" / Depends("IM", {
             0: Quantity(15, 1 / 2**14, "NM/s"),
             1: Quantity(15, 1 / 1000, "Mach"),
@@ -41,57 +52,57 @@ I380 = Item("380", "Aircraft Derived Data", Compound(
     ),
     "TAS" / Quantity(16, 1, "kt"),
     "SAL" / Group(
-        "SAS" / Table(1),
-        "SRC" / Table(2),
+        "SAS" / Table(1, SAS),
+        "SRC" / Table(2, SAL_SRC),
         "ALT" / Quantity(13, 25, "ft", signed=True),
     ),
     "FSS" / Group(
-        "MV" / Table(1),
-        "AH" / Table(1),
-        "AM" / Table(1),
+        "MV" / Table(1, ACTIVE),
+        "AH" / Table(1, ACTIVE),
+        "AM" / Table(1, ACTIVE),
         "ALT" / Quantity(13, 25, "ft", signed=True),
     ),
     "TIS" / Extended(
-        ["NAV" / Table(1), "NVB" / Table(1), Spare(5)],
+        ["NAV" / Table(1, NAV), "NVB" / Table(1, NVB), Spare(5)],
     ),
     "TID" / Repetitive(Group(
-        "TCA" / Table(1),
-        "NC" / Table(1),
+        "TCA" / Table(1, TCA),
+        "NC" / Table(1, NC),
         "TCPN" / Raw(6),
         "ALT" / Quantity(16, 10, "ft", signed=True),
         "LAT" / Quantity(24, 180 / 2**23, "deg", signed=True),
         "LON" / Quantity(24, 180 / 2**23, "deg", signed=True),
-        "PT" / Table(4),
-        "TD" / Table(2),
-        "TRA" / Table(1),
-        "TOA" / Table(1),
+        "PT" / Table(4, PT),
+        "TD" / Table(2, TD),
+        "TRA" / Table(1, TRA),
+        "TOA" / Table(1, TOA),
         "TOV" / Quantity(24, 1, "s"),
         "TTR" / Quantity(16, 1 / 100, "NM"),
     ), rep=1),
     "COM" / Group(
-        "COM" / Table(3),
-        "STAT" / Table(3),
+        "COM" / Table(3, COM_COM),
+        "STAT" / Table(3, COM_STAT),
         Spare(2),
-        "SSC" / Table(1),
-        "ARC" / Table(1),
-        "AIC" / Table(1),
+        "SSC" / Table(1, NO_YES),
+        "ARC" / Table(1, ARC),
+        "AIC" / Table(1, NO_YES),
         "B1A" / Raw(1),
         "B1B" / Raw(4),
     ),
     "SAB" / Group(
-        "AC" / Table(2),
-        "MN" / Table(2),
-        "DC" / Table(2),
-        "GBS" / Table(1),
+        "AC" / Table(2, SAB_AC),
+        "MN" / Table(2, SAB_MN),
+        "DC" / Table(2, SAB_DC),
+        "GBS" / Table(1, SAB_GBS),
         Spare(6),
-        "STAT" / Table(3),
+        "STAT" / Table(3, SAB_STAT),
     ),
     "ACS" / Raw(56),
     "BVR" / Quantity(16, 25 / 2**2, "ft/min", signed=True),
     "GVR" / Quantity(16, 25 / 2**2, "ft/min", signed=True),
     "RAN" / Quantity(16, 1 / 100, "deg", signed=True),
     "TAR" / Group(
-        "TI" / Table(2),
+        "TI" / Table(2, TI),
         Spare(6),
         "ROT" / Quantity(7, 1 / 2**2, "deg/s", signed=True),
         Spare(1),
@@ -100,17 +111,17 @@ I380 = Item("380", "Aircraft Derived Data", Compound(
     "GS" / Quantity(16, 1 / 2**14, "NM/s", signed=True),
     "VUN" / Raw(8),
     "MET" / Group(
-        "WS" / Table(1),
-        "WD" / Table(1),
-        "TMP" / Table(1),
-        "TRB" / Table(1),
+        "WS" / Table(1, MET_WS),
+        "WD" / Table(1, MET_WD),
+        "TMP" / Table(1, MET_TMP),
+        "TRB" / Table(1, MET_TRB),
         Spare(4),
         "WSD" / Quantity(16, 1, "kt"),
         "WDD" / Quantity(16, 1, "deg"),
         "TMPD" / Quantity(16, 1 / 2**2, "degC", signed=True),
         "TRBD" / Unsigned(8),
     ),
-    "EMC" / Table(8),
+    "EMC" / Table(8, EMC),
     "POS" / Group(
         "LAT" / Quantity(24, 180 / 2**23, "deg", signed=True),
         "LON" / Quantity(24, 180 / 2**23, "deg", signed=True),
