@@ -20,6 +20,7 @@ from radarbench.codecs.asterix import (
     DecodeError, EncodeError, Record, SkippedBlock, encode_one, iter_decode, pack_blocks,
 )
 from radarbench.codecs.asterix.editions import parse_edition_option, resolve
+from radarbench.codecs.asterix.text import describe
 from radarbench.rigs.pcapfile import is_pcap, iter_datagrams
 
 
@@ -72,21 +73,10 @@ def _inputs(path: Path) -> Iterator[tuple[bytes, dict[str, Any]]]:
 def _text(rec: dict[str, Any], out: TextIO) -> None:
     where = " ".join(f"{k} {rec[k]}" for k in ("frame", "block", "offset") if k in rec)
     out.write(f"CAT{rec['category']:03d} ed. {rec['edition']}  {where}\n")
-    for key, val in rec["items"].items():
-        out.write(f"  {key:>3}  {_fmt(val)}\n")
+    for line in describe(rec):
+        out.write(f"  {line}\n")
     for w in rec.get("warnings", []):
         out.write(f"  warning: {w}\n")
-
-
-def _fmt(val: Any) -> str:
-    if isinstance(val, dict):
-        return " ".join(f"{k}={_fmt(v)}" if not isinstance(v, (dict, list)) else f"{k}=[{_fmt(v)}]"
-                        for k, v in val.items())
-    if isinstance(val, list):
-        return "; ".join(_fmt(v) for v in val)
-    if isinstance(val, str):
-        return repr(val)
-    return str(val)
 
 
 def run_decode(args: argparse.Namespace) -> int:
