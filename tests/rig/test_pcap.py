@@ -52,7 +52,8 @@ def test_replay_gives_every_udp_payload_with_its_spacing() -> None:
 
 def test_replay_speed_scales_the_schedule() -> None:
     _, fast_s = replay_all(f"pcap://{CAPTURE}?speed=4")
-    assert fast_s == pytest.approx(0.4446 / 4, abs=0.03)
+    # never ahead of the scaled schedule; a busy machine can only make it later, not by 2x
+    assert 0.4446 / 4 - 0.005 <= fast_s < 0.4446 / 2
     got, flat_out_s = replay_all(f"pcap://{CAPTURE}?speed=0")
     assert len(got) == 100 and flat_out_s < 0.1
 
