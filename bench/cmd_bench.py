@@ -18,24 +18,22 @@ from radarbench.bench.report import Report
 from radarbench.bench.schedule import parse_ramp
 
 
-def _positive_float(text: str) -> float:
+def _float(text: str, positive: bool) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    if not (value > 0 if positive else value >= 0) or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be {'a positive number' if positive else 'a number >= 0'}")
     return value
+
+
+def _positive_float(text: str) -> float:
+    return _float(text, positive=True)
 
 
 def _nonneg_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number >= 0")
-    return value
+    return _float(text, positive=False)
 
 
 def _positive_int(text: str) -> int:

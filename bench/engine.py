@@ -36,6 +36,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from radarbench.bench.clock import wall_minus_mono_ns
 from radarbench.bench.faults import Episode, FaultLog
 from radarbench.bench.match import FAILED, Matcher, ReceiverLog, SenderLog
 from radarbench.bench.probe import Corrupted, ProbeCodec, parse_match_keys
@@ -297,7 +298,7 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
     # Kernel stamps are CLOCK_REALTIME; the run's clock is CLOCK_MONOTONIC. The offset is
     # read once: both tick at the same rate unless NTP steps the wall clock mid-run, which the
     # sanity bound below catches.
-    wall_minus_mono = min((time.time_ns() - mono()) for _ in range(5))
+    wall_minus_mono = wall_minus_mono_ns()
     log = ReceiverLog()
     next_flush = mono() + _BATCH_NS
     parse = codec.parse

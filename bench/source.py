@@ -17,6 +17,7 @@ import statistics
 import time
 from typing import Any
 
+from radarbench.bench.clock import wall_minus_mono_ns
 from radarbench.bench.engine import NS_PER_S, BenchConfig, BenchReport, _open, _utc_now
 from radarbench.bench.faults import FaultLog
 from radarbench.bench.progress import Progress
@@ -102,7 +103,7 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
     rx = _open(cfg.recv, "--recv")
     started_at = _utc_now()
     start_ns = time.monotonic_ns()
-    wall_minus_mono = min(time.time_ns() - time.monotonic_ns() for _ in range(5))
+    wall_minus_mono = wall_minus_mono_ns()
     end_ns = start_ns + int((cfg.duration_s or 0) * NS_PER_S) if cfg.count is None else None
     measure_from_ns = start_ns + int(cfg.warmup_s * NS_PER_S)
     stats = RunStats(start_ns=measure_from_ns)
@@ -115,7 +116,6 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
     status: Status = "ok"
     next_tick = start_ns + NS_PER_S
     tick_records = 0
-    lat_tick: list[int] = []
     try:
         while True:
             now = time.monotonic_ns()
@@ -124,12 +124,12 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
             if cfg.count is not None and records >= cfg.count:
                 break
             if now >= next_tick:
-                lat_tick.sort()
-                p99 = lat_tick[min(len(lat_tick) - 1, int(len(lat_tick) * 0.99))] / 1e6 if lat_tick else None
+                ages = stats.latency.corrected  # every data age so far
+                p99 = ages.get_value_at_percentile(99) / 1e6 if ages.get_total_count() else None
                 progress.update({"t_s": round((now - start_ns) / NS_PER_S), "rate_msgs_per_s": tick_records,
                                  "received": records, "decode_errors": stats.counts.decode_errors,
                                  "p99_ms": None if p99 is None else round(p99, 3)})
-                tick_records, lat_tick = 0, []
+                tick_records = 0
                 next_tick += NS_PER_S
             wait_s = 0.1 if end_ns is None else max(0.0, min(0.1, (end_ns - now) / NS_PER_S))
             msg = faults.recv(rx, wait_s, backoff_s=0.01)
@@ -171,7 +171,6 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
                     negative_ages += 1
                 stats.on_sent(rx_ns)
                 stats.on_received(rx_ns - age_ns, rx_ns - age_ns, rx_ns, share)
-                lat_tick.append(age_ns)
     except KeyboardInterrupt:
         status = "interrupted"
     finally:

@@ -502,10 +502,8 @@ class _EncGen(_Source):
         return fn
 
     def build(self) -> tuple[str, RecordEncoder]:
-        from radarbench.codecs.asterix.record import fspec_bytes
-
         cat = self.cat
-        self.ns["_fspec"] = fspec_bytes
+        self.ns["_fspec"] = S.fspec_bytes
         if cat.select is not None:
             # Several UAPs: the reference chooses; not worth a second generated path yet.
             def enc(items: dict) -> bytes:

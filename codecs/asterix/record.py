@@ -14,7 +14,7 @@ import construct as cs
 from construct import Bytes, Construct, Int8ub, Int16ub, Struct, this
 
 from radarbench.codecs.asterix.errors import DecodeError, EncodeError
-from radarbench.codecs.asterix.spec import Category, Item, SpecError
+from radarbench.codecs.asterix.spec import Category, Item, SpecError, fspec_bytes, read_fspec
 
 # CAT (1 octet), LEN (2 octets, counting the whole block), then the records.
 DATA_BLOCK = Struct(
@@ -24,17 +24,6 @@ DATA_BLOCK = Struct(
 )
 BLOCK_HEADER_LEN = 3
 MAX_BLOCK_LEN = 0xFFFF
-
-
-def fspec_bytes(frns: list[int]) -> bytes:
-    """FSPEC octets announcing the given 0-based FRN positions (FX set on all but the last)."""
-    n = max(frns) // 7 + 1 if frns else 1
-    out = bytearray(n)
-    for i in frns:
-        out[i // 7] |= 0x80 >> (i % 7)
-    for j in range(n - 1):
-        out[j] |= 1
-    return bytes(out)
 
 
 def choose_uap(category: Category, items: dict[str, Any]) -> list[Item | None]:
@@ -57,18 +46,11 @@ class RecordCon(Construct):
     def _parse(self, stream: Any, context: Any, path: str) -> dict[str, Any]:
         cat = self.category
         num = cat.number
-        present: list[int] = []
-        base = 0
-        while True:
-            octet = stream.read(1)
-            if not octet:
-                raise DecodeError("needs 1 octet, the data block has 0 left", category=num, item="FSPEC",
-                                  offset=stream.tell())
-            o = octet[0]
-            present += [base + k for k in range(7) if o & (0x80 >> k)]
-            base += 7
-            if not o & 1:
-                break
+        try:
+            present = read_fspec(stream, "FSPEC")
+        except cs.StreamError:
+            raise DecodeError("needs 1 octet, the data block has 0 left", category=num, item="FSPEC",
+                              offset=stream.tell()) from None
         if not present:
             raise DecodeError("FSPEC announces no item", category=num, item="FSPEC", offset=stream.tell() - 1)
         uap = cat.uap
@@ -82,7 +64,7 @@ class RecordCon(Construct):
             try:
                 items[item.key] = item.construct.subcon._parsereport(stream, context, item.key)
             except SpecError as exc:
-                raise DecodeError(_where(exc, item.key), category=num, item=_subpath(exc, item.key),
+                raise DecodeError(str(exc).splitlines()[-1], category=num, item=_subpath(exc, item.key),
                                   offset=at) from None
             except cs.ConstructError as exc:
                 raise DecodeError(f"runs past the end of the data block ({type(exc).__name__})",
@@ -121,10 +103,6 @@ class RecordCon(Construct):
         raise cs.SizeofError("a record has no fixed size")
 
 
-def _where(exc: SpecError, key: str) -> str:
-    return str(exc.message if hasattr(exc, "message") else exc).splitlines()[-1]
-
-
 def _subpath(exc: SpecError, key: str) -> str:
     """'040 -> RHO' style Construct paths turned into '040/RHO' for error messages."""
     path = getattr(exc, "path", None) or key
@@ -133,11 +111,18 @@ def _subpath(exc: SpecError, key: str) -> str:
 
 
 def parse_record(category: Category, data: bytes, pos: int, end: int, warnings: list[str] | None) -> tuple[dict, int]:
-    """Reference decode of one record of ``data[pos:end]``; returns (items, next position)."""
-    stream = io.BytesIO(memoryview(data)[:end])
-    stream.seek(pos)
-    items = RecordCon(category).parse_stream(stream, strict=warnings is None, warnings=warnings)
-    return items, stream.tell()
+    """Reference decode of one record of ``data[pos:end]``; returns (items, next position).
+
+    Raises DecodeError with offsets into ``data``.
+    """
+    # Only the rest of the block is handed to Construct (a block is 64 KiB at most): handing it
+    # the whole input from the start made each record copy everything before it.
+    stream = io.BytesIO(data[pos:end])
+    try:
+        items = RecordCon(category).parse_stream(stream, strict=warnings is None, warnings=warnings)
+    except DecodeError as exc:
+        raise exc.at(pos) from None
+    return items, pos + stream.tell()
 
 
 def build_record(category: Category, items: dict[str, Any]) -> bytes:

@@ -326,6 +326,30 @@ def _clean(obj: Any) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if not k.startswith("_") and k != "FX"}
 
 
+def read_fspec(stream: Any, path: str) -> list[int]:
+    """0-based positions announced by an FSPEC (or a compound's primary subfield) read from
+    ``stream``: 7 presence bits an octet, FX last. Raises StreamError when the octets run out."""
+    present: list[int] = []
+    base = 0
+    while True:
+        octet = cs.stream_read(stream, 1, path)[0]
+        present += [base + k for k in range(7) if octet & (0x80 >> k)]
+        base += 7
+        if not octet & 1:
+            return present
+
+
+def fspec_bytes(frns: Sequence[int]) -> bytes:
+    """FSPEC octets announcing the given 0-based positions (FX set on all but the last)."""
+    n = max(frns) // 7 + 1 if frns else 1
+    out = bytearray(n)
+    for i in frns:
+        out[i // 7] |= 0x80 >> (i % 7)
+    for j in range(n - 1):
+        out[j] |= 1
+    return bytes(out)
+
+
 class Group(Adapter):
     """Named sub-fields side by side in one run of bits: decodes to a dict (spares left out)."""
 
@@ -498,14 +522,7 @@ class Compound(Construct):
         self.names = [s[0] for s in self.subitems if s is not None]
 
     def _parse(self, stream: Any, context: Any, path: str) -> dict[str, Any]:
-        present = []
-        base = 0
-        while True:
-            octet = cs.stream_read(stream, 1, path)[0]
-            present += [base + k for k in range(7) if octet & (0x80 >> k)]
-            base += 7
-            if not octet & 1:
-                break
+        present = read_fspec(stream, path)
         out: dict[str, Any] = {}
         for idx in present:
             if idx >= len(self.subitems) or self.subitems[idx] is None:
@@ -520,13 +537,8 @@ class Compound(Construct):
             raise EncodeError(f"{where}: expected a dict of sub-items, got {obj!r}")
         _check_keys(obj, self.names, where, require_all=False)
         idxs = [i for i, s in enumerate(self.subitems) if s is not None and s[0] in obj]
-        nbytes = max(1, (max(idxs) // 7 + 1) if idxs else 1)
-        fspec = bytearray(nbytes)
-        for i in idxs:
-            fspec[i // 7] |= 0x80 >> (i % 7)
-        for j in range(nbytes - 1):
-            fspec[j] |= 1
-        cs.stream_write(stream, bytes(fspec), nbytes, path)
+        fspec = fspec_bytes(idxs)
+        cs.stream_write(stream, fspec, len(fspec), path)
         for i in idxs:
             name = self.subitems[i][0]
             self._cons[i]._build(obj[name], stream, context, f"{path} -> {name}")
