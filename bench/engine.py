@@ -25,7 +25,6 @@ import multiprocessing as mp
 import os
 import random
 import signal
-import socket
 import threading
 import time
 from array import array
@@ -359,38 +358,21 @@ def _open(url: str, role: str) -> Transport:
         raise ConfigError(f"cannot open {role} {url}: {exc}") from None
 
 
-def _connect_udp(tx: Transport) -> None:
-    # An unconnected UDP socket never hears of ICMP port unreachable on Linux; a connected one
-    # gets ECONNREFUSED on a later send or recv, which the run records as a fault. sendto()
-    # with the same address still works on a connected socket, so the transport is unchanged.
-    sock = getattr(tx, "sock", None)
-    peer = getattr(tx, "peer", None)
-    if sock is None or peer is None or getattr(tx, "listen", True) or getattr(tx, "multicast", False):
-        return
-    try:
-        sock.connect(peer)
-    except OSError:
-        pass
+def _prepare(tx: Transport, rx: Transport) -> None:
+    # Faults must be heard: a unicast UDP sender connected to its peer gets ICMP port
+    # unreachable back as an error the run records. And the bench must not be the bottleneck
+    # it measures: a burst released by a device after a stall arrives faster than a Python
+    # receiver parses, and the default receive buffer (~280 small datagrams) would drop what
+    # the path delivered.
+    hear = getattr(tx, "hear_unreachable", None)
+    if hear is not None:
+        hear()
+    widen = getattr(rx, "widen_rcvbuf", None)
+    if widen is not None:
+        widen(_RCVBUF_BYTES)
 
 
 _RCVBUF_BYTES = 8 << 20
-_SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
-
-
-def _widen_rcvbuf(rx: Transport) -> None:
-    # The bench must not be the bottleneck it measures: a burst released by a device after a
-    # stall arrives faster than a Python receiver parses, and the default receive buffer
-    # (~280 small datagrams) would drop what the path delivered. Take as much as the system
-    # allows (FORCE past rmem_max where privileged), unless the URL chose a size.
-    sock = getattr(rx, "sock", None)
-    if sock is None or sock.type != socket.SOCK_DGRAM or "rcvbuf=" in getattr(rx, "url", ""):
-        return
-    for option in (_SO_RCVBUFFORCE, socket.SO_RCVBUF):
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, option, _RCVBUF_BYTES)
-            return
-        except OSError:
-            continue
 
 
 def _share_by_threads(send_url: str, recv_url: str) -> bool:
@@ -480,8 +462,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     except BaseException:
         tx.close()
         raise
-    _connect_udp(tx)
-    _widen_rcvbuf(rx)
+    _prepare(tx, rx)
     threads = _share_by_threads(cfg.send, cfg.recv)
     ctx = mp.get_context("fork")
     ctl = ctx.Array("q", _CTL_SLOTS, lock=False)

@@ -26,6 +26,7 @@ GRAMMAR = "udp://HOST:PORT[?listen=0|1&iface=ADDR&ttl=N&loop=0|1&bind=ADDR&rcvbu
 MAX_DATAGRAM = 65535
 # Linux values; the socket module does not export them.
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 _TIMESPEC = struct.Struct("@qq")  # struct timespec on 64-bit Linux: tv_sec, tv_nsec
 
 
@@ -94,6 +95,7 @@ class UdpTransport(Transport):
         self.multicast = ipaddress.IPv4Address(group).is_multicast
 
         self.url = url
+        self._rcvbuf_given = bool(rcvbuf)
         self.peer: tuple[str, int] | None = None if self.listen else (group, port)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
@@ -126,6 +128,30 @@ class UdpTransport(Transport):
         except BaseException:
             self.sock.close()
             raise
+
+    def hear_unreachable(self) -> None:
+        """Connect a unicast sender to its peer, so that ICMP port unreachable comes back as
+        ConnectionRefusedError on a later send or recv (an unconnected socket never hears
+        of it on Linux). Listeners and multicast senders are left as they are. The socket
+        then receives from its peer only."""
+        if self.listen or self.multicast or self.peer is None:
+            return
+        try:
+            self.sock.connect(self.peer)
+        except OSError:
+            pass
+
+    def widen_rcvbuf(self, nbytes: int) -> None:
+        """Take a receive buffer of ``nbytes`` (past rmem_max where privileged), unless the
+        URL chose rcvbuf; as much as the system allows otherwise."""
+        if self._rcvbuf_given:
+            return
+        for option in (_SO_RCVBUFFORCE, socket.SO_RCVBUF):
+            try:
+                self.sock.setsockopt(socket.SOL_SOCKET, option, nbytes)
+                return
+            except OSError:
+                continue
 
     @property
     def local_address(self) -> tuple[str, int]:
