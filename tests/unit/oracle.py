@@ -20,7 +20,6 @@ import contextvars
 import io
 import math
 import random
-import struct
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -374,39 +373,11 @@ def values_diff(a: Any, b: Any, path: str = "", rel_tol: float = 1e-9, abs_tol: 
 
 
 def pcap_udp_payloads(path: str | Path) -> Iterator[tuple[int, bytes]]:
-    """(UDP destination port, payload) of each Ethernet/IPv4/UDP frame of a classic pcap."""
-    data = Path(path).read_bytes()
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        e = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        e = ">"
-    else:
-        raise ValueError("not a classic pcap file")
-    linktype = struct.unpack(e + "I", data[20:24])[0]
-    if linktype != 1:
-        raise ValueError(f"link type {linktype} is not Ethernet")
-    pos = 24
-    while pos + 16 <= len(data):
-        _, _, incl, _ = struct.unpack(e + "IIII", data[pos:pos + 16])
-        frame = data[pos + 16:pos + 16 + incl]
-        pos += 16 + incl
-        off = 12
-        ethertype = int.from_bytes(frame[off:off + 2], "big")
-        while ethertype in (0x8100, 0x88A8):
-            off += 4
-            ethertype = int.from_bytes(frame[off:off + 2], "big")
-        if ethertype != 0x0800:
-            continue
-        ip = frame[off + 2:]
-        ihl = (ip[0] & 0x0F) * 4
-        if ip[9] != 17:
-            continue
-        total = int.from_bytes(ip[2:4], "big")
-        udp = ip[ihl:total]
-        dport = int.from_bytes(udp[2:4], "big")
-        ulen = int.from_bytes(udp[4:6], "big")
-        yield dport, bytes(udp[8:ulen])
+    """(UDP destination port, payload) of each IPv4/UDP datagram of a capture."""
+    from radarbench.rigs.pcapfile import iter_datagrams
+
+    for d in iter_datagrams(path):
+        yield d.dst[1], d.payload
 
 
 def split_blocks(data: bytes) -> list[bytes]:
