@@ -87,25 +87,25 @@ def run_decode(args: argparse.Namespace) -> int:
     out = sys.stdout
     skipped: list[SkippedBlock] = []
     failures = 0
-    count = 0
     try:
-        inputs = list(_inputs(path))
-    except ValueError as exc:
+        # datagram by datagram: a large capture is not held in memory
+        for data, extra in _inputs(path):
+            try:
+                for r in iter_decode(data, strict=args.strict, editions=editions, engine=args.engine,
+                                     skipped=skipped):
+                    rec = _record_json(r, extra)
+                    if args.format == "jsonl":
+                        out.write(json.dumps(rec, separators=(",", ":")) + "\n")
+                    else:
+                        _text(rec, out)
+            except DecodeError as exc:
+                failures += 1
+                out.flush()
+                where = f"frame {extra['frame']}: " if "frame" in extra else ""
+                print(f"radarbench decode: {path}: {where}{exc}", file=sys.stderr)
+    except ValueError as exc:  # the capture itself cannot be read (DecodeError is caught above)
+        out.flush()
         raise UserError(str(exc)) from None
-    for data, extra in inputs:
-        try:
-            for r in iter_decode(data, strict=args.strict, editions=editions, engine=args.engine, skipped=skipped):
-                rec = _record_json(r, extra)
-                if args.format == "jsonl":
-                    out.write(json.dumps(rec, separators=(",", ":")) + "\n")
-                else:
-                    _text(rec, out)
-                count += 1
-        except DecodeError as exc:
-            failures += 1
-            out.flush()
-            where = f"frame {extra['frame']}: " if "frame" in extra else ""
-            print(f"radarbench decode: {path}: {where}{exc}", file=sys.stderr)
     out.flush()
     if skipped:
         kinds = Counter(s.category for s in skipped)
