@@ -24,61 +24,13 @@ from typing import Iterator
 
 from scapy.utils import PcapWriter, RawPcapReader
 
+from radarbench.rigs.pcapfile import ETHERTYPE_IPV4, LINKTYPE_ETHERNET, udp_of
 from radarbench.rigs.transports.base import Message, ParsedUrl, Transport, TransportError, deadline_ns
 
 GRAMMAR = "pcap://PATH[?speed=X | ?write=1&src=ADDR:PORT&dst=ADDR:PORT]"
 ASTERIX_UDP_PORT = 8600  # Wireshark's asterix dissector: udp.port 8600
 DEFAULT_SRC = ("127.0.0.1", ASTERIX_UDP_PORT)
 DEFAULT_DST = ("232.1.1.1", ASTERIX_UDP_PORT)
-
-LINKTYPE_NULL = 0
-LINKTYPE_ETHERNET = 1
-LINKTYPE_RAW = (101, 12, 14)  # LINKTYPE_RAW and the two DLT_RAW values seen in the wild
-LINKTYPE_LINUX_SLL = 113
-LINKTYPE_LINUX_SLL2 = 276
-ETHERTYPE_IPV4 = 0x0800
-ETHERTYPE_VLAN = (0x8100, 0x88A8, 0x9100)
-
-
-def ip_payload_offset(linktype: int, frame: bytes) -> int | None:
-    """Where the IPv4 header starts in a captured frame, or None if it is not IPv4."""
-    if linktype == LINKTYPE_ETHERNET:
-        pos, ethertype = 14, int.from_bytes(frame[12:14], "big")
-        while ethertype in ETHERTYPE_VLAN and len(frame) >= pos + 4:
-            ethertype = int.from_bytes(frame[pos + 2:pos + 4], "big")
-            pos += 4
-        return pos if ethertype == ETHERTYPE_IPV4 else None
-    if linktype in LINKTYPE_RAW:
-        return 0 if frame[:1] and frame[0] >> 4 == 4 else None
-    if linktype == LINKTYPE_LINUX_SLL:
-        return 16 if frame[14:16] == b"\x08\x00" else None
-    if linktype == LINKTYPE_LINUX_SLL2:
-        return 20 if frame[0:2] == b"\x08\x00" else None
-    if linktype == LINKTYPE_NULL:
-        # the address family, in the capturing host's byte order; AF_INET is 2 everywhere
-        return 4 if frame[:4] in (b"\x02\x00\x00\x00", b"\x00\x00\x00\x02") else None
-    return None
-
-
-def udp_of(linktype: int, frame: bytes) -> tuple[tuple[str, int], tuple[str, int], bytes] | None:
-    """(source, destination, payload) of a captured IPv4/UDP frame, None for anything else."""
-    ip = ip_payload_offset(linktype, frame)
-    if ip is None or len(frame) < ip + 20:
-        return None
-    ihl = (frame[ip] & 0x0F) * 4
-    total_len = int.from_bytes(frame[ip + 2:ip + 4], "big")
-    flags_frag = int.from_bytes(frame[ip + 6:ip + 8], "big")
-    if frame[ip] >> 4 != 4 or ihl < 20 or frame[ip + 9] != 17 or flags_frag & 0x3FFF:
-        return None  # not IPv4, not UDP, or a fragment (more fragments / offset)
-    udp = ip + ihl
-    if len(frame) < udp + 8:
-        return None
-    sport, dport, udp_len = struct.unpack_from("!HHH", frame, udp)
-    end = min(udp + udp_len, ip + total_len, len(frame))  # Ethernet pads short frames
-    src = socket.inet_ntoa(frame[ip + 12:ip + 16])
-    dst = socket.inet_ntoa(frame[ip + 16:ip + 20])
-    return (src, sport), (dst, dport), bytes(frame[udp + 8:end])
-
 
 class PcapReplay(Transport):
     """Replays a capture's UDP payloads on their original schedule (scaled by `speed`)."""
