@@ -35,9 +35,17 @@ def fault_kind(exc: BaseException) -> str:
     return "io error"
 
 
+# An episode stays open through successes until no error of its kind came for this long (or
+# 3 send intervals, if longer): a connected UDP socket reports ICMP port unreachable on the
+# send *after* the one that caused it, so an outage alternates success and failure, and
+# closing on the first success made a 5 s outage 898 episodes.
+QUIET_GAP_NS = 100_000_000
+
+
 @dataclass
 class Episode:
-    """One fault episode, in monotonic ns."""
+    """One fault episode, in monotonic ns: first and last error, and when it ended (the first
+    success after its last error, or the last error if none came)."""
 
     side: str
     kind: str
@@ -52,46 +60,70 @@ class Episode:
         end = self.end_ns if self.end_ns is not None else self.last_ns
         return Fault(t_s=round((self.first_ns - start_ns) / 1e9, 6), kind=self.kind,
                      detail=f"{self.side}: {self.detail} ({self.errors} error{'s' if self.errors != 1 else ''})",
-                     duration_s=round(max(end - self.first_ns, 0) / 1e9, 6))
+                     duration_s=round(max(end - self.first_ns, 0) / 1e9, 6),
+                     errors=self.errors, side=self.side)
 
 
 class FaultLog:
-    """Collects episodes for one side ("send" or "recv")."""
+    """Collects episodes for one side ("send" or "recv").
 
-    def __init__(self, side: str) -> None:
+    quiet_gap_ns: an episode of a kind ends once no error of that kind came for this long
+    (successes in between do not end it).
+    """
+
+    def __init__(self, side: str, quiet_gap_ns: int = QUIET_GAP_NS) -> None:
         self.side = side
+        self.quiet_gap_ns = quiet_gap_ns
         self.episodes: list[Episode] = []
-        self._open: Episode | None = None
+        self._open: dict[str, Episode] = {}
+        self._recovered: dict[str, int] = {}  # kind -> first success after its last error
 
     def error(self, exc: BaseException, now_ns: int) -> None:
         """An operation failed at now_ns."""
-        kind = fault_kind(exc)
-        ep = self._open
-        if ep is not None and ep.kind == kind:
+        self.event(fault_kind(exc), f"{type(exc).__name__}: {exc}".strip(), now_ns)
+
+    def event(self, kind: str, detail: str, now_ns: int) -> None:
+        """A fault of `kind` at now_ns (an error, or an event a transport reported, such as a
+        TCP connection reset and reconnected)."""
+        ep = self._open.get(kind)
+        if ep is not None and now_ns - ep.last_ns <= self.quiet_gap_ns:
             ep.errors += 1
-            ep.last_ns = now_ns
+            ep.last_ns = max(ep.last_ns, now_ns)
+            self._recovered.pop(kind, None)
             return
         if ep is not None:
-            ep.end_ns = now_ns
-        detail = f"{type(exc).__name__}: {exc}".strip()
-        self._open = Episode(self.side, kind, detail, now_ns, now_ns)
-        self.episodes.append(self._open)
+            self._end(kind)
+        self._open[kind] = ep = Episode(self.side, kind, detail, now_ns, now_ns)
+        self.episodes.append(ep)
 
     def ok(self, now_ns: int) -> None:
-        """An operation succeeded at now_ns: an open episode ends."""
-        if self._open is not None:
-            self._open.end_ns = now_ns
-            self._open = None
+        """An operation succeeded at now_ns: open episodes whose last error is older than the
+        quiet gap end."""
+        for kind, ep in list(self._open.items()):
+            self._recovered.setdefault(kind, now_ns)
+            if now_ns - ep.last_ns > self.quiet_gap_ns:
+                self._end(kind)
+
+    def _end(self, kind: str) -> None:
+        ep = self._open.pop(kind)
+        recovered = self._recovered.pop(kind, None)
+        ep.end_ns = recovered if recovered is not None and recovered >= ep.last_ns else ep.last_ns
+
+    def close(self) -> list[Episode]:
+        """End every open episode (the run is over); returns all episodes."""
+        for kind in list(self._open):
+            self._end(kind)
+        return self.episodes
 
     @property
     def failing(self) -> bool:
-        return self._open is not None
+        return bool(self._open)
 
     def recv(self, rx: "Transport", timeout_s: float, backoff_s: float) -> "Message | None":
         """One receive on ``rx`` whose failure is an episode, not an exception.
 
         A failed receive is recorded and followed by ``backoff_s`` of sleep (a dead port fails
-        at once: do not spin on it); a message ends an open episode at its arrival time.
+        at once: do not spin on it); a message counts as a success at its arrival time.
         """
         try:
             msg = rx.recv(timeout_s)
@@ -99,6 +131,29 @@ class FaultLog:
             self.error(exc, time.monotonic_ns())
             time.sleep(backoff_s)
             return None
-        if msg is not None and self._open is not None:
+        if msg is not None and self._open:
             self.ok(msg.rx_ns)
         return msg
+
+
+def merge_sides(episodes: list[Episode], quiet_gap_ns: int = QUIET_GAP_NS) -> list[Episode]:
+    """Episodes of both sides in time order, those of one kind that overlap (or lie within
+    the quiet gap of each other) merged into one: a connected UDP socket shared by sender and
+    receiver hands the one ICMP error to whichever side calls next, so one outage shows on
+    both. The merged episode keeps the first one's side and detail and sums the errors."""
+    out: list[Episode] = []
+    last_of: dict[str, Episode] = {}
+    for ep in sorted(episodes, key=lambda e: e.first_ns):
+        prev = last_of.get(ep.kind)
+        prev_end = None if prev is None else (prev.end_ns if prev.end_ns is not None else prev.last_ns)
+        if prev is not None and prev_end is not None and ep.first_ns - prev_end <= quiet_gap_ns \
+                and ep.side != prev.side:
+            prev.errors += ep.errors
+            prev.last_ns = max(prev.last_ns, ep.last_ns)
+            ep_end = ep.end_ns if ep.end_ns is not None else ep.last_ns
+            prev.end_ns = max(prev_end, ep_end)
+            continue
+        copy = Episode(ep.side, ep.kind, ep.detail, ep.first_ns, ep.last_ns, ep.end_ns, ep.errors)
+        out.append(copy)
+        last_of[ep.kind] = copy
+    return out

@@ -45,17 +45,20 @@ class Fault:
     kind: str
     detail: str = ""
     duration_s: float | None = None
+    errors: int = 1   # errors in the episode
+    side: str = ""    # "send", "recv", "rig", "feed"
 
     def to_dict(self) -> dict[str, Any]:
         return {"t_s": self.t_s, "kind": self.kind, "detail": self.detail,
-                "duration_s": self.duration_s}
+                "duration_s": self.duration_s, "errors": self.errors, "side": self.side}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Fault":
         duration = data.get("duration_s")
         return cls(t_s=float(data["t_s"]), kind=str(data["kind"]),
                    detail=str(data.get("detail", "")),
-                   duration_s=None if duration is None else float(duration))
+                   duration_s=None if duration is None else float(duration),
+                   errors=int(data.get("errors", 1)), side=str(data.get("side", "")))
 
 
 def host_info() -> dict[str, Any]:

@@ -1,0 +1,104 @@
+"""The bench's own health: did it keep its schedule and hear everything the path delivered?
+
+A run whose sender fell behind, whose receive queue overflowed or whose receiver read late
+measured the host, not the device. `assess` turns the run's figures into the report's
+`health` section (shape in the issue-7 contract):
+
+    {"overloaded": bool, "reasons": [str, ...],
+     "sender_lag_us": {"p50", "p99", "max"} | None,   # actual - intended send time
+     "late_sends": int,            # sends more than the lag bound behind schedule
+     "rx_queue_drops": int | None,  # SO_RXQ_OVFL (None where the transport cannot tell)
+     "receiver_lag_us": {"p50", "p99", "max"} | None,  # user-space receive - kernel stamp
+     "host_cpu_pressure": float | None}  # /proc/pressure/cpu "some" share of the run, 0..1
+
+Bounds, measured on this 2-core machine (Linux 6, Python 3.11) with `radarbench bench`
+through `radarbench emulate echo` on loopback at 1,000 msgs/s, 10 s:
+  quiet host: sender lag p50 ~60 us, p99 ~0.2-0.4 ms, max ~2-5 ms; late sends 0-0.3 %;
+              receiver lag p99 ~0.1-0.5 ms; no drops.
+  two `python3 -c 'while 1: pass'` beside it: sender lag p99 ~3-12 ms (max tens of ms),
+              late sends ~3-20 %; receiver lag p99 ~3-10 ms.
+so the bounds sit between: a send is late past max(1 ms, half a send interval); the run is
+overloaded when its sender lag p99 passes that bound, fewer than 95 % of its sends left on
+time, its receive queue dropped anything, or its receiver lag p99 passed 2 ms.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+NS_PER_US = 1_000
+
+LATE_SEND_MIN_NS = 1_000_000     # a send later than this (or half an interval) is late
+LATE_SEND_SHARE = 0.5
+ON_TIME_MIN_SHARE = 0.95         # fewer sends than this on time: the sender fell behind
+RECEIVER_LAG_P99_MAX_NS = 2_000_000
+
+_PRESSURE = "/proc/pressure/cpu"
+
+
+def late_send_ns(sends_per_s: float) -> int:
+    """How far behind its intended time a send may leave before it counts late, in ns:
+    max(1 ms, half the send interval)."""
+    interval_ns = 1e9 / sends_per_s if sends_per_s > 0 else 0.0
+    return int(max(LATE_SEND_MIN_NS, LATE_SEND_SHARE * interval_ns))
+
+
+def cpu_pressure_us() -> int | None:
+    """The host's cumulative CPU pressure ("some" total, microseconds in which at least one
+    runnable task waited for a CPU), or None where the kernel does not offer it."""
+    try:
+        with open(_PRESSURE, encoding="ascii") as f:
+            for line in f:
+                if line.startswith("some"):
+                    for part in line.split():
+                        if part.startswith("total="):
+                            return int(part[6:])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def pressure_share(before_us: int | None, after_us: int | None, wall_ns: int) -> float | None:
+    """Share (0..1) of `wall_ns` during which some task waited for a CPU, None if unknown."""
+    if before_us is None or after_us is None or wall_ns <= 0:
+        return None
+    return round(min(max((after_us - before_us) * NS_PER_US / wall_ns, 0.0), 1.0), 4)
+
+
+def lag_summary(hist: HdrHistogram | None) -> dict[str, float] | None:
+    """{"p50", "p99", "max"} in microseconds of a ns histogram; None if it is empty."""
+    if hist is None or hist.get_total_count() == 0:
+        return None
+    return {"p50": round(hist.get_value_at_percentile(50.0) / NS_PER_US, 3),
+            "p99": round(hist.get_value_at_percentile(99.0) / NS_PER_US, 3),
+            "max": round(hist.get_max_value() / NS_PER_US, 3)}
+
+
+def assess(*, sender_lag: HdrHistogram | None, sends: int, late_sends: int, late_bound_ns: int,
+           rx_queue_drops: int | None, receiver_lag: HdrHistogram | None,
+           host_cpu_pressure: float | None) -> dict[str, Any]:
+    """The health section from the run's figures (see the module's docstring for the
+    bounds). sends: measured sends that left; late_sends: those later than late_bound_ns."""
+    reasons: list[str] = []
+    sender = lag_summary(sender_lag)
+    if sender is not None and sender["p99"] * NS_PER_US > late_bound_ns:
+        reasons.append(f"sender lag p99 {sender['p99'] / 1000:.3f} ms behind schedule "
+                       f"(bound {late_bound_ns / 1e6:g} ms)")
+    if sends > 0 and (sends - late_sends) / sends < ON_TIME_MIN_SHARE:
+        reasons.append(f"only {100 * (sends - late_sends) / sends:.1f} % of sends left on time "
+                       f"(within {late_bound_ns / 1e6:g} ms; at least {ON_TIME_MIN_SHARE:.0%} needed)")
+    if rx_queue_drops:
+        reasons.append(f"the bench's receive queue overflowed: {rx_queue_drops} datagrams dropped")
+    receiver = lag_summary(receiver_lag)
+    if receiver is not None and receiver["p99"] * NS_PER_US > RECEIVER_LAG_P99_MAX_NS:
+        reasons.append(f"receiver lag p99 {receiver['p99'] / 1000:.3f} ms behind the kernel's "
+                       f"arrival stamps (bound {RECEIVER_LAG_P99_MAX_NS / 1e6:g} ms)")
+    if reasons and host_cpu_pressure is not None:
+        reasons.append(f"host CPU pressure {host_cpu_pressure:.0%} of the run")
+    return {"overloaded": bool(reasons), "reasons": reasons, "sender_lag_us": sender,
+            "late_sends": late_sends, "rx_queue_drops": rx_queue_drops,
+            "receiver_lag_us": receiver, "host_cpu_pressure": host_cpu_pressure}
+
+
+__all__ = ["assess", "cpu_pressure_us", "lag_summary", "late_send_ns", "pressure_share"]
