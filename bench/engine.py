@@ -37,7 +37,13 @@ from hdrh.histogram import HdrHistogram
 
 from radarbench.bench.clock import wall_minus_mono_ns
 from radarbench.bench.faults import QUIET_GAP_NS, Episode, FaultLog, merge_sides
-from radarbench.bench.health import assess, cpu_pressure_us, late_send_ns, pressure_share
+from radarbench.bench.health import (
+    assess,
+    cpu_pressure_us,
+    late_send_ns,
+    pressure_share,
+    sender_lag_bound_ns,
+)
 from radarbench.bench.match import (
     CLOSE_MARGIN_NS,
     FAILED,
@@ -525,12 +531,12 @@ def _live_line(matcher: StreamMatcher, now_ns: int, start_ns: int, received_befo
     c = stats.counts
     hist = stats.latency.corrected
     p99 = hist.get_value_at_percentile(99.0) / 1e6 if hist.get_total_count() else None
-    p99_1s = matcher.take_second_p99_ns()
+    p99_1s_us = stats.timeline.newest_p99_us()
     rate = (c.received - received_before) / dt_s if dt_s > 0 else 0.0
     return {"t_s": round((now_ns - start_ns) / NS_PER_S), "rate_msgs_per_s": round(rate, 1),
             "sent": c.sent, "received": c.received, "lost": c.lost, "late": c.late,
             "corrupted": c.corrupted, "p99_ms": None if p99 is None else round(p99, 3),
-            "p99_last_s_ms": None if p99_1s is None else round(p99_1s / 1e6, 3)}
+            "p99_last_s_ms": None if p99_1s_us is None else round(p99_1s_us / 1e3, 3)}
 
 
 def _faults_of(episodes: list[Episode], start_ns: int) -> list:
@@ -734,7 +740,8 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     _attach_health(out, assess(
         sender_lag=matcher.sender_lag, sends=max(measured_sends, 0), late_sends=matcher.late_sends,
         late_bound_ns=late_bound, rx_queue_drops=rx_drops, receiver_lag=lag_hist,
-        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns)))
+        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns),
+        sender_lag_bound=sender_lag_bound_ns(sends_per_s)))
     return out
 
 

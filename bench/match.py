@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from hdrh.histogram import HdrHistogram
 
 from radarbench.bench.schedule import Schedule
-from radarbench.bench.stats import HIGHEST_NS, RunStats
+from radarbench.bench.stats import HIGHEST_NS, RunStats, recorder
 
 FAILED = -1  # the sender's actual-time mark of a send that raised
 
@@ -136,11 +136,10 @@ class StreamMatcher:
         self.foreign = 0
         self.upto_ns = 0
         self._pending: list[tuple[int, int, int]] = []
-        # Sender lag (actual - intended, ns) of every measured send; and the corrected
-        # latencies since the last progress line, for its "p99 of the last second".
+        # Sender lag (actual - intended, ns) of every measured send.
         self.sender_lag = HdrHistogram(1, HIGHEST_NS, 3)
+        self._record_lag = recorder(self.sender_lag)
         self.late_sends = 0
-        self._second = HdrHistogram(1_000, HIGHEST_NS, 2)
 
     # ------------------------------------------------------------------ times
 
@@ -194,7 +193,7 @@ class StreamMatcher:
                     stats.on_sent(intended)
                 continue
             lag = t - intended
-            self.sender_lag.record_value(min(max(lag, 1), HIGHEST_NS))
+            self._record_lag(min(max(lag, 1), HIGHEST_NS))
             if lag > self.late_send_ns:
                 self.late_sends += 1
             for _ in range(k):
@@ -306,9 +305,6 @@ class StreamMatcher:
                 stats.on_late(intended_ns, actual_ns, rx_ns, nbytes)
             else:
                 stats.on_received(intended_ns, actual_ns, rx_ns, nbytes)
-        lat = rx_ns - intended_ns
-        if lat > 0:
-            self._second.record_value(min(lat, HIGHEST_NS))
 
     def _resolve_key(self, key: int, rx_ns: int) -> int:
         # A key gives seq modulo M: take the newest seq with that residue that was meant to
@@ -325,18 +321,6 @@ class StreamMatcher:
         if newest < 0:
             return -1
         return newest - ((newest - key) % m)
-
-    # ------------------------------------------------------------------ live figures
-
-    def take_second_p99_ns(self) -> int | None:
-        """p99 of the corrected latencies since the last call (None if none), then reset."""
-        hist = self._second
-        if not hist.get_total_count():
-            return None
-        value = hist.get_value_at_percentile(99.0)
-        hist.reset()
-        return int(value)
-
 
 def rate_index(schedule: Schedule, elapsed_ns: int, limit: int) -> int:
     """How many sends of `schedule` were meant to leave within `elapsed_ns` (at most limit)."""

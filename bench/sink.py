@@ -33,7 +33,13 @@ from radarbench.bench.engine import (
     _sender_main,
     _utc_now,
 )
-from radarbench.bench.health import assess, cpu_pressure_us, late_send_ns, pressure_share
+from radarbench.bench.health import (
+    assess,
+    cpu_pressure_us,
+    late_send_ns,
+    pressure_share,
+    sender_lag_bound_ns,
+)
 from radarbench.bench.match import FAILED, SendBatch
 from radarbench.bench.probe import ProbeCodec
 from radarbench.bench.progress import Progress
@@ -189,7 +195,8 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     # health here reports the sender's lag but does not judge it (writes_over_1ms says why).
     health = assess(sender_lag=tally.lag, sends=ok_sends, late_sends=tally.late_sends,
                     late_bound_ns=tally.late_bound_ns, rx_queue_drops=None, receiver_lag=None,
-                    host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns))
+                    host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns),
+                    sender_lag_bound=sender_lag_bound_ns(sends_per_s))
     if section["blocked_share"] > 0.5:
         health = {**health, "overloaded": False, "reasons": []}
     _attach_health(out, health)

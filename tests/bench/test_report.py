@@ -87,7 +87,7 @@ def test_document_has_the_promised_keys(report: Report) -> None:
     assert len(doc["timeline"]) == 5
     assert set(doc["timeline"][0]) == {"t_s", "sent", "received", "lost", "bytes", "p99_us"}
     assert doc["faults"] == [{"t_s": 3.0, "kind": "link-down", "detail": "impairer: drop all",
-                              "duration_s": 0.2}]
+                              "duration_s": 0.2, "errors": 1, "side": ""}]
     assert set(doc["histograms"]) == {"corrected", "uncorrected"}
     json.dumps(doc, allow_nan=False)  # plain JSON, no NaN
 
