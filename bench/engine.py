@@ -88,8 +88,9 @@ MAX_SENDS_PER_S = 150_000.0
 # Python; a K-record block is one send but K probes to account for).
 MAX_MSGS_PER_S = 300_000.0
 # Probes kept open at once (rate x late-after): the matcher's ring holds one flag per probe
-# and one send time per send for that long (plus its history), so this bounds its memory.
-MAX_OPEN_PROBES = 1 << 24
+# and one send time per send for that long (plus its history), so this bounds its memory
+# (2M: e.g. --drain 20 at 100k msgs/s).
+MAX_OPEN_PROBES = 1 << 21
 # After Ctrl-C, wait at most this long for probes in flight.
 _INTERRUPT_DRAIN_NS = 300_000_000
 

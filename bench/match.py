@@ -75,9 +75,10 @@ class ReceiverLog:
 
 def ring_sends(sends_per_s: float, late_after_ns: int, records_per_block: int) -> int:
     """Slots (sends) of a StreamMatcher's ring for a peak rate: every send still open (up to
-    late_after + CLOSE_MARGIN_NS old, twice over for a sender catching up after a stall)
-    plus HISTORY_NS of closed ones; a power of two, at least 1024."""
-    need = sends_per_s * 2 * (late_after_ns + CLOSE_MARGIN_NS + HISTORY_NS) / 1e9
+    late_after + CLOSE_MARGIN_NS old, half as many again for a sender catching up after a
+    stall) plus HISTORY_NS of closed ones; a power of two, at least 1024. (The ring holds 8
+    octets a send and one a probe: ~36 MB at the largest rate and window the bench accepts.)"""
+    need = sends_per_s * (1.5 * (late_after_ns + CLOSE_MARGIN_NS) + HISTORY_NS) / 1e9
     return 1 << max(10, math.ceil(math.log2(max(need, 1))))
 
 

@@ -45,7 +45,7 @@ from radarbench.bench.probe import ProbeCodec
 from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Schedule
-from radarbench.bench.stats import HIGHEST_NS, RunStats
+from radarbench.bench.stats import HIGHEST_NS, RunStats, Throughput
 
 
 class _Tally:
@@ -174,9 +174,9 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     # and escapes included, where the transport counts them) over that span.
     tp, raw_util = stats.throughput(line, writes.get("wire_bytes") or sent_bytes or None, line_side="tx")
     accepted = stats.departures.rate()
-    report.throughput = type(tp)(offered_msgs_per_s=cfg.rate, msgs_per_s=accepted,
-                                 bytes_per_s=stats.departures.rate() * (sent_bytes / max(ok_sends * k, 1)),
-                                 line_utilization=tp.line_utilization)
+    report.throughput = Throughput(offered_msgs_per_s=cfg.rate, msgs_per_s=accepted,
+                                   bytes_per_s=accepted * sent_bytes / max(ok_sends * k, 1),
+                                   line_utilization=tp.line_utilization)
     section = {
         "offered_msgs_per_s": cfg.rate,
         "accepted_msgs_per_s": round(accepted, 3),

@@ -552,11 +552,6 @@ class Span:
         if self.last_ns is None or t_ns > self.last_ns:
             self.last_ns = t_ns
 
-    def take_back(self, size: int = 0) -> None:
-        """Forget one event (its time stays in the span: it did happen)."""
-        self.n -= 1
-        self.size -= size
-
     @property
     def seconds(self) -> float:
         """From the first to the last event, in seconds (0 with fewer than two instants)."""
