@@ -166,12 +166,13 @@ def test_throughput_is_taken_from_the_arrivals(procs: list[subprocess.Popen]) ->
 
 def test_line_utilization_never_passes_100_percent(tmp_path: Path, procs: list[subprocess.Popen]) -> None:
     # A 9600 baud pty line (960 octets/s) through `emulate echo`: a probe is ~55-66 octets in
-    # HDLC (escapes depend on the run id and seq), so 16 probes/s fill the line (~90-110 %).
-    # The line carries what it can; the figure is the octets it carried over the time they
-    # took, at most 100 % (the schedule's span gave 181 % here).
+    # HDLC (escapes depend on the run id and seq), so the line carries ~16 probes/s. 48 probes
+    # meant for 2 s at 24/s take ~3 s: the paced writes block, and the sends really leave at
+    # the line's pace. Over the schedule's 2 s the octets came to ~150 % (181 % was seen); over
+    # the time the line really took they are at most 100 %.
     line = f"pty://{tmp_path}/line?baud=9600"
-    bench_proc = subprocess.Popen([*CLI, "bench", "--send", line, "--recv", line, "--rate", "16",
-                                   "--duration", "3", "-q", "--report", str(tmp_path / "r.json")],
+    bench_proc = subprocess.Popen([*CLI, "bench", "--send", line, "--recv", line, "--rate", "24",
+                                   "--duration", "2", "-q", "--report", str(tmp_path / "r.json")],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     procs.append(bench_proc)
     for _ in range(100):
@@ -185,8 +186,10 @@ def test_line_utilization_never_passes_100_percent(tmp_path: Path, procs: list[s
     doc = json.loads((tmp_path / "r.json").read_text())
     util = doc["throughput"]["line_utilization"]
     assert doc["counts"]["received"] > 20
-    assert util is not None and 0.7 < util <= 1.0, doc["throughput"]
+    tp = doc["throughput"]
+    assert util is not None and 0.7 < util <= 1.0, tp
     assert "line_utilization_clamped_from" not in doc["match"]  # not clamped: counted right
+    assert 12 < tp["offered_msgs_per_s"] < 19 and 12 < tp["msgs_per_s"] < 19, tp  # the line's pace
 
 
 def test_live_progress_agrees_with_the_report_when_matching_keys(tmp_path: Path,
