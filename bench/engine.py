@@ -415,8 +415,8 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
     faults = FaultLog("recv", quiet_gap_ns)
     mono = time.monotonic_ns
     # Kernel stamps are CLOCK_REALTIME; the run's clock is CLOCK_MONOTONIC. The offset is
-    # read once: both tick at the same rate unless NTP steps the wall clock mid-run, which the
-    # sanity bound below catches.
+    # read again with every batch, so an NTP step of the wall clock spoils one batch at most
+    # (and the sanity bounds below catch the worst of that).
     wall_minus_mono = wall_minus_mono_ns()
     # How long after the kernel stamped a datagram this process read it (ns, 2 digits).
     lag = HdrHistogram(1_000, HIGHEST_NS, 2)
@@ -424,6 +424,11 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
     next_flush = mono() + _BATCH_NS
     parse = codec.parse
     parent_gone = False
+    # Everything that arrived before this time has been read (upto_ns of the next batch):
+    # the stamp of the last message read (a socket hands them over in arrival order), or the
+    # start of a receive that found nothing. A receiver running behind closes sends late,
+    # never early, so its lag cannot turn a received probe into a lost one.
+    drained_ns = mono()
     try:
         while True:
             now = mono()
@@ -432,12 +437,15 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
                 break
             if now >= next_flush:
                 _drain_events(rx, faults)
-                log.upto_ns = now
+                log.upto_ns = drained_ns
                 conn.send(log)
                 log = ReceiverLog()
                 next_flush = now + _BATCH_NS
+                wall_minus_mono = wall_minus_mono_ns()
+            asked_ns = mono()
             msg = faults.recv(rx, 0.02, backoff_s=0.005)
             if msg is None:
+                drained_ns = asked_ns
                 continue
             rx_ns = msg.rx_ns
             if msg.rx_kernel_ns is not None:
@@ -445,8 +453,12 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
                 late_ns = rx_ns - kernel_ns
                 if 0 <= late_ns < HIGHEST_NS:
                     lag.record_value(max(late_ns, 1_000))
-                if abs(late_ns) < 100_000_000:
+                # The kernel's stamp is the arrival, however late this process read it; one
+                # in the future or a minute old says the wall clock stepped: ours then.
+                if -1_000_000 < late_ns < 60 * NS_PER_S:
                     rx_ns = kernel_ns
+            if rx_ns > drained_ns:
+                drained_ns = rx_ns
             data = msg.data
             try:
                 parsed = parse(data)
@@ -474,7 +486,7 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
         if not parent_gone:
             try:
                 _drain_events(rx, faults)
-                log.upto_ns = mono()
+                log.upto_ns = drained_ns
                 conn.send(log)
                 conn.send(("receiver", faults.close(), getattr(rx, "wire_bytes_received", None),
                            lag.encode() if lag.get_total_count() else None,

@@ -31,11 +31,11 @@ from radarbench.bench.stats import HIGHEST_NS, RunStats, recorder
 
 FAILED = -1  # the sender's actual-time mark of a send that raised
 
-# A send is closed (its unseen probes counted lost) once the receiver has reported everything
-# up to late_after + this past the send: the receiver prefers the kernel's arrival stamp and
-# trusts it only within 100 ms of its own clock, so an arrival it hands over later than this
-# margin is late whatever its stamp says.
-CLOSE_MARGIN_NS = 110_000_000
+# A send is closed (its unseen probes counted lost) once the receiver has read everything that
+# arrived up to late_after + this past the send. The receiver's upto_ns is the arrival stamp
+# of the last message it read (a socket hands them over in arrival order), so the margin only
+# covers stamps that disagree slightly with that order.
+CLOSE_MARGIN_NS = 50_000_000
 # After a send is closed its record stays this long, so that an arrival later still can be
 # told apart: late (a first copy) or duplicated. Older arrivals are counted `too_old`.
 HISTORY_NS = 4_000_000_000

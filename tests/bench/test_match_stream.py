@@ -66,7 +66,7 @@ def test_every_probe_ends_as_exactly_one_of_received_late_lost() -> None:
     i21 = got.index((21, 21 * MS + 21_000))
     got[i20], got[i21] = (20, 21 * MS + 21_000), (21, 20 * MS + 21_000)  # 21 overtakes 20
     got.append((30, 30 * MS + 150 * MS))
-    arrivals(m, got, upto_ns=400 * MS)  # closes sends that left before 400 - 100 - 110 ms
+    arrivals(m, got, upto_ns=400 * MS)  # closes sends that left before 400 ms - late_after - margin
     assert m.stats.counts.lost > 0  # 9, 19, ... already declared
     lost_before = m.stats.counts.lost
     arrivals(m, [(40, 2 * S), (3, 2 * S + 1)], upto_ns=2 * S + 10)  # 40 late after close; 3 a duplicate
