@@ -13,12 +13,14 @@ measured the host, not the device. `assess` turns the run's figures into the rep
 
 Bounds, measured on this 2-core machine (Python 3.11) with tests/benchmarks/health_load.py:
 `radarbench bench` through `radarbench emulate echo` on loopback, 1,000 msgs/s, 5 s, three
-runs each. "Quiet" had no hogs, but the machine was shared with other test runs (CPU pressure
-16-35 % of the run); "busy" had two `python3 -c 'while 1: pass'` beside it (pressure 75-85 %):
+runs each, twice. "Quiet" had no hogs, but the machine was shared with other helpers' test
+runs (CPU pressure 4-6 % of the run in the second set, 16-35 % in the first); "busy" had two
+`python3 -c 'while 1: pass'` beside it (pressure 62-85 %):
 
                       sender lag p50 / p99 / max (ms)   late sends   receiver lag p99 (ms)
+    quiet             0.0004 / 0.3-0.9 / 3.5-4.3        0.4-0.9 %    0.14-0.21
     quiet (shared)    0.0004 / 1.3-2.5 / 3.7-7.9        1.2-3.0 %    0.27-1.1
-    busy (2 hogs)     1.1-1.2 / 4.6-7.1 / 7.4-18.8      54-68 %      0.4-4.3
+    busy (2 hogs)     1.1-1.6 / 4.6-7.1 / 7.4-18.8      54-70 %      0.2-4.3
 
 (on a busy host the sender's sched_yield hands its core to a hog for a whole time slice, so
 half its sends leave a millisecond or more late.) The bounds sit between the two: a send is
