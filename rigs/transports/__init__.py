@@ -68,4 +68,5 @@ def open(url: str, role: str | None = None) -> Transport:
         raise named_error(url, os_detail(exc), exc) from exc
 
 
-__all__ = ["Message", "ROLES", "SCHEMES", "Transport", "TransportError", "UrlError", "module_for", "open"]
+__all__ = ["Message", "ROLES", "SCHEMES", "Transport", "TransportError", "UrlError", "check_role", "module_for",
+           "named_error", "open", "os_detail"]
