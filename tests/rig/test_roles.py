@@ -195,3 +195,36 @@ def test_a_device_with_an_unknown_iface_says_which() -> None:
     assert p.returncode == 2 and out == ""
     line = err.strip()
     assert "\n" not in line and url in line and "'nosuchif0'" in line and "interface" in line
+
+
+BENCH = [sys.executable, "-m", "radarbench.bench.cli", "bench"]
+
+
+def test_bench_receives_on_its_recv_url_without_listen(tmp_path: Path) -> None:
+    # The example: --recv udp://127.0.0.1:B through `emulate echo --in A --out B`.
+    a, b = free_port(), free_port()
+    echo = _start(["echo", "--in", f"udp://127.0.0.1:{a}", "--out", f"udp://127.0.0.1:{b}"])
+    try:
+        _ready(echo)
+        report = tmp_path / "run.json"
+        p = subprocess.run(BENCH + ["--send", f"udp://127.0.0.1:{a}", "--recv", f"udp://127.0.0.1:{b}",
+                                    "--rate", "100", "--duration", "1", "--report", str(report)],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        counts = json.loads(report.read_text())["counts"]
+        assert counts["sent"] == 100 and counts["received"] + counts["lost"] + counts["late"] == 100
+        assert counts["received"] >= 90  # loopback: nothing should be lost; margin for a busy host
+        assert _stop(echo)["received"] == 100
+    finally:
+        _reap(echo)
+
+
+def test_bench_recv_port_in_use_names_the_url() -> None:
+    a = free_port()
+    with open_url("udp://127.0.0.1:0", role="recv") as squatter:
+        recv = f"udp://127.0.0.1:{squatter.local_address[1]}"
+        p = subprocess.run(BENCH + ["--send", f"udp://127.0.0.1:{a}", "--recv", recv, "--rate", "100",
+                                    "--duration", "1"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and recv in lines[0] and "already in use" in lines[0], p.stderr
