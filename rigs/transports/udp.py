@@ -59,8 +59,7 @@ _ANCILLARY = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(_DROPS.size)
 class UdpOptions:
     """A udp:// URL's parts, checked; names not yet resolved.
 
-    listen: the URL binds HOST:PORT (from listen= if given, else from the role);
-    listen_given: listen= was in the URL.
+    listen: the URL binds HOST:PORT (from listen= if given, else from the role).
     """
 
     host: str
@@ -71,7 +70,6 @@ class UdpOptions:
     loop: bool
     bind: str | None
     rcvbuf: int
-    listen_given: bool = False
 
 
 def parse(url: str, role: str | None = None) -> UdpOptions:
@@ -83,7 +81,6 @@ def parse(url: str, role: str | None = None) -> UdpOptions:
     check_role(role)
     u = ParsedUrl(url, GRAMMAR)
     host, port = u.host_port(host_required=False)
-    listen_given = "listen" in u.options
     listen = u.take_bool("listen", role == "recv")
     iface = u.take_str("iface", None)
     ttl = u.take_int("ttl", -1, lo=0, hi=255)
@@ -101,7 +98,7 @@ def parse(url: str, role: str | None = None) -> UdpOptions:
                 ipaddress.IPv4Address(value)
             except ValueError:
                 raise _not_ipv4(u, name, value) from None
-    return UdpOptions(host, port, listen, iface, ttl, loop, bind, rcvbuf, listen_given)
+    return UdpOptions(host, port, listen, iface, ttl, loop, bind, rcvbuf)
 
 
 def _not_ipv4(u: ParsedUrl, name: str, value: str) -> UrlError:
