@@ -3,8 +3,9 @@
     radarbench rig check rigs/examples/loopback.toml   # validate, probe each endpoint/device
     radarbench rig up rigs/examples/loopback.toml      # start its devices until Ctrl-C
 
-`check` prints one line per endpoint and device (ok or FAIL, and what was probed) and exits 1
-if any failed; a rig file that does not validate is the user's mistake (exit 2). `up` prints
+`check` prints one line per endpoint and device (ok or FAIL, and what was probed, each URL for
+the role it is opened for) and exits 1 if any failed; a rig file that does not validate (two
+receivers on one unicast port included) is the user's mistake (exit 2). `up` prints
 each device's ready line, the endpoints as URLs (to paste into `radarbench bench`), and on
 Ctrl-C or SIGTERM stops them all and prints their summaries.
 """
@@ -32,7 +33,9 @@ def add_parser(sub: Any) -> None:
                                    "of one bench set-up; see rigs/examples/.")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     c = actions.add_parser("check", help="validate a rig file and probe its endpoints and devices",
-                           description="Validate FILE, then probe each endpoint and device without "
+                           description="Validate FILE (two devices, or a device and the bench, "
+                                       "receiving on one unicast port is an error), then probe each "
+                                       "endpoint and device for the role it is opened for, without "
                                        "disturbing a live rig (nothing is sent). Exit 1 on any FAIL.")
     c.add_argument("file", metavar="FILE", help="rig file (TOML)")
     c.set_defaults(func=run_check)

@@ -350,12 +350,13 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
 
 
 def _open(url: str, role: str) -> Transport:
+    # role is the option ("--send", "--recv"): a --recv URL is opened to receive (binds).
     try:
-        return open_transport(url)
+        return open_transport(url, role="recv" if role == "--recv" else "send")
     except ValueError as exc:  # UrlError: the user's mistake
         raise ConfigError(str(exc)) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot open {role} {url}: {exc}") from None
+    except OSError as exc:  # its message starts with the URL
+        raise ConfigError(f"cannot open {role} {exc}") from None
 
 
 def _prepare(tx: Transport, rx: Transport) -> None:

@@ -200,12 +200,13 @@ class Device(ABC):
         return out
 
 
-def open_endpoint(url: str, opened: list[Transport]) -> Transport:
-    """Open `url` and remember it in `opened` (so close_all can release it).
+def open_endpoint(url: str, opened: list[Transport], role: str | None = None) -> Transport:
+    """Open `url` for `role` ("recv" for a device's --in, "send" for its --out; see
+    radarbench.rigs.transports.open) and remember it in `opened` (so close_all can release it).
 
-    Raises UrlError for a bad URL, OSError if it cannot open.
+    Raises UrlError for a bad URL, OSError naming the URL if it cannot open (a port in use).
     """
-    t = open_url(url)
+    t = open_url(url, role=role)
     opened.append(t)
     return t
 
