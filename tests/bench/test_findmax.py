@@ -300,7 +300,7 @@ def test_rate_limited_impair_link(devices: list[Device]) -> None:
     devices.append(Device("impair", "--in", f"udp://127.0.0.1:{in_port}?listen=1",
                           "--out", f"udp://127.0.0.1:{out_port}", "--rate", f"{rate_bps:g}"))
     report = bench(send=f"udp://127.0.0.1:{in_port}", recv=f"udp://127.0.0.1:{out_port}?listen=1",
-                   rate=100, find_max=True, find_max_step_s=2.0, drain_s=0.3)
+                   rate=100, find_max=True, find_max_step_s=3.0, drain_s=0.3)
     fm = report.to_dict()["find_max"]
     print(json.dumps({k: fm[k] for k in ("max_msgs_per_s", "bracket", "limited_by")}),
           [(s["rate_msgs_per_s"], s["why"]) for s in fm["steps"]])
