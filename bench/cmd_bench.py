@@ -83,9 +83,20 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--ramp", type=_ramp, default=None, metavar="FROM:TO",
                    help="raise the rate linearly from FROM to TO messages/s over the duration")
     p.add_argument("--find-max", action="store_true",
-                   help="raise the rate step by step; report the highest without loss")
+                   help="search for the highest sustainable rate: x GROWTH steps up from --rate (or "
+                        "down when it fails), then bisection to --resolution; prints an upper bound "
+                        "of its length first")
     p.add_argument("--max-p99-ms", type=_positive_float, default=None, metavar="MS",
                    help="with --find-max: a rate is sustainable only if corrected p99 stays under MS")
+    p.add_argument("--step-duration", type=_positive_float, default=None, metavar="S",
+                   help="with --find-max: each step sends for S seconds (default: --duration, 5)")
+    p.add_argument("--resolution", type=_positive_float, default=5.0, metavar="PCT",
+                   help="with --find-max: stop when the first failing rate is within PCT %% of the "
+                        "last passing one (default 5)")
+    p.add_argument("--growth", type=_positive_float, default=2.0, metavar="X",
+                   help="with --find-max: multiply (divide, going down) the rate by X a step (default 2)")
+    p.add_argument("--floor", type=_positive_float, default=1.0, metavar="MSGS_PER_S",
+                   help="with --find-max: the lowest rate tried going down (default 1)")
     p.add_argument("--match-keys", default=None, metavar="RECEIVED[=SENT],...",
                    help="match rewritten messages by the received fields that mirror the probe's "
                         "070.MODE3A (seq bits 0-11) and 161.TRN (12-23): e.g. 161.TRN,070.MODE3A "
@@ -107,11 +118,17 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
         warmup_s=args.warmup, category=args.category, records_per_block=args.records_per_block,
         drain_s=args.drain, late_after_s=args.late_after, burst=args.burst, ramp=args.ramp,
         match_keys=args.match_keys, find_max=args.find_max, max_p99_ms=args.max_p99_ms,
+        find_max_step_s=args.step_duration, find_max_resolution=args.resolution / 100,
+        find_max_growth=args.growth, find_max_floor=args.floor,
         progress="quiet" if args.quiet else "auto", json_stream=args.json_stream,
         run_id=args.run_id,
     )
     try:
         cfg.check()
+        if cfg.find_max:
+            from radarbench.bench.findmax import check_config
+
+            check_config(cfg)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     return cfg

@@ -91,7 +91,10 @@ class BenchConfig:
     than this after its send counts late (default: drain_s).
     burst: sends per burst (1: evenly spaced); ramp: (from, to) messages per second.
     match_keys: "161.TRN,070.MODE3A" to match rewritten messages by key fields.
-    find_max: search for the highest rate without loss (and p99 under max_p99_ms if given).
+    find_max: search for the highest rate without loss (and p99 under max_p99_ms if given):
+    steps of find_max_step_s seconds (None: duration_s / count), x find_max_growth up from
+    rate (or / it down to find_max_floor msgs/s), then bisection to find_max_resolution (a
+    share: 0.05 is 5 %); see radarbench.bench.findmax.
     progress: auto | tty | plain | quiet; json_stream: file path or "-" for per-second lines.
     """
 
@@ -110,7 +113,10 @@ class BenchConfig:
     match_keys: str | None = None
     find_max: bool = False
     max_p99_ms: float | None = None
-    find_max_steps: int = 12
+    find_max_step_s: float | None = None
+    find_max_resolution: float = 0.05
+    find_max_growth: float = 2.0
+    find_max_floor: float = 1.0
     progress: Mode = "quiet"
     json_stream: str | None = None
     run_id: int | None = None
