@@ -23,6 +23,7 @@ broken, never passed: "no figure" is not "a good figure".
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -111,11 +112,22 @@ def _unit(key: str) -> str:
     return " ms" if key.endswith("_ms") else " msgs/s" if key == "min_msgs_per_s" else ""
 
 
-def _fmt(value: float) -> str:
-    """A figure for a sentence: 132, 0.001, 1,234.5 (at most 3 decimals, no trailing zeros)."""
+def _fmt(value: float, digits: int = 3) -> str:
+    """A figure for a sentence, to `digits` significant digits: 132, 0.05, 1,234."""
     if isinstance(value, int) or float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) >= 0.001 else f"{value:.3g}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{round(value, decimals):,.{decimals}f}".rstrip("0").rstrip(".") if decimals else \
+        f"{round(value):,}"
+
+
+def _fmt_apart(value: float, limit: float) -> str:
+    """`value` with as many digits as it takes not to read like `limit` (25.04 vs 25)."""
+    for digits in range(3, 10):
+        text = _fmt(value, digits)
+        if text != _fmt(limit, digits) or value == limit:
+            return text
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -136,7 +148,8 @@ class LimitCheck:
                     else "not measured (nothing sent)")
             return f"{self.key}: {what}; the limit is {_fmt(self.limit)}{unit}"
         word = ("under" if self.key.startswith("min_") else "over") if not self.passed else "within"
-        return f"{self.key}: {_fmt(self.value)}{unit} is {word} the limit {_fmt(self.limit)}{unit}"
+        return (f"{self.key}: {_fmt_apart(self.value, self.limit)}{unit} is {word} the limit "
+                f"{_fmt(self.limit, 9)}{unit}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "limit": self.limit, "value": self.value, "passed": self.passed}
