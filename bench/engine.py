@@ -92,6 +92,8 @@ class BenchConfig:
     burst: sends per burst (1: evenly spaced); ramp: (from, to) messages per second.
     match_keys: "161.TRN,070.MODE3A" to match rewritten messages by key fields.
     find_max: search for the highest rate without loss (and p99 under max_p99_ms if given).
+    limits: limit key -> value (radarbench.bench.verdict.LIMIT_KEYS, as in rig files); a
+    broken one makes the verdict "fail".
     progress: auto | tty | plain | quiet; json_stream: file path or "-" for per-second lines.
     """
 
@@ -116,6 +118,7 @@ class BenchConfig:
     run_id: int | None = None
     line_bytes_per_s: float | None = None
     extra_config: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, float] = field(default_factory=dict)
 
     def mode(self) -> str:
         """loop, source or sink. Raises ConfigError if neither URL is given."""
@@ -151,6 +154,12 @@ class BenchConfig:
                 parse_match_keys(self.match_keys)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
+        from radarbench.bench.verdict import check_limit_keys
+
+        try:
+            check_limit_keys(self.limits)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     @property
     def late_after_ns(self) -> int:
@@ -205,7 +214,7 @@ class BenchReport(Report):
     @classmethod
     def of(cls, report: Report, **sections: Any) -> BenchReport:
         """Wrap a Report, adding sections."""
-        base = {f.name: getattr(report, f.name) for f in fields(Report)}
+        base = {f.name: getattr(report, f.name) for f in fields(Report) if f.name != "sections"}
         extra = dict(getattr(report, "sections", {}))
         extra.update(sections)
         return cls(**base, sections=extra)
@@ -628,11 +637,18 @@ def _utc_now() -> str:
 
 def run_bench(cfg: BenchConfig) -> BenchReport:
     """Run the bench `cfg` describes and return its report (never raises on a fault in the
-    path or on Ctrl-C: those are in the report's faults and status).
+    path or on Ctrl-C: those are in the report's faults and status). The report's status is
+    its verdict (radarbench.bench.verdict.settle, with cfg.limits), decided last.
 
     Raises ConfigError (a ValueError, one line) for settings or URLs that cannot run.
     """
+    from radarbench.bench.verdict import settle
+
     cfg.check()
+    return settle(_run_mode(cfg), cfg.limits)
+
+
+def _run_mode(cfg: BenchConfig) -> BenchReport:
     mode = cfg.mode()
     with Progress(cfg.progress, cfg.json_stream) as progress:
         if mode == "loop":
