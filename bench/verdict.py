@@ -139,14 +139,15 @@ class LimitCheck:
     limit: float
     value: float | None
     passed: bool
+    why_unmeasured: str = ""  # when value is None: why (not written to the report)
 
     def message(self) -> str:
         """e.g. "max_p99_ms: 132 ms is over the limit 25 ms"."""
         unit = _unit(self.key)
         if self.value is None:
-            what = ("no latency measured (nothing received)" if self.key.endswith("_ms")
-                    else "not measured (nothing sent)")
-            return f"{self.key}: {what}; the limit is {_fmt(self.limit)}{unit}"
+            what = self.why_unmeasured or ("no latency measured (nothing received)"
+                                           if self.key.endswith("_ms") else "not measured (nothing sent)")
+            return f"{self.key}: {what}; the limit is {_fmt(self.limit, 9)}{unit}"
         word = ("under" if self.key.startswith("min_") else "over") if not self.passed else "within"
         return (f"{self.key}: {_fmt_apart(self.value, self.limit)}{unit} is {word} the limit "
                 f"{_fmt(self.limit, 9)}{unit}")
@@ -171,16 +172,20 @@ def check_limits(report: Any, limits: dict[str, float]) -> list[LimitCheck]:
     """
     check_limit_keys(limits)
     checks: list[LimitCheck] = []
+    sink = _mode(report) == "sink"
     for key, limit in limits.items():
         value = _MEASURES[key](report)
+        why = ""
         if value is None:
             passed = False
+            if sink and key.endswith("_ms"):
+                why = "no latency in sink mode (nothing comes back to time)"
         elif key.startswith("min_"):
             passed = value >= limit
         else:
             passed = value <= limit
         checks.append(LimitCheck(key, float(limit), None if value is None else
-                                 (float(value) if isinstance(value, float) else value), passed))
+                                 (float(value) if isinstance(value, float) else value), passed, why))
     return checks
 
 

@@ -237,3 +237,10 @@ def test_limit_messages_round_but_never_to_the_limit(value: float, limit: float,
     from radarbench.bench.verdict import LimitCheck
 
     assert LimitCheck("max_p99_ms", limit, value, False).message() == f"max_p99_ms: {text}"
+
+
+def test_a_latency_limit_on_a_sink_run_says_why_it_cannot_hold() -> None:
+    r = crafted(sent=50, received=0, mode="sink", sections={"sink": {"sends": 50}},
+                limits={"max_p99_ms": 25})
+    assert r.verdict == Verdict("fail", (
+        "max_p99_ms: no latency in sink mode (nothing comes back to time); the limit is 25 ms",))
