@@ -17,7 +17,6 @@ from a wheel), printing what it does, live progress, and the Markdown summary: t
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import tempfile

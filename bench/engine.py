@@ -42,6 +42,7 @@ from radarbench.bench.probe import Corrupted, ProbeCodec, parse_match_keys
 from radarbench.bench.progress import Mode, Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
+from radarbench.bench.verdict import check_limit_keys, settle
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_transport
 
@@ -154,8 +155,6 @@ class BenchConfig:
                 parse_match_keys(self.match_keys)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
-        from radarbench.bench.verdict import check_limit_keys
-
         try:
             check_limit_keys(self.limits)
         except ValueError as exc:
@@ -642,8 +641,6 @@ def run_bench(cfg: BenchConfig) -> BenchReport:
 
     Raises ConfigError (a ValueError, one line) for settings or URLs that cannot run.
     """
-    from radarbench.bench.verdict import settle
-
     cfg.check()
     return settle(_run_mode(cfg), cfg.limits)
 
