@@ -75,6 +75,9 @@ def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Pat
     md = md_path.read_text()
     assert md.startswith("## radarbench run: FAIL\n\n- max_p99_ms: ")
     assert "**FAIL**: max_p99_ms" in md
+    # the summary the run wrote is what `radarbench report` prints of its JSON, word for word
+    assert md == subprocess.run(cli() + ["report", str(report_path)], check=True, capture_output=True,
+                                text=True, timeout=60).stdout
 
 
 def test_run_without_a_bench_section_is_a_user_error(tmp_path: Path) -> None:
