@@ -2,6 +2,11 @@
 
     radarbench report RUN.json [--html OUT.html] [--markdown OUT.md]   (neither: Markdown to stdout)
     radarbench compare BASE.json NEW.json --fail-on p99=+10%,lost=0    (exit 1 on regression)
+
+`report` renders every section the run had (verdict and reasons, limits, devices, find-max
+steps, source-mode scans, bench health); `compare` exits 1 on a regression, on a NEW run with
+no data where a rule needs it, and on reports of different modes (unless
+--allow-mode-mismatch), 2 on a bad file or rule.
 """
 from __future__ import annotations
 
@@ -33,12 +38,18 @@ def add_parser(subparsers: Any) -> None:
     c = subparsers.add_parser("compare", help="compare two run reports; exit 1 on regression",
                               description="Compare NEW against BASE. Rules: FIGURE=LIMIT, "
                                           "comma-separated, e.g. p99=+10%%,lost=0,"
-                                          "msgs_per_s=-5%%,p99_9=+200us.")
+                                          "msgs_per_s=-5%%,p99_9=+200us. A NEW run that received "
+                                          "nothing fails every rule on a figure it lacks; reports "
+                                          "of different modes are refused.")
     c.add_argument("base", metavar="BASE.json")
     c.add_argument("new", metavar="NEW.json")
+    # argparse %-formats help strings: the rules' % signs must be doubled.
     c.add_argument("--fail-on", metavar="RULES", default=DEFAULT_RULES,
-                   help=f"regression rules (default {DEFAULT_RULES})")
+                   help=f"regression rules (default {DEFAULT_RULES.replace('%', '%%')})")
     c.add_argument("--markdown", metavar="OUT.md", help="also write the table as Markdown")
+    c.add_argument("--allow-mode-mismatch", action="store_true",
+                   help="compare reports of different modes (loop, source, sink) anyway, "
+                        "with a warning, instead of refusing them")
     c.set_defaults(func=run_compare)
 
 
@@ -72,13 +83,22 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    """Compare two reports: 0 if every rule holds, 1 on a regression.
+    """Compare two reports: 0 if every rule holds, 1 on a regression, a NEW run with no data
+    where a rule needs data, or reports of different modes (not --allow-mode-mismatch).
     Raises UserError for a bad file or rule."""
     base, new = _load(args.base), _load(args.new)
     try:
-        result = compare(base, new, args.fail_on)
+        result = compare(base, new, args.fail_on, allow_mode_mismatch=args.allow_mode_mismatch)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    for warning in result.warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    if result.problems:
+        for problem in result.problems:
+            print(f"radarbench compare: refused: {problem}", file=sys.stderr)
+        if args.markdown:
+            _write(args.markdown, render_compare_markdown(result))
+        return 1
     table = render_compare_markdown(result)
     sys.stdout.write(table)
     if args.markdown:

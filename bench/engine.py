@@ -42,6 +42,7 @@ from radarbench.bench.probe import Corrupted, ProbeCodec, parse_match_keys
 from radarbench.bench.progress import Mode, Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
+from radarbench.bench.verdict import check_limit_keys, settle
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_transport
 
@@ -95,6 +96,9 @@ class BenchConfig:
     steps of find_max_step_s seconds (None: duration_s / count), x find_max_growth up from
     rate (or / it down to find_max_floor msgs/s), then bisection to find_max_resolution (a
     share: 0.05 is 5 %); see radarbench.bench.findmax.
+    find_max: search for the highest rate without loss (and p99 under max_p99_ms if given).
+    limits: limit key -> value (radarbench.bench.verdict.LIMIT_KEYS, as in rig files); a
+    broken one makes the verdict "fail".
     progress: auto | tty | plain | quiet; json_stream: file path or "-" for per-second lines.
     """
 
@@ -122,6 +126,7 @@ class BenchConfig:
     run_id: int | None = None
     line_bytes_per_s: float | None = None
     extra_config: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, float] = field(default_factory=dict)
 
     def mode(self) -> str:
         """loop, source or sink. Raises ConfigError if neither URL is given."""
@@ -157,6 +162,10 @@ class BenchConfig:
                 parse_match_keys(self.match_keys)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
+        try:
+            check_limit_keys(self.limits)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     @property
     def late_after_ns(self) -> int:
@@ -211,7 +220,7 @@ class BenchReport(Report):
     @classmethod
     def of(cls, report: Report, **sections: Any) -> BenchReport:
         """Wrap a Report, adding sections."""
-        base = {f.name: getattr(report, f.name) for f in fields(Report)}
+        base = {f.name: getattr(report, f.name) for f in fields(Report) if f.name != "sections"}
         extra = dict(getattr(report, "sections", {}))
         extra.update(sections)
         return cls(**base, sections=extra)
@@ -635,11 +644,16 @@ def _utc_now() -> str:
 
 def run_bench(cfg: BenchConfig) -> BenchReport:
     """Run the bench `cfg` describes and return its report (never raises on a fault in the
-    path or on Ctrl-C: those are in the report's faults and status).
+    path or on Ctrl-C: those are in the report's faults and status). The report's status is
+    its verdict (radarbench.bench.verdict.settle, with cfg.limits), decided last.
 
     Raises ConfigError (a ValueError, one line) for settings or URLs that cannot run.
     """
     cfg.check()
+    return settle(_run_mode(cfg), cfg.limits)
+
+
+def _run_mode(cfg: BenchConfig) -> BenchReport:
     mode = cfg.mode()
     with Progress(cfg.progress, cfg.json_stream) as progress:
         if mode == "loop":

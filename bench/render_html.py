@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from radarbench.bench.report import Report
+from radarbench.bench.verdict import label
 from radarbench.bench.stats import LatencySummary, distribution, spectrum
 
 COLORS = {"corrected": "#d62728", "uncorrected": "#1f77b4", "sent": "#7f7f7f",
@@ -276,7 +277,7 @@ def render_html(report: Report, title: str | None = None) -> str:
     util = "n/a" if t.line_utilization is None else f"{100 * t.line_utilization:.1f} %"
     lat_rows = []
     for name, s in (("corrected", report.corrected), ("uncorrected", report.uncorrected)):
-        lat_rows.append([name] + [f"{v:,.1f}" for v in (
+        lat_rows.append([name] + ["n/a" if v is None else f"{v:,.1f}" for v in (
             s.min_us, s.p50_us, s.p90_us, s.p99_us, s.p99_9_us, s.p99_99_us, s.max_us,
             s.mean_us, s.stdev_us)] + [f"{s.count:,}"])
     faults = (_table(["t (s)", "kind", "duration (s)", "detail"],
@@ -290,7 +291,7 @@ def render_html(report: Report, title: str | None = None) -> str:
         f"<title>{_esc(heading)} {_esc(report.started_at)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f'<h1>{_esc(heading)}: <span class="status-{_esc(report.status)}">'
-        f"{_esc(report.status.upper())}</span></h1>",
+        f"{_esc(label(report.status))}</span></h1>",
         f"<p>{_esc(report.started_at)}, {report.duration_s:.1f} s on "
         f"{_esc(report.host.get('hostname', '?'))}, radarbench {_esc(report.tool_version)}. "
         f"Latency: {_esc(report.latency_kind)}; jitter (RFC 3550) {report.jitter_us:,.1f} us.</p>",
