@@ -96,7 +96,6 @@ class BenchConfig:
     steps of find_max_step_s seconds (None: duration_s / count), x find_max_growth up from
     rate (or / it down to find_max_floor msgs/s), then bisection to find_max_resolution (a
     share: 0.05 is 5 %); see radarbench.bench.findmax.
-    find_max: search for the highest rate without loss (and p99 under max_p99_ms if given).
     limits: limit key -> value (radarbench.bench.verdict.LIMIT_KEYS, as in rig files); a
     broken one makes the verdict "fail".
     progress: auto | tty | plain | quiet; json_stream: file path or "-" for per-second lines.
