@@ -37,6 +37,7 @@ from typing import Any
 
 from radarbench.bench.engine import BenchConfig, BenchReport, ConfigError, run_loop
 from radarbench.bench.progress import Progress
+from radarbench.bench.verdict import settle
 
 # The search never offers more than this: a Python sender tops out far below, and the engine
 # refuses rates the machine cannot hold before this is reached.
@@ -122,9 +123,7 @@ def estimate_s(cfg: BenchConfig) -> float:
 
 
 def _health(report: BenchReport) -> dict[str, Any] | None:
-    health = getattr(report, "health", None)
-    if health is None:
-        health = report.sections.get("health")
+    health = getattr(report, "health", None) or report.sections.get("health")
     return health if isinstance(health, dict) else None
 
 
@@ -332,13 +331,11 @@ def find_max(cfg: BenchConfig, progress: Progress) -> BenchReport:
         # Not one step ran (the engine refused every rate): nothing to report but the search.
         raise ConfigError(f"find-max: no step could run: {search.steps[-1]['why'] if search.steps else 'no step'}")
     report = BenchReport.of(chosen, find_max=section)
-    if interrupted:
-        report.status = "interrupted"
-    elif search.best is None:
-        nothing = all(s["received"] == 0 for s in search.steps)
-        report.status = "no_data" if nothing else "fail"  # type: ignore[assignment]
+    # The verdict (radarbench.bench.verdict) reads the section: no passing rate is "fail",
+    # or "no_data" when no step received anything.
+    report.interrupted = interrupted
     if section["bench_bound"]:
         why = next(s["why"] for s in search.steps if s["rate_msgs_per_s"] == section["bracket"][1])
         section["note"] = f"the maximum is the bench's, not the device's: {why}"
         progress.note(f"find-max: {section['max_msgs_per_s']:,.1f} msgs/s: {section['note']}")
-    return report
+    return settle(report)

@@ -233,6 +233,23 @@ def _no_data(report: Any) -> str | None:
     return None
 
 
+def _find_max_failed(report: Any) -> tuple[str, str] | None:
+    """(status, reason) when a find-max search found no passing rate, else None: no_data
+    when no step received anything, fail otherwise. The report of a search is its best
+    step's, which passed; the search itself is what failed."""
+    sections = getattr(report, "sections", None) or {}
+    section = sections.get("find_max")
+    if not isinstance(section, dict) or section.get("max_msgs_per_s") is not None:
+        return None
+    if getattr(report, "interrupted", False) and not section.get("steps"):
+        return None
+    steps = section.get("steps") or []
+    why = section.get("reason") or "no rate passed"
+    if steps and all(not s.get("received") for s in steps):
+        return "no_data", f"no data: find-max: {why}; no step received anything"
+    return "fail", f"find-max: {why}"
+
+
 def _fault_reason(fault: Any) -> str:
     side = getattr(fault, "side", "") or ""
     errors = getattr(fault, "errors", None)
@@ -281,8 +298,11 @@ def decide(report: Any) -> Verdict:
         found["no_data"] = [why_no_data]
     limits = getattr(report, "limits", None) or {}
     broken = [c.message() for c in check_limits(report, limits) if not c.passed]
+    no_max = _find_max_failed(report)
+    if no_max:
+        found.setdefault(no_max[0], []).append(no_max[1])
     if broken:
-        found["fail"] = broken
+        found.setdefault("fail", []).extend(broken)
     for status in PRECEDENCE:
         if status in found or status == "ok":
             break
