@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
-from radarbench.bench.stats import decode_histogram, distribution, spectrum
+from radarbench.bench.stats import decode_histogram
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,10 +50,11 @@ LABELS = {"corrected": "corrected (from intended send time)",
 WIDTH_IN = 8.0   # figure width; the SVG is scaled to the page width anyway
 _RC = {
     "svg.fonttype": "none",        # text stays text: small, selectable, searchable
-    "svg.hashsalt": "radarbench",  # stable clip-path ids, so pages are reproducible
+    "svg.hashsalt": "radarbench",  # stable ids (svg() renames them in order, too)
     "font.size": 9.5,
     "font.family": "sans-serif",
     "axes.grid": True,
+    "axes.axisbelow": True,        # grid lines behind bars, not across them
     "grid.color": "#e6e6e6",
     "grid.linewidth": 0.6,
     "axes.spines.top": False,
@@ -122,25 +123,75 @@ def latency_count(doc: Mapping[str, Any], which: str = "corrected") -> int:
 
 
 def _histograms(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The decoded, non-empty latency histograms (ns) by kind; {} when the report has none.
-    Raises ValueError if a stored one is not a valid HDR encoding."""
+    """The report's non-empty latency histograms by kind, as `recorded` arrays (values ns,
+    counts); {} when the report has none. Raises ValueError if a stored one is not a valid
+    HDR encoding."""
     out = {}
     for which, encoded in (doc.get("histograms") or {}).items():
         if which in ("corrected", "uncorrected") and isinstance(encoded, str):
-            hist = decode_histogram(encoded)
-            if hist.get_total_count():
-                out[which] = hist
+            values, counts = _recorded_of(encoded)
+            if len(values):
+                out[which] = (values, counts)
     return out
 
 
-def _min_positive_ns(hist: Any) -> int:
+@functools.lru_cache(maxsize=8)
+def _recorded_of(encoded: str) -> tuple[Any, Any]:
+    # Cached: the distribution and the spectrum of one page read the same histograms.
+    return recorded(decode_histogram(encoded))
+
+
+def recorded(hist: Any) -> tuple[Any, Any]:
+    """A histogram's recorded values and their counts as two numpy arrays (values in ns, the
+    highest value of each bucket, ascending). Read from the counts array directly: the
+    hdrh iterators walk each bucket in Python, ten times slower on a busy histogram."""
+    import numpy as np
+
+    counts = np.ctypeslib.as_array(hist.counts)[:hist.counts_len]
+    index = np.nonzero(counts)[0]
+    values = np.array([hist.get_highest_equivalent_value(hist.get_value_from_index(int(i)))
+                       for i in index], dtype=np.float64)
+    return values, counts[index].astype(np.float64)
+
+
+def _min_positive_ns(values: Any) -> float:
     """The smallest recorded value above 0 (ns), 1 when every value is 0."""
-    if hist.get_min_value() > 0:
-        return int(hist.get_min_value())
-    for item in hist.get_recorded_iterator():
-        if item.value_iterated_to > 0:
-            return int(item.value_iterated_to)
-    return 1
+    positive = values[values > 0]
+    return float(positive[0]) if len(positive) else 1.0
+
+
+def log_bins(values_ns: Any, counts: Any, lo_us: float, hi_us: float, bins: int
+             ) -> tuple[list[float], list[int]]:
+    """Counts in `bins` log-spaced bins from lo_us to hi_us: (bins + 1 edges in us, counts).
+    Values outside the range go in the end bins (zeros in the first)."""
+    import numpy as np
+
+    edges = np.logspace(math.log10(lo_us), math.log10(hi_us), bins + 1)
+    clipped = np.clip(values_ns / 1000.0, edges[0], edges[-1])
+    per_bin, _ = np.histogram(clipped, bins=edges, weights=counts)
+    return edges.tolist(), [int(round(c)) for c in per_bin]
+
+
+def spectrum_points(values_ns: Any, counts: Any, ticks_per_half_distance: int = 10
+                    ) -> list[tuple[float, float]]:
+    """Percentile spectrum as HdrHistogram plots it: (percentile, value in us) at
+    p = 1 - 1/2^(k / ticks_per_half_distance), k = 0, 1, ... while p stays below the share of
+    the last message (100 % sits at infinity on a 1/(1-p) axis; the max is in the table)."""
+    import numpy as np
+
+    cum = np.cumsum(counts)
+    total = float(cum[-1]) if len(cum) else 0.0
+    points: list[tuple[float, float]] = []
+    k = 0
+    while total:
+        share = 1.0 - 0.5 ** (k / ticks_per_half_distance)
+        if share * total > total - 1 and k:
+            break
+        rank = max(math.ceil(share * total), 1)
+        i = int(np.searchsorted(cum, rank))
+        points.append((100.0 * share, float(values_ns[min(i, len(values_ns) - 1)]) / 1000.0))
+        k += 1
+    return points
 
 
 def _labels(doc: Mapping[str, Any]) -> dict[str, str]:
@@ -159,7 +210,7 @@ def _labels(doc: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _fmt_us(value: float, _pos: object = None) -> str:
-    """Axis label for a latency in us: 950, 1.5k, 12k, 3M."""
+    """Axis label for a latency in us, or any count: 950, 1.5k, 12k, 3M."""
     if value == 0:
         return "0"
     if abs(value) >= 1e6:
@@ -179,21 +230,21 @@ def _nice_step(span: float, target: int) -> float:
     return 10 * step
 
 
-def log_ticks(lo: float, hi: float) -> list[float]:
-    """Tick positions for a log axis from lo to hi (both > 0): powers of ten when the range
-    spans three decades or more, 1-2-5 steps over one to three, and round values on an even
-    step when it spans less than a decade (5k..15k gets 6k, 8k, 10k, 12k, 14k: on so short a
-    log axis they read as evenly spaced, and both ends of the data get a label)."""
+def log_ticks(lo: float, hi: float, max_ticks: int = 10) -> list[float]:
+    """Tick positions for a log axis from lo to hi (both > 0). Over a decade or more: powers
+    of ten when there are four or more of them (or three, when 1-2-5 steps would give more
+    than `max_ticks`), 1-2-5 steps otherwise. Under a decade, round values on an even step
+    (5k..15k gets 6k, 8k, 10k, 12k, 14k: on so short a log axis they read as evenly spaced,
+    and both ends of the data get a label)."""
     if lo <= 0 or hi <= lo:
         return [lo] if lo > 0 else []
     if math.log10(hi / lo) >= 1.0:
         k0, k1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-        for mults in ((1,), (1, 2, 5)):
-            ticks = [m * 10.0 ** k for k in range(k0, k1 + 1) for m in mults
-                     if lo <= m * 10.0 ** k <= hi]
-            if len(ticks) >= 4:
-                return ticks
-        return ticks
+        powers, fine = ([m * 10.0 ** k for k in range(k0, k1 + 1) for m in mults
+                         if lo <= m * 10.0 ** k <= hi] for mults in ((1,), (1, 2, 5)))
+        if len(powers) >= 4 or (len(powers) >= 3 and len(fine) > max_ticks):
+            return powers
+        return fine if len(fine) <= max_ticks else powers
     step = _nice_step(hi - lo, 4)
     while True:
         first = math.ceil(lo / step) * step
@@ -205,13 +256,14 @@ def log_ticks(lo: float, hi: float) -> list[float]:
 
 
 def _log_axis(ax: "Axes", axis: str, lo: float, hi: float) -> None:
-    """Log scale from lo to hi with readable ticks labelled in us (5k, 10k...)."""
+    """Log scale from lo to hi with readable ticks labelled in us (5k, 10k...); fewer on a
+    y axis, which is shorter."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
     (ax.set_xlim if axis == "x" else ax.set_ylim)(lo, hi)
-    target.set_major_locator(FixedLocator(log_ticks(lo, hi)))
+    target.set_major_locator(FixedLocator(log_ticks(lo, hi, 10 if axis == "x" else 6)))
     target.set_major_formatter(FuncFormatter(_fmt_us))
     target.set_minor_locator(NullLocator())
 
@@ -277,18 +329,20 @@ def latency_distribution_figure(doc: Mapping[str, Any], bins: int | None = None)
     hists = _histograms(doc)
     if not hists:
         return None
+    labels = _labels(doc)
+    data = {w: h for w, h in hists.items() if w in labels}
+    if not data:
+        return None
     # A latency of 0 (a data age clamped from below) has no place on a log axis: the range
     # starts at the smallest positive value, and zeros are counted in the first bin.
-    lo_us = min(_min_positive_ns(h) for h in hists.values()) / 1000
-    hi_us = max(h.get_max_value() for h in hists.values()) / 1000
+    lo_us = min(_min_positive_ns(v) for v, _ in data.values()) / 1000
+    hi_us = max(float(v[-1]) for v, _ in data.values()) / 1000
     hi_us = max(hi_us, lo_us * 1.02)
     decades = math.log10(hi_us / lo_us)
     if bins is None:
         bins = int(min(max(decades * 30, 30), 90))
-    labels = _labels(doc)
-    series = {w: distribution(h, bins=bins, lo_us=lo_us, hi_us=hi_us)
-              for w, h in hists.items() if w in labels}
-    all_counts = [r[2] for rows in series.values() for r in rows]
+    series = {w: log_bins(v, c, lo_us, hi_us, bins) for w, (v, c) in data.items()}
+    all_counts = [c for _, counts in series.values() for c in counts]
     peak = max(all_counts)
     smallest = min((c for c in all_counts if c > 0), default=1)
     log_y = peak / smallest > 30  # a tail of a few among thousands stays visible
@@ -299,18 +353,17 @@ def latency_distribution_figure(doc: Mapping[str, Any], bins: int | None = None)
     for which, style in (("uncorrected", {"fill": True, "alpha": 0.45, "lw": 0}),
                          ("corrected", {"fill": len(series) == 1, "lw": 1.8,
                                         "alpha": 0.6 if len(series) == 1 else 1.0})):
-        rows = series.get(which)
-        if not rows:
+        if which not in series:
             continue
-        edges = [rows[0][0]] + [r[1] for r in rows]
-        ax.stairs([r[2] for r in rows], edges, color=COLORS[which], label=labels[which],
+        edges, counts = series[which]
+        ax.stairs(counts, edges, color=COLORS[which], label=labels[which],
                   baseline=0.5 if log_y else 0, zorder=3 if which == "corrected" else 2,
                   **style)
     margin = 10 ** (max(decades, 0.1) * 0.03)  # 3 % of the span (in log), on each side
     _log_axis(ax, "x", lo_us / margin, hi_us * margin)
     if log_y:
-        ax.set_yscale("log")
-        ax.set_ylim(0.5, peak * 2.0)
+        # Plain labels (1, 10, 100, 1k), not 10^n: easier read, and no mathtext to lay out.
+        _log_axis(ax, "y", 0.7, peak * 2.0)  # bars stand on 0.5, below the axis
         ax.set_ylabel("messages per bin (log)")
     else:
         ax.set_ylim(0, peak * 1.1)
@@ -325,7 +378,7 @@ def _spectrum_points(doc: Mapping[str, Any], which: str, hists: Mapping[str, Any
     """(x = 1/(1-p), latency us) points: from the histogram, or from the summary's
     percentiles when the report carries no histogram (null percentiles left out)."""
     if which in hists:
-        return [(1.0 / (1.0 - p / 100.0), v) for p, v in spectrum(hists[which])]
+        return [(1.0 / (1.0 - p / 100.0), v) for p, v in spectrum_points(*hists[which])]
     summary = (doc.get("latency_us") or {}).get(which) or {}
     if not latency_count(doc, which):
         return []
@@ -392,7 +445,7 @@ def timeline_figure(doc: Mapping[str, Any]) -> "Figure | None":
     """Per second of the run: messages sent and received, the corrected p99 (a panel left out
     when nothing arrived) and losses; faults shaded on every panel. None when the report has
     no timeline."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     rows = [r for r in doc.get("timeline") or [] if isinstance(r, Mapping)]
     if not rows:
@@ -415,6 +468,7 @@ def timeline_figure(doc: Mapping[str, Any]) -> "Figure | None":
                  marker="o", ms=2.5, label="sent", zorder=3)
     rate_ax.set_ylabel("msgs/s")
     rate_ax.set_ylim(bottom=0)
+    rate_ax.yaxis.set_major_formatter(FuncFormatter(_fmt_us))  # 50k, not 50000
     if p99:
         ax = axes[1]
         ax.plot([m for m, _ in p99], [v for _, v in p99], color=COLORS["corrected"], lw=1.5,
@@ -424,8 +478,6 @@ def timeline_figure(doc: Mapping[str, Any]) -> "Figure | None":
             _log_axis(ax, "y", min(values) / 1.2, max(values) * 1.2)
             ax.set_ylabel("p99 (us, log)")
         else:
-            from matplotlib.ticker import FuncFormatter
-
             ax.set_ylim(0, max(values, default=1.0) * 1.15)
             ax.yaxis.set_major_formatter(FuncFormatter(_fmt_us))
             ax.set_ylabel("p99 (us)")
@@ -516,7 +568,9 @@ def scans_figure(doc: Mapping[str, Any]) -> "Figure | None":
 
 def _save(fig: "Figure", fmt: str, **kwargs: Any) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, bbox_inches="tight", pad_inches=0.06, **kwargs)
+    # No bbox_inches="tight": constrained layout already keeps every label inside the
+    # figure, and a second layout pass would double the time of a save.
+    fig.savefig(buf, format=fmt, **kwargs)
     return buf.getvalue()
 
 
@@ -530,10 +584,14 @@ def svg(fig: "Figure", name: str, title: str | None = None) -> str:
                                        "Format": None, "Type": None}).decode("utf-8")
     text = text[text.index("<svg"):]
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
-    ids = set(re.findall(r'\bid="([^"]+)"', text))
+    # Ids renamed `name`-1, -2... in order of appearance: unique among the SVGs of a page,
+    # and the same from run to run (matplotlib derives some from object addresses).
     prefix = re.sub(r"[^A-Za-z0-9_-]", "-", name) + "-"
+    ids: dict[str, str] = {}
+    for old in re.findall(r'\bid="([^"]+)"', text):
+        ids.setdefault(old, f"{prefix}{len(ids) + 1}")
     text = re.sub(r'(\bid="|#)([A-Za-z_][\w.:-]*)',
-                  lambda m: m.group(1) + prefix + m.group(2) if m.group(2) in ids else m.group(0),
+                  lambda m: m.group(1) + ids[m.group(2)] if m.group(2) in ids else m.group(0),
                   text)
     head_end = text.index(">")
     head = text[:head_end]
