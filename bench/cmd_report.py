@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def add_parser(subparsers: Any) -> None:
                    help="write the Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
     p.add_argument("--png", metavar="FILE.png",
                    help="write the key chart as a PNG (latency distribution; the timeline "
-                        "when nothing was received), e.g. to show beside the Markdown summary")
+                        "when nothing was received); with --markdown, the summary links it")
     p.set_defaults(func=run_report)
 
     c = subparsers.add_parser("compare", help="compare two run reports; exit 1 on regression",
@@ -63,7 +64,8 @@ def _write(path: str, text: str) -> None:
         raise UserError(f"{path}: cannot write ({exc.strerror})") from None
 
 
-def _write_png(path: str, doc: dict[str, Any]) -> None:
+def _write_png(path: str, doc: dict[str, Any]) -> bool:
+    """Write the key chart; False (said on stderr) when the report has nothing to draw."""
     from radarbench.bench.charts import key_chart_png
 
     try:
@@ -73,6 +75,13 @@ def _write_png(path: str, doc: dict[str, Any]) -> None:
     if written is None:
         print(f"{path}: not written: the report has no latency and no timeline to draw",
               file=sys.stderr)
+    return written is not None
+
+
+def _png_link(png: str, markdown: str) -> str:
+    # Relative to the Markdown file, so the two can be published together.
+    target = os.path.relpath(Path(png).resolve(), Path(markdown).resolve().parent)
+    return f"\n![key chart]({Path(target).as_posix()})\n"
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -82,10 +91,10 @@ def run_report(args: argparse.Namespace) -> int:
     if args.html:
         # The document itself: it keeps every section the run wrote (find_max, source...).
         _write(args.html, render_html(doc))
-    if getattr(args, "png", None):
-        _write_png(args.png, doc)
+    png = getattr(args, "png", None) and _write_png(args.png, doc)
     if args.markdown:
-        _write(args.markdown, render_markdown(report))
+        _write(args.markdown, render_markdown(report) + (_png_link(args.png, args.markdown)
+                                                         if png else ""))
     if not args.html and not args.markdown and not getattr(args, "png", None):
         sys.stdout.write(render_markdown(report))
     return 0

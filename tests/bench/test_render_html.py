@@ -409,6 +409,10 @@ def test_report_command_writes_png_and_html(tmp_path: Path, doc: dict[str, Any])
     assert proc.stdout == ""
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<h2>find-max</h2>" in page.read_text()  # sections of the document kept
+    md = tmp_path / "run.md"
+    proc = radarbench("report", str(run), "--png", str(png), "--markdown", str(md))
+    assert proc.returncode == 0, proc.stderr
+    assert md.read_text().endswith("\n![key chart](key.png)\n")
     proc = radarbench("report", str(run), "--png", str(tmp_path / "no" / "key.png"))
     assert proc.returncode == 2 and "key.png: cannot write" in proc.stderr
 
