@@ -99,9 +99,10 @@ def _new_figure(height_in: float, **kwargs: Any) -> "Figure":
 def report_doc(report: Any) -> dict[str, Any]:
     """The report as its JSON document: a Mapping is taken as is, a Report (or BenchReport)
     through `to_dict()`, with its `sections` (find_max, source...) at top level as the
-    written file has them. Raises TypeError for anything else."""
+    written file has them (a nested "sections" object is lifted too). Raises TypeError for
+    anything else."""
     if isinstance(report, Mapping):
-        return dict(report)
+        return _lift_sections(dict(report))
     to_dict = getattr(report, "to_dict", None)
     if to_dict is None:
         raise TypeError(f"expected a Report or its JSON document, not {type(report).__name__}")
@@ -109,6 +110,17 @@ def report_doc(report: Any) -> dict[str, Any]:
     sections = getattr(report, "sections", None)
     if isinstance(sections, Mapping):
         for key, value in sections.items():
+            doc.setdefault(key, value)
+    return _lift_sections(doc)
+
+
+def _lift_sections(doc: dict[str, Any]) -> dict[str, Any]:
+    # Sections are top-level keys of the written report; a document that nests them under
+    # "sections" is read the same way.
+    nested = doc.get("sections")
+    if isinstance(nested, Mapping):
+        doc = {k: v for k, v in doc.items() if k != "sections"}
+        for key, value in nested.items():
             doc.setdefault(key, value)
     return doc
 
@@ -261,6 +273,8 @@ def _log_axis(ax: "Axes", axis: str, lo: float, hi: float) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     target = ax.xaxis if axis == "x" else ax.yaxis
+    # Limits first: switching a single point's (collapsed) autoscale to log would warn.
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(lo, hi)
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
     (ax.set_xlim if axis == "x" else ax.set_ylim)(lo, hi)
     target.set_major_locator(FixedLocator(log_ticks(lo, hi, 10 if axis == "x" else 6)))

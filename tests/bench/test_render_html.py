@@ -366,6 +366,16 @@ def test_source_section_renders(doc: dict[str, Any]) -> None:
     assert "Data age: from the time of day" in page
 
 
+def test_sections_of_a_bench_report_object_render(doc: dict[str, Any]) -> None:
+    from radarbench.bench.engine import BenchReport
+
+    section = {"max_msgs_per_s": 100.0, "steps": [{"rate_msgs_per_s": 100.0, "ok": True}]}
+    page = render_html(BenchReport.of(Report.from_dict(doc), find_max=section))
+    assert "<h2>find-max</h2>" in page
+    nested = render_html(dict(doc, sections={"find_max": section}))
+    assert "<h2>find-max</h2>" in nested and "<h2>Sections</h2>" not in nested
+
+
 def test_unknown_sections_are_shown_not_dropped(doc: dict[str, Any]) -> None:
     page = render_html(dict(doc, match={"run_id": "abc123", "stray": 2}))
     assert "<h2>Match</h2>" in page and "&quot;run_id&quot;: &quot;abc123&quot;" in page
