@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -239,7 +238,7 @@ def test_empty_run_reports_null_latency_never_zero(tmp_path: Path) -> None:
         loaded.latency.p99_s
     assert "None." in render_markdown(r)
     assert "No latency measured (nothing was received)" in render_markdown(r)
-    ET.fromstring(_svgs(render_html(r))[0])
+    assert "No data" in render_html(r)
 
 
 def test_an_assert_on_no_latency_fails_as_an_assertion() -> None:
@@ -286,35 +285,4 @@ def test_markdown_summary(report: Report) -> None:
             assert len({line.count("|") for line in rows}) == 1, block
 
 
-def _svgs(page: str) -> list[str]:
-    return re.findall(r"<svg.*?</svg>", page, flags=re.S)
-
-
-def test_html_is_self_contained_with_plots(report: Report) -> None:
-    page = render_html(report)
-    assert page.startswith("<!DOCTYPE html>")
-    # No network: nothing fetched from elsewhere.
-    assert "<script" not in page
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
-    svgs = _svgs(page)
-    titles = [re.search(r'class="title"[^>]*>([^<]+)<', s).group(1) for s in svgs]
-    assert titles == ["Latency distribution", "Percentile spectrum", "Messages per second",
-                      "p99 latency per second (corrected)", "Lost per second"]
-    for svg in svgs:
-        ET.fromstring(svg)  # well-formed
-    dist, spec, rate, _p99, lost = svgs
-    assert dist.count('class="bar"') > 10
-    assert spec.count("<polyline") == 2  # corrected and uncorrected
-    assert "99.9%" in spec  # 1/(1-p) axis labelled as percentiles
-    assert rate.count('class="marker"') == 1  # the link-down fault
-    assert lost.count('class="bar"') == 5
-    assert len(page) < 200_000
-
-
-def test_html_escapes_report_text(report: Report) -> None:
-    doc = report.to_dict()
-    doc["faults"][0]["detail"] = "<script>alert(1)</script>"
-    doc["config"]["tx"] = "<b>x</b>"
-    page = render_html(Report.from_dict(doc))
-    assert "<script" not in page
-    assert "&lt;script&gt;" in page
+# The HTML page and its charts: tests/bench/test_render_html.py.
