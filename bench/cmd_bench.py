@@ -16,6 +16,7 @@ from radarbench.bench.cli import UserError
 from radarbench.bench.engine import BenchConfig, ConfigError, run_bench
 from radarbench.bench.report import Report
 from radarbench.bench.schedule import parse_ramp
+from radarbench.rigs import lifeline
 
 
 def _float(text: str, positive: bool) -> float:
@@ -124,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         report = run_bench(cfg)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
+    lifeline.hold()  # the run is over: a signal from here on must not cost the report
     write_outputs(report, args.report, args.markdown)
     if not args.quiet:
         print(summary_line(report), file=sys.stderr)

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from radarbench.bench.cli import UserError
@@ -34,6 +32,7 @@ from radarbench.bench.rigbench import (
     config_for,
     thresholds_section,
 )
+from radarbench.rigs import lifeline
 from radarbench.rigs.rigfile import Rig, RigError, example_path
 from radarbench.rigs.rigup import RigUp, RigUpError
 
@@ -75,12 +74,6 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _on_term(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM (a CI job cancelled) ends the run as Ctrl-C does: the engine drains, the
-    # report is written, the devices are stopped.
-    raise KeyboardInterrupt
-
-
 def run_rig(rig: Rig, report_path: Path, markdown_path: str | None, quiet: bool,
             json_stream: str | None = None, title: str | None = None,
             **overrides: Any) -> tuple[Report, list[Broken], str]:
@@ -97,7 +90,8 @@ def run_rig(rig: Rig, report_path: Path, markdown_path: str | None, quiet: bool,
     overrides = {k: v for k, v in overrides.items() if v is not None}
     say = (lambda text: None) if quiet else _err
     up = RigUp(rig, on_event=say)
-    previous = signal.signal(signal.SIGTERM, _on_term)
+    # SIGTERM and SIGHUP end the run as Ctrl-C does (the CLI turns them into
+    # KeyboardInterrupt): the engine drains, the devices are stopped, the report is written.
     t0 = time.monotonic()
     try:
         if rig.devices:
@@ -114,11 +108,8 @@ def run_rig(rig: Rig, report_path: Path, markdown_path: str | None, quiet: bool,
             raise UserError(str(exc)) from None
         died = [d.name for d in up.dead()]
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        try:
-            up.stop()
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        up.stop()  # signals meanwhile are held (a second one kills the devices instead)
+    lifeline.hold()  # the run is over: a signal from here on must not cost the report
     rig_info = report.config.setdefault("rig", {})
     rig_info["devices"] = up.summaries
     if died:

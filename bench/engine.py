@@ -42,6 +42,7 @@ from radarbench.bench.probe import Corrupted, ProbeCodec, parse_match_keys
 from radarbench.bench.progress import Mode, Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
+from radarbench.rigs.lifeline import die_with_parent
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_transport
 
@@ -231,6 +232,7 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                  in_process: bool) -> None:
     """Send on schedule; ship (actual_ns array, fault episodes, write timing) to the parent."""
     if not in_process:
+        die_with_parent()  # exits within a second of the bench's death (SIGKILL included)
         _ignore_sigint()
     faults = FaultLog("send")
     actual = array("q")
@@ -291,6 +293,7 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
     """Receive until told to stop; stream ReceiverLog batches, then (None, fault episodes,
     octets its line took in or None)."""
     if not in_process:
+        die_with_parent()  # exits within a second of the bench's death (SIGKILL included)
         _ignore_sigint()
     faults = FaultLog("recv")
     mono = time.monotonic_ns
