@@ -6,7 +6,8 @@
 `check` prints one line per endpoint and device (ok or FAIL, and what was probed) and exits 1
 if any failed; a rig file that does not validate is the user's mistake (exit 2). `up` prints
 each device's ready line, the endpoints as URLs (to paste into `radarbench bench`), and on
-Ctrl-C or SIGTERM stops them all and prints their summaries.
+Ctrl-C, SIGTERM or SIGHUP stops them all, prints their summaries, removes the run directory
+and exits 0.
 """
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def _stand_ins(rig: Rig) -> str:
 
 
 def run_up(args: argparse.Namespace) -> int:
-    """Start the devices; wait for Ctrl-C/SIGTERM (or a device dying); stop them all.
+    """Start the devices; wait for Ctrl-C/SIGTERM/SIGHUP (or a device dying); stop them all.
 
     Exit 0 after a clean stop, 1 if a device failed to start or died on its own.
     """

@@ -340,6 +340,18 @@ def test_a_signal_ends_a_rig_run_with_its_report_and_devices_stopped(
     assert all("error" not in s for s in devices.values()), devices  # each stopped, summary given
 
 
+def test_a_signal_while_the_devices_start_stops_them_and_exits_128_plus_n(
+        commands: Callable[..., Command], tmp_path: Path) -> None:
+    # Nothing was measured yet: no report; the devices already up are stopped.
+    report = tmp_path / "r.json"
+    cmd = commands(CLI + ["run", LOOPBACK, "--duration", "30", "--report", str(report)])
+    cmd.wait_for(": ready (")  # the first device is up, the others are starting
+    cmd.signal(signal.SIGTERM)
+    assert_ended_cleanly(cmd, signal.SIGTERM, None, expect_exit=128 + signal.SIGTERM)
+    assert "interrupted by SIGTERM" in cmd.err.read_text()
+    assert not report.exists()
+
+
 @pytest.mark.parametrize("sig", SIGNALS, ids=IDS)
 def test_a_signal_stops_rig_up(sig: int, commands: Callable[..., Command]) -> None:
     cmd = commands(CLI + ["rig", "up", LOOPBACK])
