@@ -67,32 +67,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help(sys.stderr)
-        return 2
     # Called as the program (argv None): the handlers stay until the process ends; called from
     # Python with arguments (tests): the caller's handlers come back.
     with lifeline.interrupt_handlers(restore=argv is not None):
+        command = "?"
         try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            command = args.command
+            func = getattr(args, "func", None)
+            if func is None:
+                parser.print_help(sys.stderr)
+                return 2
             try:
                 return int(func(args) or 0)
             except UserError as exc:
-                print(f"radarbench {args.command}: {exc}", file=sys.stderr)
+                print(f"radarbench {command}: {exc}", file=sys.stderr)
                 return 2
             except KeyboardInterrupt as exc:
                 signum = getattr(exc, "signum", signal.SIGINT)
-                print(f"radarbench {args.command}: interrupted by {signal.Signals(signum).name}",
+                print(f"radarbench {command}: interrupted by {signal.Signals(signum).name}",
                       file=sys.stderr)
                 return lifeline.exit_status_for(signum)
             except BrokenPipeError:
                 return 0
         except KeyboardInterrupt as exc:
-            # A further signal while the first ending was being reported: still no traceback.
+            # While starting, or a further signal while the first ending was being reported:
+            # still no traceback.
             return lifeline.exit_status_for(getattr(exc, "signum", signal.SIGINT))
-
 
 if __name__ == "__main__":  # pragma: no cover
     # `python -m radarbench.bench.cli` runs this file as __main__, a second copy of the module

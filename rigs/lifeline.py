@@ -362,9 +362,10 @@ def restore_interrupt_handlers() -> None:
 def interrupt_handlers(restore: bool = True) -> Iterator[None]:
     """install_interrupt_handlers() for the length of a with block (a CLI command).
 
-    restore=False (the whole program is this command): the handlers stay, holding (hold())
-    from the end of the block, so a signal while the interpreter shuts down is counted, not
-    raised (Python would otherwise print a traceback or die by it after the report is out)."""
+    restore=False (the whole program is this command): from the end of the block the three
+    signals are ignored. The command's work is done and its report is out; the interpreter's
+    shutdown resets Python handlers to the default, and a signal then would end the process
+    by that signal (exit -N instead of the command's status)."""
     installed = install_interrupt_handlers()
     try:
         yield
@@ -374,6 +375,8 @@ def interrupt_handlers(restore: bool = True) -> Iterator[None]:
                 restore_interrupt_handlers()
             else:
                 hold()
+                for s in _state.previous:
+                    signal.signal(s, signal.SIG_IGN)
 
 
 def hold() -> None:
