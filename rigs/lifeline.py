@@ -147,8 +147,12 @@ def _on_child_signal(signum: int, frame: FrameType | None) -> None:
 def _watch(parent: int, sig: int) -> None:
     while os.getppid() == parent:
         time.sleep(POLL_S)
-    # The parent is gone: give the process's own handler for `sig` a chance to stop it
-    # cleanly (a device closes its endpoints), then end it whatever that handler did.
+    # The parent is gone. Its run directory first (nobody reads it any more, and the clean
+    # stop below may not finish in time on a loaded machine); then give the process's own
+    # handler for `sig` a chance to stop it cleanly (a device closes its endpoints), and end
+    # it whatever that handler did.
+    with contextlib.suppress(Exception):
+        cleanup_orphaned_run_dir()
     with contextlib.suppress(OSError):
         os.kill(os.getpid(), sig)
     time.sleep(GRACE_S)

@@ -385,6 +385,26 @@ def test_sigkill_of_a_rig_ends_its_devices_and_they_remove_the_run_dir(
     wait_until(removed, ORPHAN_DEADLINE_S)
 
 
+def test_the_next_rig_removes_the_run_dir_of_a_rig_killed_with_its_devices(
+        commands: Callable[..., Command]) -> None:
+    # SIGKILL of everything at once: nobody is left to clean; the next start of a rig does.
+    first = commands(CLI + ["rig", "up", LOOPBACK], name="first")
+    first.wait_for("Ctrl-C to stop")
+    stale = run_dirs(first.tmp)
+    assert len(stale) == 1
+    for pid, _ in first.track():
+        os.kill(pid, signal.SIGKILL)
+    first.wait()
+    first.wait_all_gone(ORPHAN_DEADLINE_S)
+    assert stale[0].exists()  # what SIGKILL of all of them leaves
+    second = commands(CLI + ["rig", "up", LOOPBACK], name="second")
+    second.wait_for("Ctrl-C to stop")
+    assert not stale[0].exists()
+    assert len(run_dirs(second.tmp)) == 1  # its own
+    second.signal(signal.SIGTERM)
+    assert_ended_cleanly(second, signal.SIGTERM, None, expect_exit=0)
+
+
 # --------------------------------------------------------------------------- the pytest plugin
 
 PLUGIN_TEST = """
