@@ -76,9 +76,8 @@ def rb_rig(pytestconfig: Any) -> Any:
 @pytest.fixture(scope="session")
 def rb_rig_up(rb_rig: Any) -> Iterator[Any]:
     """The rig's emulated devices, running for the session (a RigUp; `.rig` is bound)."""
-    from radarbench.rigs.rigup import RigUp, RigUpError
-
     from radarbench.rigs import lifeline
+    from radarbench.rigs.rigup import RigUp, RigUpError
 
     # SIGTERM and SIGHUP (a CI job cancelled) end the session as Ctrl-C does, so this
     # fixture's teardown stops the devices and removes the run directory; a bench run they
