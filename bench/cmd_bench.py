@@ -27,6 +27,7 @@ from radarbench.bench.engine import BenchConfig, ConfigError, run_bench
 from radarbench.bench.report import Report
 from radarbench.bench.schedule import parse_ramp
 from radarbench.bench.verdict import LIMIT_KEYS, check_limit_keys, exit_status, label
+from radarbench.rigs import lifeline
 
 # Octets written (and removed) in the report's folder before a run, to find a full disk
 # before the run rather than after it: a report with its histograms is tens of kB.
@@ -185,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
         report = run_bench(cfg)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
+    lifeline.hold()  # the run is over: a signal from here on must not cost the report
     out = sys.stderr if args.json_stream == "-" else sys.stdout
     print_result(report, args.quiet, out)
     markdown = None

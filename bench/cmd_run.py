@@ -17,12 +17,10 @@ from a wheel), printing what it does, live progress, and the Markdown summary: t
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from radarbench.bench.cli import UserError
@@ -38,6 +36,7 @@ from radarbench.bench.render_md import render_markdown
 from radarbench.bench.report import Fault, Report
 from radarbench.bench.rigbench import config_for
 from radarbench.bench.verdict import exit_status, settle
+from radarbench.rigs import lifeline
 from radarbench.rigs.rigfile import Rig, RigError, example_path
 from radarbench.rigs.rigup import RigUp, RigUpError
 
@@ -84,12 +83,6 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _on_term(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM (a CI job cancelled) ends the run as Ctrl-C does: the engine drains, the
-    # report is written, the devices are stopped.
-    raise KeyboardInterrupt
-
-
 def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, **overrides: Any) -> Report:
     """Start `rig`'s devices, run its bench (held to the rig file's limits), stop the devices.
 
@@ -106,7 +99,8 @@ def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, **overrides: 
     overrides = {k: v for k, v in overrides.items() if v is not None}
     say = (lambda text: None) if quiet else _err
     up = RigUp(rig, on_event=say)
-    previous = signal.signal(signal.SIGTERM, _on_term)
+    # SIGTERM and SIGHUP end the run as Ctrl-C does (the CLI turns them into
+    # KeyboardInterrupt): the engine drains, the devices are stopped, the report is written.
     t0 = time.monotonic()
     try:
         if rig.devices:
@@ -123,11 +117,8 @@ def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, **overrides: 
             raise UserError(str(exc)) from None
         died = up.dead()
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        try:
-            up.stop()
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        up.stop()  # signals meanwhile are held (a second one kills the devices instead)
+    lifeline.hold()  # the run is over: a signal from here on must not cost the report
     rig_info = report.config.setdefault("rig", {})
     rig_info["devices"] = up.summaries
     if died:

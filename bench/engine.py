@@ -43,6 +43,7 @@ from radarbench.bench.progress import Mode, Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
 from radarbench.bench.verdict import check_limit_keys, settle
+from radarbench.rigs.lifeline import die_with_parent
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_transport
 
@@ -245,6 +246,7 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                  in_process: bool) -> None:
     """Send on schedule; ship (actual_ns array, fault episodes, write timing) to the parent."""
     if not in_process:
+        die_with_parent()  # exits within a second of the bench's death (SIGKILL included)
         _ignore_sigint()
     faults = FaultLog("send")
     actual = array("q")
@@ -305,6 +307,7 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
     """Receive until told to stop; stream ReceiverLog batches, then (None, fault episodes,
     octets its line took in or None)."""
     if not in_process:
+        die_with_parent()  # exits within a second of the bench's death (SIGKILL included)
         _ignore_sigint()
     faults = FaultLog("recv")
     mono = time.monotonic_ns

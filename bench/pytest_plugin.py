@@ -81,17 +81,22 @@ def rb_rig(pytestconfig: Any) -> Any:
 @pytest.fixture(scope="session")
 def rb_rig_up(rb_rig: Any) -> Iterator[Any]:
     """The rig's emulated devices, running for the session (a RigUp; `.rig` is bound)."""
+    from radarbench.rigs import lifeline
     from radarbench.rigs.rigup import RigUp, RigUpError
 
-    up = RigUp(rb_rig)
-    try:
-        up.start()
-    except RigUpError as exc:
-        pytest.fail(f"rig {rb_rig.path} did not start: {exc}", pytrace=False)
-    try:
-        yield up
-    finally:
-        up.stop()
+    # SIGTERM and SIGHUP (a CI job cancelled) end the session as Ctrl-C does, so this
+    # fixture's teardown stops the devices and removes the run directory; a bench run they
+    # interrupt ends the session (the `bench` fixture raises KeyboardInterrupt after it).
+    with lifeline.interrupt_handlers():
+        up = RigUp(rb_rig)
+        try:
+            up.start()
+        except RigUpError as exc:
+            pytest.fail(f"rig {rb_rig.path} did not start: {exc}", pytrace=False)
+        try:
+            yield up
+        finally:
+            up.stop()
 
 
 def _safe(name: str) -> str:
@@ -108,6 +113,7 @@ def bench(rb_rig_up: Any, request: Any) -> Callable[..., Any]:
     """
     from radarbench.bench.engine import run_bench
     from radarbench.bench.rigbench import config_for
+    from radarbench.rigs import lifeline
     from radarbench.rigs.rigup import RigUpError
 
     runs = 0
@@ -130,6 +136,9 @@ def bench(rb_rig_up: Any, request: Any) -> Callable[..., Any]:
             folder = Path(report_dir)
             folder.mkdir(parents=True, exist_ok=True)
             report.write(folder / f"{_safe(request.node.nodeid)}-{runs}.json")
+        signums = lifeline.interrupts()
+        if signums:  # the engine ended the run early and returned; the session ends too
+            raise lifeline.Interrupted(signums[0])
         return report
 
     return run
