@@ -37,6 +37,8 @@ from typing import Any
 
 from radarbench.bench.engine import BenchConfig, BenchReport, ConfigError, run_loop
 from radarbench.bench.progress import Progress
+from radarbench.bench.report import Report
+from radarbench.bench.stats import RunStats
 from radarbench.bench.verdict import settle
 
 # The search never offers more than this: a Python sender tops out far below, and the engine
@@ -327,6 +329,11 @@ def find_max(cfg: BenchConfig, progress: Progress) -> BenchReport:
         interrupted = True
     section = search.section(interrupted, estimated)
     chosen = search.best[1] if search.best is not None else search.last
+    if chosen is None and interrupted:
+        # Stopped before the first step could report: an empty, interrupted run whose
+        # find_max section shows how far the search got.
+        chosen = BenchReport.of(Report.from_stats(RunStats(start_ns=0), duration_s=0.0,
+                                                  config=cfg.describe("loop"), interrupted=True))
     if chosen is None:
         # Not one step ran (the engine refused every rate): nothing to report but the search.
         raise ConfigError(f"find-max: no step could run: {search.steps[-1]['why'] if search.steps else 'no step'}")

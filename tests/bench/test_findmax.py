@@ -175,6 +175,18 @@ def test_interrupted_search_keeps_its_steps(link: Any) -> None:
     assert fm["max_msgs_per_s"] == 200
 
 
+def test_interrupted_before_the_first_step_reports_an_empty_interrupted_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A signal that lands while the first step starts (before run_loop can catch it).
+    def stopped(*args: Any, **kwargs: Any) -> BenchReport:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(findmax, "run_loop", stopped)
+    report = search(rate=100)
+    assert report.status == "interrupted" and report.counts.sent == 0
+    assert report.to_dict()["find_max"]["max_msgs_per_s"] is None
+
+
 def test_estimate_is_an_upper_bound_of_the_steps(link: Any) -> None:
     model = link(777.0)
     cfg = BenchConfig(send="loop://", recv="loop://", find_max=True, rate=10, duration_s=2.0, drain_s=0.2)
