@@ -3,15 +3,35 @@
 Each command module exposes `add_parser(subparsers)` (which sets `func=run` on its parser)
 and `run(args) -> int`. A user's mistake raises `UserError`: the CLI prints its one line on
 stderr and exits 2, with no traceback.
+
+Endings. SIGINT (Ctrl-C), SIGTERM (CI timeouts, systemd, `kill`) and SIGHUP (a closed
+terminal) are handled here, once, for every command: each raises
+radarbench.rigs.lifeline.Interrupted, a KeyboardInterrupt, so all three end a run the way
+Ctrl-C does: the bench stops sending, drains briefly, the report is written with status
+"interrupted", a rig's devices are stopped and its run directory removed. A signal within a
+second of the first is the same request; a later one cuts the drain short (the report is
+still written); none leaves a traceback. The engine's children and the rig's devices exit by
+themselves within a second if this process is killed outright (SIGKILL).
+
+Exit statuses (every command):
+  0    ok (for `rig up`: its devices were stopped by a signal, as it is meant to end)
+  1    a run whose verdict is not ok: fail, fault, no data, bench overloaded, or interrupted
+       (a signal ended it; its report was written with status "interrupted"); `compare` and
+       `rig check` use 1 for a regression or a failed check
+  2    a user's mistake (bad option, rig file or URL): one line on stderr
+  128+N  ended by signal N before there was a run to report (e.g. while a rig's devices
+       were starting): 130 SIGINT, 143 SIGTERM, 129 SIGHUP; nothing written
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from typing import Sequence
 
 from radarbench.codecs import __version__
+from radarbench.rigs import lifeline
 
 # Module names under radarbench.bench, each one sub-command (or a few related ones).
 COMMANDS: tuple[str, ...] = (
@@ -47,23 +67,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help(sys.stderr)
-        return 2
-    try:
-        return int(func(args) or 0)
-    except UserError as exc:
-        print(f"radarbench {args.command}: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"radarbench {args.command}: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-
+    # Called as the program (argv None): the handlers stay until the process ends; called from
+    # Python with arguments (tests): the caller's handlers come back.
+    with lifeline.interrupt_handlers(restore=argv is not None):
+        command = "?"
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            command = args.command
+            func = getattr(args, "func", None)
+            if func is None:
+                parser.print_help(sys.stderr)
+                return 2
+            try:
+                return int(func(args) or 0)
+            except UserError as exc:
+                print(f"radarbench {command}: {exc}", file=sys.stderr)
+                return 2
+            except KeyboardInterrupt as exc:
+                signum = getattr(exc, "signum", signal.SIGINT)
+                print(f"radarbench {command}: interrupted by {signal.Signals(signum).name}",
+                      file=sys.stderr)
+                return lifeline.exit_status_for(signum)
+            except BrokenPipeError:
+                return 0
+        except KeyboardInterrupt as exc:
+            # While starting, or a further signal while the first ending was being reported:
+            # still no traceback.
+            return lifeline.exit_status_for(getattr(exc, "signum", signal.SIGINT))
 
 if __name__ == "__main__":  # pragma: no cover
     # `python -m radarbench.bench.cli` runs this file as __main__, a second copy of the module

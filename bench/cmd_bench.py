@@ -4,18 +4,34 @@
         --duration 10 --report run.json --markdown run.md
 
 The report is always written when --report is given: after Ctrl-C (status "interrupted")
-and after faults in the path (status "fault", faults listed) too.
+and after faults in the path (status "fault", faults listed) too. Its path (and --markdown's)
+is checked before the run starts, so a run is never lost to a path that cannot take it.
+
+Output: live progress on stderr; on stdout one result line (the verdict, counts, latency),
+the verdict's reasons under it and where the report went; with -q the result line alone.
+Exit status: 0 when the verdict is ok; 1 for fail, fault, no_data, bench_overloaded and
+interrupted; 2 for a mistake in what was asked (and for a report that could not be written
+after the run, which is said after the result line).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Any
+import tempfile
+from pathlib import Path
+from typing import IO, Any
 
 from radarbench.bench.cli import UserError
 from radarbench.bench.engine import BenchConfig, ConfigError, run_bench
 from radarbench.bench.report import Report
 from radarbench.bench.schedule import parse_ramp
+from radarbench.bench.verdict import LIMIT_KEYS, check_limit_keys, exit_status, label
+from radarbench.rigs import lifeline
+
+# Octets written (and removed) in the report's folder before a run, to find a full disk
+# before the run rather than after it: a report with its histograms is tens of kB.
+_PROBE_BYTES = 64 * 1024
 
 
 def _float(text: str, positive: bool) -> float:
@@ -83,9 +99,23 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--ramp", type=_ramp, default=None, metavar="FROM:TO",
                    help="raise the rate linearly from FROM to TO messages/s over the duration")
     p.add_argument("--find-max", action="store_true",
-                   help="raise the rate step by step; report the highest without loss")
+                   help="search for the highest sustainable rate: x GROWTH steps up from --rate (or "
+                        "down when it fails), then bisection to --resolution; prints an upper bound "
+                        "of its length first")
     p.add_argument("--max-p99-ms", type=_positive_float, default=None, metavar="MS",
                    help="with --find-max: a rate is sustainable only if corrected p99 stays under MS")
+    p.add_argument("--step-duration", type=_positive_float, default=None, metavar="S",
+                   help="with --find-max: each step sends for S seconds (default: --duration, 5)")
+    p.add_argument("--resolution", type=_positive_float, default=5.0, metavar="PCT",
+                   help="with --find-max: stop when the first failing rate is within PCT %% of the "
+                        "last passing one (default 5)")
+    p.add_argument("--growth", type=_positive_float, default=2.0, metavar="X",
+                   help="with --find-max: multiply (divide, going down) the rate by X a step (default 2)")
+    p.add_argument("--floor", type=_positive_float, default=1.0, metavar="MSGS_PER_S",
+                   help="with --find-max: the lowest rate tried going down (default 1)")
+    p.add_argument("--limit", action="append", default=[], metavar="KEY=VALUE",
+                   help="a limit the run must hold, as in rig files (repeatable): "
+                        + ", ".join(LIMIT_KEYS) + "; a broken one makes the verdict FAIL, exit 1")
     p.add_argument("--match-keys", default=None, metavar="RECEIVED[=SENT],...",
                    help="match rewritten messages by the received fields that mirror the probe's "
                         "070.MODE3A (seq bits 0-11) and 161.TRN (12-23): e.g. 161.TRN,070.MODE3A "
@@ -95,8 +125,31 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json-stream", metavar="FILE|-", help="per-second progress as JSON Lines")
     p.add_argument("--run-id", type=lambda s: int(s, 16), default=None, metavar="HEX",
                    help="probe run id (default: random)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no live progress")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no live progress: print the one result line, nothing else")
     p.set_defaults(func=run)
+
+
+def parse_limits(items: list[str]) -> dict[str, float]:
+    """`["max_p99_ms=25", "max_lost=0"]` -> {"max_p99_ms": 25.0, "max_lost": 0.0}.
+    Raises UserError naming the item that is wrong (and the known keys for an unknown one)."""
+    limits: dict[str, float] = {}
+    for item in items:
+        key, eq, text = (part.strip() for part in item.partition("="))
+        if not eq or not key or not text:
+            raise UserError(f"--limit {item!r}: expected KEY=VALUE, e.g. max_p99_ms=25")
+        try:
+            check_limit_keys([key])
+        except ValueError as exc:
+            raise UserError(f"--limit {item!r}: {exc}") from None
+        try:
+            value = float(text)
+        except ValueError:
+            raise UserError(f"--limit {item!r}: {text!r} is not a number") from None
+        if not 0 <= value < float("inf"):
+            raise UserError(f"--limit {item!r}: must be a number >= 0")
+        limits[key] = value
+    return limits
 
 
 def config_from_args(args: argparse.Namespace) -> BenchConfig:
@@ -107,49 +160,147 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
         warmup_s=args.warmup, category=args.category, records_per_block=args.records_per_block,
         drain_s=args.drain, late_after_s=args.late_after, burst=args.burst, ramp=args.ramp,
         match_keys=args.match_keys, find_max=args.find_max, max_p99_ms=args.max_p99_ms,
+        find_max_step_s=args.step_duration, find_max_resolution=args.resolution / 100,
+        find_max_growth=args.growth, find_max_floor=args.floor,
         progress="quiet" if args.quiet else "auto", json_stream=args.json_stream,
-        run_id=args.run_id,
+        run_id=args.run_id, limits=parse_limits(args.limit),
     )
     try:
         cfg.check()
+        if cfg.find_max:
+            from radarbench.bench.findmax import check_config
+
+            check_config(cfg)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     return cfg
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the bench, write the reports, print a summary. Exit 0 ok, 1 interrupted or fault."""
+    """Run the bench, print the result, write the reports. Exit status: the verdict's (0 ok,
+    1 otherwise); 2 for a user's mistake, or a report that could not be written."""
     cfg = config_from_args(args)
+    check_output_path(args.report, "--report")
+    check_output_path(args.markdown, "--markdown")
     try:
         report = run_bench(cfg)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    write_outputs(report, args.report, args.markdown)
-    if not args.quiet:
-        print(summary_line(report), file=sys.stderr)
-    return 0 if report.status == "ok" else 1
+    lifeline.hold()  # the run is over: a signal from here on must not cost the report
+    out = sys.stderr if args.json_stream == "-" else sys.stdout
+    print_result(report, args.quiet, out)
+    markdown = None
+    if args.markdown:
+        from radarbench.bench.render_md import render_markdown
+
+        markdown = render_markdown(shown(report))
+    if not write_outputs(report, args.report, args.markdown, markdown, "bench"):
+        return 2
+    if not args.quiet and args.report:
+        print(f"report: {args.report}" + (f", summary: {args.markdown}" if args.markdown else ""),
+              file=out, flush=True)
+    return exit_status(report.status)
 
 
-def write_outputs(report: Report, json_path: str | None, md_path: str | None) -> None:
-    """Write the JSON report and the Markdown summary where asked. Raises UserError if a file
-    cannot be written (a path the user gave)."""
+def shown(report: Report) -> Report:
+    """The report as its JSON reads back: what `radarbench report` renders from the file.
+    Renderings made from it during the run are the same text as the report command's."""
+    return Report.from_dict(report.to_dict(), source="<this run>")
+
+
+def print_result(report: Report, quiet: bool, out: IO[str] | None = None) -> None:
+    """The result line, then (unless quiet) the verdict's reasons under it, on `out`
+    (stdout by default)."""
+    out = out or sys.stdout
+    print(summary_line(report), file=out)
+    if not quiet:
+        for reason in report.reasons:
+            print(f"  {reason}", file=out)
+    out.flush()
+
+
+def check_output_path(path: str | None, option: str) -> None:
+    """Check, before a run, that a report can be written at `path` (None: nothing to check).
+
+    Creates, fills with 64 kB and removes a probe file in its folder, so that a missing or
+    read-only folder, a path under a regular file, and a full disk are found now rather than
+    after the run; the root user is refused by all of these as anyone else is.
+    Raises UserError (one line, naming the option and the path).
+    """
+    if not path:
+        return
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise UserError(f"{option} {path}: is a directory")
+    if not folder.is_dir():
+        what = "not a directory" if folder.exists() or _under_a_file(folder) else "no such directory"
+        raise UserError(f"{option} {path}: cannot write there: {folder}: {what}")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise UserError(f"{option} {path}: cannot write there: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(bytes(_PROBE_BYTES))
+            f.flush()
+            os.fsync(f.fileno())
+        if target.exists():
+            with open(target, "ab"):
+                pass  # an existing file that cannot be opened for writing
+    except OSError as exc:
+        raise UserError(f"{option} {path}: cannot write there: {exc.strerror or exc}") from None
+    finally:
+        try:
+            os.unlink(probe)
+        except OSError:
+            pass
+
+
+def _under_a_file(folder: Path) -> bool:
+    for parent in [folder, *folder.parents]:
+        if parent.exists():
+            return not parent.is_dir()
+    return False
+
+
+def write_outputs(report: Report, json_path: str | None, md_path: str | None,
+                  markdown: str | None = None, command: str = "bench") -> bool:
+    """Write the JSON report and the Markdown summary (`markdown`, rendered from the report
+    if None) where asked. Returns False, after one line on stderr, if one cannot be written
+    (the run's result has been printed before: it is not lost with the file)."""
     try:
         if json_path:
             report.write(json_path)
         if md_path:
-            from radarbench.bench.render_md import render_markdown
+            if markdown is None:
+                from radarbench.bench.render_md import render_markdown
 
+                markdown = render_markdown(shown(report))
             with open(md_path, "w", encoding="utf-8") as f:
-                f.write(render_markdown(report))
+                f.write(markdown)
     except OSError as exc:
-        raise UserError(f"cannot write the report: {exc}") from None
+        where = exc.filename or json_path or md_path
+        print(f"radarbench {command}: cannot write the report {where}: "
+              f"{exc.strerror or exc}", file=sys.stderr, flush=True)
+        return False
+    return True
 
 
 def summary_line(report: Report) -> str:
-    """One line: status, counts, corrected p50/p99."""
+    """One line: verdict, counts, corrected p50/p99/max (or "n/a (no data)"), rate, and for
+    a verdict other than OK its first reason."""
     c = report.counts
     lat = report.corrected
-    return (f"{report.status}: sent {c.sent:,} received {c.received:,} lost {c.lost:,} late {c.late:,} "
-            f"dup {c.duplicated:,} reord {c.reordered:,} corrupt {c.corrupted:,}; "
-            f"{report.latency_kind} latency p50 {lat.p50_us:,.1f} us p99 {lat.p99_us:,.1f} us "
-            f"max {lat.max_us:,.1f} us; {report.throughput.msgs_per_s:,.1f} msgs/s")
+    if lat.count:
+        latency = (f"p50 {lat.p50_us:,.1f} us p99 {lat.p99_us:,.1f} us max {lat.max_us:,.1f} us")
+    else:
+        latency = "n/a (no data)"
+    line = (f"{label(report.status)}: sent {c.sent:,} received {c.received:,} lost {c.lost:,} "
+            f"late {c.late:,} dup {c.duplicated:,} reord {c.reordered:,} corrupt {c.corrupted:,}; "
+            f"{report.latency_kind} latency {latency}; {report.throughput.msgs_per_s:,.1f} msgs/s")
+    reasons = report.reasons
+    if report.status != "ok" and reasons:
+        more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
+        line += f"; {reasons[0]}{more}"
+    return line

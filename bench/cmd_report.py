@@ -1,11 +1,18 @@
 """`radarbench report` and `radarbench compare`: render a saved run, or gate CI on two of them.
 
-    radarbench report RUN.json [--html OUT.html] [--markdown OUT.md]   (neither: Markdown to stdout)
+    radarbench report RUN.json [--html OUT.html] [--markdown OUT.md] [--png KEY.png]
+                                                                       (none: Markdown to stdout)
     radarbench compare BASE.json NEW.json --fail-on p99=+10%,lost=0    (exit 1 on regression)
+
+`report` renders every section the run had (verdict and reasons, limits, devices, find-max
+steps, source-mode scans, bench health); `compare` exits 1 on a regression, on a NEW run with
+no data where a rule needs it, and on reports of different modes (unless
+--allow-mode-mismatch), 2 on a bad file or rule.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,17 +35,26 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML page")
     p.add_argument("--markdown", metavar="OUT.md",
                    help="write the Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
+    p.add_argument("--png", metavar="FILE.png",
+                   help="write the key chart as a PNG (latency distribution; the timeline "
+                        "when nothing was received); with --markdown, the summary links it")
     p.set_defaults(func=run_report)
 
     c = subparsers.add_parser("compare", help="compare two run reports; exit 1 on regression",
                               description="Compare NEW against BASE. Rules: FIGURE=LIMIT, "
                                           "comma-separated, e.g. p99=+10%%,lost=0,"
-                                          "msgs_per_s=-5%%,p99_9=+200us.")
+                                          "msgs_per_s=-5%%,p99_9=+200us. A NEW run that received "
+                                          "nothing fails every rule on a figure it lacks; reports "
+                                          "of different modes are refused.")
     c.add_argument("base", metavar="BASE.json")
     c.add_argument("new", metavar="NEW.json")
+    # argparse %-formats help strings: the rules' % signs must be doubled.
     c.add_argument("--fail-on", metavar="RULES", default=DEFAULT_RULES,
-                   help=f"regression rules (default {DEFAULT_RULES})")
+                   help=f"regression rules (default {DEFAULT_RULES.replace('%', '%%')})")
     c.add_argument("--markdown", metavar="OUT.md", help="also write the table as Markdown")
+    c.add_argument("--allow-mode-mismatch", action="store_true",
+                   help="compare reports of different modes (loop, source, sink) anyway, "
+                        "with a warning, instead of refusing them")
     c.set_defaults(func=run_compare)
 
 
@@ -59,26 +75,59 @@ def _write(path: str, text: str) -> None:
         raise UserError(f"{path}: cannot write ({exc.strerror})") from None
 
 
+def _write_png(path: str, doc: dict[str, Any]) -> bool:
+    """Write the key chart; False (said on stderr) when the report has nothing to draw."""
+    from radarbench.bench.charts import key_chart_png
+
+    try:
+        written = key_chart_png(doc, path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write ({exc.strerror})") from None
+    if written is None:
+        print(f"{path}: not written: the report has no latency and no timeline to draw",
+              file=sys.stderr)
+    return written is not None
+
+
+def _png_link(png: str, markdown: str) -> str:
+    # Relative to the Markdown file, so the two can be published together.
+    target = os.path.relpath(Path(png).resolve(), Path(markdown).resolve().parent)
+    return f"\n![key chart]({Path(target).as_posix()})\n"
+
+
 def run_report(args: argparse.Namespace) -> int:
     """Render RUN.json. Raises UserError for an unreadable or invalid report or output path."""
-    report = Report.from_dict(_load(args.run), source=args.run)
+    doc = _load(args.run)
+    report = Report.from_dict(doc, source=args.run)
     if args.html:
-        _write(args.html, render_html(report))
+        # The document itself: it keeps every section the run wrote (find_max, source...).
+        _write(args.html, render_html(doc))
+    png = getattr(args, "png", None) and _write_png(args.png, doc)
     if args.markdown:
-        _write(args.markdown, render_markdown(report))
-    if not args.html and not args.markdown:
+        _write(args.markdown, render_markdown(report) + (_png_link(args.png, args.markdown)
+                                                         if png else ""))
+    if not args.html and not args.markdown and not getattr(args, "png", None):
         sys.stdout.write(render_markdown(report))
     return 0
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    """Compare two reports: 0 if every rule holds, 1 on a regression.
+    """Compare two reports: 0 if every rule holds, 1 on a regression, a NEW run with no data
+    where a rule needs data, or reports of different modes (not --allow-mode-mismatch).
     Raises UserError for a bad file or rule."""
     base, new = _load(args.base), _load(args.new)
     try:
-        result = compare(base, new, args.fail_on)
+        result = compare(base, new, args.fail_on, allow_mode_mismatch=args.allow_mode_mismatch)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    for warning in result.warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    if result.problems:
+        for problem in result.problems:
+            print(f"radarbench compare: refused: {problem}", file=sys.stderr)
+        if args.markdown:
+            _write(args.markdown, render_compare_markdown(result))
+        return 1
     table = render_compare_markdown(result)
     sys.stdout.write(table)
     if args.markdown:

@@ -3,20 +3,20 @@
     radarbench rig check rigs/examples/loopback.toml   # validate, probe each endpoint/device
     radarbench rig up rigs/examples/loopback.toml      # start its devices until Ctrl-C
 
-`check` prints one line per endpoint and device (ok or FAIL, and what was probed) and exits 1
-if any failed; a rig file that does not validate is the user's mistake (exit 2). `up` prints
+`check` prints one line per endpoint and device (ok or FAIL, and what was probed, each URL for
+the role it is opened for) and exits 1 if any failed; a rig file that does not validate (two
+receivers on one unicast port included) is the user's mistake (exit 2). `up` prints
 each device's ready line, the endpoints as URLs (to paste into `radarbench bench`), and on
-Ctrl-C or SIGTERM stops them all and prints their summaries.
+Ctrl-C, SIGTERM or SIGHUP stops them all, prints their summaries, removes the run directory
+and exits 0.
 """
 from __future__ import annotations
 
 import argparse
 import shlex
-import signal
 import sys
 import tempfile
 import time
-from types import FrameType
 from typing import Any
 
 from radarbench.bench.cli import UserError
@@ -32,7 +32,9 @@ def add_parser(sub: Any) -> None:
                                    "of one bench set-up; see rigs/examples/.")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     c = actions.add_parser("check", help="validate a rig file and probe its endpoints and devices",
-                           description="Validate FILE, then probe each endpoint and device without "
+                           description="Validate FILE (two devices, or a device and the bench, "
+                                       "receiving on one unicast port is an error), then probe each "
+                                       "endpoint and device for the role it is opened for, without "
                                        "disturbing a live rig (nothing is sent). Exit 1 on any FAIL.")
     c.add_argument("file", metavar="FILE", help="rig file (TOML)")
     c.set_defaults(func=run_check)
@@ -77,12 +79,8 @@ def _stand_ins(rig: Rig) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-class _Stop(Exception):
-    """SIGTERM, turned into an exception at a safe point of the wait loop."""
-
-
 def run_up(args: argparse.Namespace) -> int:
-    """Start the devices; wait for Ctrl-C/SIGTERM (or a device dying); stop them all.
+    """Start the devices; wait for Ctrl-C/SIGTERM/SIGHUP (or a device dying); stop them all.
 
     Exit 0 after a clean stop, 1 if a device failed to start or died on its own.
     """
@@ -93,36 +91,28 @@ def run_up(args: argparse.Namespace) -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        raise _Stop()
-
-    previous = signal.signal(signal.SIGTERM, on_term)
+    # SIGINT, SIGTERM and SIGHUP all arrive as KeyboardInterrupt (radarbench.bench.cli).
     up = RigUp(rig, on_event=say)
     status = 0
     try:
-        try:
-            bound = up.start()
-            say(f"rig {rig.name} up: {_n(len(up.devices), 'device')}, run dir {up.run_dir}")
-            for name in bound.endpoints:
-                say(f"  endpoint {name} = {bound.url(name)}")
-            if bound.bench is not None and bound.bench.send and bound.bench.recv:
-                say("  measure it: radarbench bench --send " + shlex.quote(bound.url(bound.bench.send))
-                    + " --recv " + shlex.quote(bound.url(bound.bench.recv)))
-            say("Ctrl-C to stop")
-            while True:
-                time.sleep(0.2)
-                up.ensure_running()
-        except (KeyboardInterrupt, _Stop):
-            say("stopping")
-        except RigUpError as exc:
-            print(f"radarbench rig up: {exc}", file=sys.stderr, flush=True)
-            status = 1
-        finally:
-            # A second Ctrl-C while stopping must not leave devices behind.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            up.stop()
+        bound = up.start()
+        say(f"rig {rig.name} up: {_n(len(up.devices), 'device')}, run dir {up.run_dir}")
+        for name in bound.endpoints:
+            say(f"  endpoint {name} = {bound.url(name)}")
+        if bound.bench is not None and bound.bench.send and bound.bench.recv:
+            say("  measure it: radarbench bench --send " + shlex.quote(bound.url(bound.bench.send))
+                + " --recv " + shlex.quote(bound.url(bound.bench.recv)))
+        say("Ctrl-C to stop")
+        while True:
+            time.sleep(0.2)
+            up.ensure_running()
+    except KeyboardInterrupt:
+        say("stopping")
+    except RigUpError as exc:
+        print(f"radarbench rig up: {exc}", file=sys.stderr, flush=True)
+        status = 1
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # Signals while stopping are held (a second one kills the devices instead of
+        # waiting); the run directory is removed in every case.
+        up.stop()
     return status

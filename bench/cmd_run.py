@@ -4,36 +4,39 @@
     radarbench demo            # the shipped loopback rig: no arguments, no hardware, ~15 s
 
 `run` starts the rig's emulated devices (as `rig up` does), runs the bench its [bench]
-section describes, writes the report (always: after a fault, a broken limit or Ctrl-C too),
-stops the devices and adds their summaries to the report. Exit 0 when the run was clean and
-every limit of the rig file held; 1 otherwise; 2 for a rig file or option that cannot run.
+section describes with the rig file's limits, stops the devices, adds their summaries to the
+report (a device that exited by itself during the run is a fault of the run) and writes the
+report (always: after a fault, a broken limit or Ctrl-C too; its path is checked before the
+devices start). The exit status is the verdict's (radarbench.bench.verdict): 0 for ok, 1
+otherwise; 2 for a rig file or option that cannot run, or a report that cannot be written.
 
 `demo` is `run` on rigs/examples/loopback.toml (found with importlib.resources, so it works
-from a wheel), printing what it does, live progress, and the Markdown summary.
+from a wheel), printing what it does, live progress, and the Markdown summary: the same text
+`radarbench report` prints for the report it wrote.
 """
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from radarbench.bench.cli import UserError
+from radarbench.bench.cmd_bench import (
+    check_output_path,
+    print_result,
+    shown,
+    write_outputs,
+)
 from radarbench.bench.cmd_rig import load
 from radarbench.bench.engine import ConfigError, run_bench
 from radarbench.bench.render_md import render_markdown
-from radarbench.bench.report import Report
-from radarbench.bench.rigbench import (
-    Broken,
-    check_thresholds,
-    config_for,
-    thresholds_section,
-)
+from radarbench.bench.report import Fault, Report
+from radarbench.bench.rigbench import config_for
+from radarbench.bench.verdict import exit_status, settle
+from radarbench.rigs import lifeline
 from radarbench.rigs.rigfile import Rig, RigError, example_path
 from radarbench.rigs.rigup import RigUp, RigUpError
 
@@ -44,8 +47,11 @@ def add_parser(sub: Any) -> None:
     """Register `run` and `demo` on the CLI's sub-parsers."""
     p = sub.add_parser("run", help="start a rig file's devices and run the bench it describes",
                        description="Start RIG's emulated devices, run its [bench], write the "
-                                   "report, stop the devices. Exit 1 if the run had faults or "
-                                   "broke a limit (max_*, min_*) of the rig file.")
+                                   "report, stop the devices. Exit 0 only when the verdict is "
+                                   "OK: 1 if the run had faults, no data, an overloaded bench, "
+                                   "was interrupted or broke a limit (max_*, min_*) of the rig "
+                                   "file; 2 for a rig file, option or report path that cannot "
+                                   "be used.")
     p.add_argument("rig", metavar="RIG.toml", help="rig file with a [bench] section")
     p.add_argument("--report", metavar="FILE.json",
                    help="where the JSON report goes (default: ./NAME-run.json for NAME.toml)")
@@ -55,7 +61,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--duration", type=float, metavar="S", help="override [bench] duration")
     p.add_argument("--rate", type=float, metavar="MSGS_PER_S", help="override [bench] rate")
     p.add_argument("--json-stream", metavar="FILE|-", help="per-second progress as JSON Lines")
-    p.add_argument("-q", "--quiet", action="store_true", help="no live progress")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no live progress: print the one result line, nothing else")
     p.set_defaults(func=run)
 
     d = sub.add_parser("demo", help="run the shipped loopback rig end to end (no hardware, ~15 s)",
@@ -67,7 +74,8 @@ def add_parser(sub: Any) -> None:
                         "directory if the current one is not writable)")
     d.add_argument("--markdown", metavar="FILE.md", help="also write the Markdown summary here")
     d.add_argument("--duration", type=float, metavar="S", help="measure for S seconds (default 10)")
-    d.add_argument("-q", "--quiet", action="store_true", help="no live progress")
+    d.add_argument("-q", "--quiet", action="store_true",
+                   help="no live progress or summary: print the one result line, nothing else")
     d.set_defaults(func=demo)
 
 
@@ -75,19 +83,13 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _on_term(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM (a CI job cancelled) ends the run as Ctrl-C does: the engine drains, the
-    # report is written, the devices are stopped.
-    raise KeyboardInterrupt
+def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, **overrides: Any) -> Report:
+    """Start `rig`'s devices, run its bench (held to the rig file's limits), stop the devices.
 
-
-def run_rig(rig: Rig, report_path: Path, markdown_path: str | None, quiet: bool,
-            json_stream: str | None = None, title: str | None = None,
-            **overrides: Any) -> tuple[Report, list[Broken], str]:
-    """Start `rig`'s devices, run its bench, stop the devices, write the report.
-
-    Returns (report, broken limits, Markdown summary). Raises UserError for settings that
-    cannot run or a report that cannot be written, RigUpError if a device does not start.
+    Returns the report, its verdict decided with the devices' summaries in
+    config.rig.devices and a fault (side "rig") for each device that exited by itself.
+    Writes nothing. Raises UserError for settings that cannot run, RigUpError if a device
+    does not start.
     """
     if rig.bench is None:
         raise UserError(f"{rig.path}: no [bench] section: nothing to run (rig up starts the devices alone)")
@@ -97,7 +99,8 @@ def run_rig(rig: Rig, report_path: Path, markdown_path: str | None, quiet: bool,
     overrides = {k: v for k, v in overrides.items() if v is not None}
     say = (lambda text: None) if quiet else _err
     up = RigUp(rig, on_event=say)
-    previous = signal.signal(signal.SIGTERM, _on_term)
+    # SIGTERM and SIGHUP end the run as Ctrl-C does (the CLI turns them into
+    # KeyboardInterrupt): the engine drains, the devices are stopped, the report is written.
     t0 = time.monotonic()
     try:
         if rig.devices:
@@ -112,85 +115,44 @@ def run_rig(rig: Rig, report_path: Path, markdown_path: str | None, quiet: bool,
             report = run_bench(cfg)
         except (ConfigError, RigError) as exc:
             raise UserError(str(exc)) from None
-        died = [d.name for d in up.dead()]
+        died = up.dead()
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        try:
-            up.stop()
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        up.stop()  # signals meanwhile are held (a second one kills the devices instead)
+    lifeline.hold()  # the run is over: a signal from here on must not cost the report
     rig_info = report.config.setdefault("rig", {})
     rig_info["devices"] = up.summaries
     if died:
-        rig_info["died"] = died
-    broken = check_thresholds(report, rig.bench.thresholds)
-    sections = getattr(report, "sections", None)
-    if isinstance(sections, dict):
-        sections["thresholds"] = thresholds_section(rig.bench.thresholds, broken)
-    else:
-        report.config["thresholds"] = thresholds_section(rig.bench.thresholds, broken)
-    markdown = render_markdown(report, title) + rig_markdown(rig, up.summaries, broken, died)
-    try:
-        report.write(report_path)
-        if markdown_path:
-            Path(markdown_path).write_text(markdown, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write the report: {exc}") from None
-    return report, broken, markdown
-
-
-def rig_markdown(rig: Rig, summaries: dict[str, dict[str, Any]], broken: list[Broken],
-                 died: list[str]) -> str:
-    """Markdown sections for the rig's limits and its devices, to follow the run summary."""
-    lines = ["", "### Limits (rig file)", ""]
-    limits = rig.bench.thresholds if rig.bench else {}
-    if not limits:
-        lines.append("None set.")
-    else:
-        failed = {b.key: b for b in broken}
-        lines += ["| limit | value | result |", "| --- | ---: | --- |"]
-        for key, limit in limits.items():
-            b = failed.get(key)
-            lines.append(f"| {key} | {limit:g} | {'**FAIL**: ' + b.message() if b else 'pass'} |")
-    if summaries:
-        lines += ["", "### Devices", "", "| device | kind | sent | received | dropped | other |",
-                  "| --- | --- | ---: | ---: | ---: | --- |"]
-        for name, s in summaries.items():
-            other = ", ".join(f"{k} {v}" for k, v in s.items()
-                              if k not in ("device", "sent", "received", "dropped", "elapsed_s") and v)
-            lines.append(f"| {name} | {s.get('device', '?')} | {s.get('sent', '')} | "
-                         f"{s.get('received', '')} | {s.get('dropped', '')} | {other} |")
-        if died:
-            lines += ["", f"Stopped by themselves during the run: {', '.join(died)}."]
-    return "\n".join(lines) + "\n"
-
-
-def _verdict(report: Report, broken: list[Broken]) -> tuple[int, list[str]]:
-    lines = [f"{'FAIL' if broken else 'ok'}  limits: " + (
-        "; ".join(b.message() for b in broken) if broken else "all held")]
-    if report.status != "ok":
-        lines.append(f"FAIL  run status: {report.status}")
-    return (1 if broken or report.status != "ok" else 0), lines
+        rig_info["died"] = [d.name for d in died]
+        for device in died:
+            # Noticed when the run ended: the device's own exit time is not known.
+            report.faults.append(Fault(t_s=round(report.duration_s, 6), kind="device exited",
+                                       detail=f"{device.name} ({device.kind}) stopped by itself "
+                                              f"during the run: {device.reason()}",
+                                       side="rig"))
+    return settle(report)
 
 
 def run(args: argparse.Namespace) -> int:
-    """`radarbench run`: exit 0 clean and within limits, 1 otherwise."""
+    """`radarbench run`: the exit status is the verdict's (0 ok, 1 otherwise)."""
     rig = load(args.rig)
-    report_path = Path(args.report or f"{rig.name}-run.json")
+    report_path = args.report or f"{rig.name}-run.json"
+    check_output_path(report_path, "--report")
+    check_output_path(args.markdown, "--markdown")
     try:
-        report, broken, _ = run_rig(rig, report_path, args.markdown, args.quiet, args.json_stream,
-                                    duration_s=args.duration, rate=args.rate,
-                                    send=_endpoint(args.send), recv=_endpoint(args.recv))
+        report = run_rig(rig, args.quiet, args.json_stream,
+                         duration_s=args.duration, rate=args.rate,
+                         send=_endpoint(args.send), recv=_endpoint(args.recv))
     except RigUpError as exc:
         raise UserError(str(exc)) from None
-    from radarbench.bench.cmd_bench import summary_line
-
-    status, verdict = _verdict(report, broken)
-    print(summary_line(report))
-    for line in verdict:
-        print(line)
-    print(f"report: {report_path}" + (f", summary: {args.markdown}" if args.markdown else ""))
-    return status
+    out = sys.stderr if args.json_stream == "-" else sys.stdout
+    print_result(report, args.quiet, out)
+    markdown = render_markdown(shown(report)) if args.markdown else None
+    if not write_outputs(report, report_path, args.markdown, markdown, "run"):
+        return 2
+    if not args.quiet:
+        print(f"report: {report_path}" + (f", summary: {args.markdown}" if args.markdown else ""),
+              file=out, flush=True)
+    return exit_status(report.status)
 
 
 def _endpoint(arg: str | None) -> str | None:
@@ -200,10 +162,14 @@ def _endpoint(arg: str | None) -> str | None:
 
 def _demo_report_path(given: str | None) -> Path:
     if given:
+        check_output_path(given, "--report")
         return Path(given)
-    if os.access(".", os.W_OK):
+    try:
+        check_output_path(DEMO_REPORT, "--report")
         return Path(DEMO_REPORT)
-    return Path(tempfile.mkdtemp(prefix="radarbench-demo-")) / DEMO_REPORT
+    except UserError:
+        # a read-only working directory: the demo still runs, its report goes elsewhere
+        return Path(tempfile.mkdtemp(prefix="radarbench-demo-")) / DEMO_REPORT
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -211,6 +177,7 @@ def demo(args: argparse.Namespace) -> int:
     path = example_path("loopback")
     rig = load(str(path))
     report_path = _demo_report_path(args.report)
+    check_output_path(args.markdown, "--markdown")
     t0 = time.monotonic()
     if not args.quiet:
         _err("radarbench demo: an emulated radar site on this machine, no hardware "
@@ -219,18 +186,17 @@ def demo(args: argparse.Namespace) -> int:
              "  bench -> its twin line -> gateway gw -> UDP 239.255.48.2 on loopback -> bench: "
              "CAT048 probes, each one accounted for")
     try:
-        report, broken, markdown = run_rig(rig, report_path, args.markdown, args.quiet,
-                                           title="radarbench demo: loopback rig",
-                                           duration_s=args.duration)
+        report = run_rig(rig, args.quiet, duration_s=args.duration)
     except RigUpError as exc:
         raise UserError(str(exc)) from None
-    print(markdown, end="", flush=True)
-    status, verdict = _verdict(report, broken)
-    print()
-    for line in verdict:
-        print(line)
-    took = time.monotonic() - t0
-    print(f"report: {report_path.resolve()} (render it: radarbench report {report_path} --html demo.html)")
-    print(f"demo took {took:.1f} s. Next: radarbench rig check {path}; radarbench run {path}")
-    return status
-
+    markdown = render_markdown(shown(report))
+    if not args.quiet:
+        print(markdown, flush=True)
+    print_result(report, args.quiet)
+    if not write_outputs(report, str(report_path), args.markdown, markdown, "demo"):
+        return 2
+    if not args.quiet:
+        took = time.monotonic() - t0
+        print(f"report: {report_path.resolve()} (render it: radarbench report {report_path} --html demo.html)")
+        print(f"demo took {took:.1f} s. Next: radarbench rig check {path}; radarbench run {path}")
+    return exit_status(report.status)

@@ -14,6 +14,12 @@ Rules are a comma-separated list `FIGURE=LIMIT`, e.g. `p99=+10%,lost=0,msgs_per_
             -100    new at most 100 below base (units of the figure)
             0, 2ms  absolute: at most that for figures where higher is worse (latency,
                     losses...), at least that where lower is worse (throughput, received)
+
+A run with no data is never an improvement: a rule on a figure NEW does not have because it
+received nothing (latency null, or a /1 report's made-up 0 with count 0), and every latency
+rule when NEW's status is no_data, fails, saying why. Reports of different modes (loop,
+source, sink) are refused: `base is loop mode, new is source mode`, unless
+allow_mode_mismatch, which compares them and says so loudly (CompareResult.warnings).
 """
 from __future__ import annotations
 
@@ -109,34 +115,46 @@ def parse_rules(rules: str) -> list[Rule]:
 
 @dataclass(frozen=True)
 class Check:
-    """One figure checked: base and new values, the limit, and whether new is within it."""
+    """One figure checked: base and new values, the limit, and whether new is within it.
+    new is None when NEW has no such figure because it received nothing (`no_data` says why);
+    such a check never passes."""
 
     figure: str
     unit: str
     base: float
-    new: float
+    new: float | None
     limit: str
     bound: float
     passed: bool
+    no_data: str = ""
 
     @property
-    def change(self) -> float:
-        return self.new - self.base
+    def change(self) -> float | None:
+        return None if self.new is None else self.new - self.base
 
     @property
     def change_pct(self) -> float | None:
-        """Relative change in percent, None when base is 0."""
-        return None if self.base == 0 else 100.0 * (self.new - self.base) / abs(self.base)
+        """Relative change in percent, None when base is 0 or new has no value."""
+        if self.new is None or self.base == 0:
+            return None
+        return 100.0 * (self.new - self.base) / abs(self.base)
 
     def change_text(self) -> str:
+        if self.new is None:
+            return "n/a"
         pct = self.change_pct
         if pct is not None:
             return f"{pct:+.1f}%"
-        return f"{_num(self.change, signed=True)}{(' ' + self.unit) if self.unit else ''}"
+        return f"{_num(self.new - self.base, signed=True)}{(' ' + self.unit) if self.unit else ''}"
 
     @property
     def message(self) -> str:
-        """e.g. `p99 regressed: 812.0 us -> 1034.5 us (+27.4%, limit +10%)`."""
+        """e.g. `p99 regressed: 812.0 us -> 1034.5 us (+27.4%, limit +10%)`, or for a new run
+        with nothing received `p99 fails: 70000.0 us -> no data (new: 1,000 probes sent, none
+        received), not an improvement (limit +10%)`."""
+        if self.new is None:
+            return (f"{self.figure} fails: {format_value(self.base, self.unit)} -> no data "
+                    f"(new: {self.no_data}), not an improvement (limit {self.limit})")
         verdict = "ok" if self.passed else "regressed"
         return (f"{self.figure} {verdict}: {format_value(self.base, self.unit)} -> "
                 f"{format_value(self.new, self.unit)} ({self.change_text()}, limit {self.limit})")
@@ -144,13 +162,18 @@ class Check:
 
 @dataclass
 class CompareResult:
-    """All checks of one comparison; `ok` when every one passed."""
+    """All checks of one comparison; `ok` when there is no refusal and every check passed.
+
+    problems: reasons the two reports were not compared at all (modes differ);
+    warnings: things the reader must know about a comparison made anyway."""
 
     checks: list[Check] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(c.passed for c in self.checks)
+        return not self.problems and all(c.passed for c in self.checks)
 
     @property
     def failures(self) -> list[Check]:
@@ -158,22 +181,81 @@ class CompareResult:
 
     @property
     def messages(self) -> list[str]:
-        """One line per regression."""
-        return [c.message for c in self.failures]
+        """One line per refusal, then one per regression."""
+        return list(self.problems) + [c.message for c in self.failures]
 
 
-def compare(base: dict[str, Any], new: dict[str, Any], rules: str) -> CompareResult:
+def _mode(doc: dict[str, Any]) -> str | None:
+    config = doc.get("config")
+    mode = config.get("mode") if isinstance(config, dict) else None
+    return mode if isinstance(mode, str) else None
+
+
+def _why_no_data(doc: dict[str, Any]) -> str | None:
+    """Why the report has no data (its verdict's words), or None when it has some."""
+    if doc.get("status") != "no_data":
+        return None
+    verdict = doc.get("verdict")
+    reasons = verdict.get("reasons") if isinstance(verdict, dict) else None
+    for reason in reasons or []:
+        if isinstance(reason, str) and reason.startswith("no data"):
+            return reason.removeprefix("no data: ") or "status no_data"
+    return "status no_data"
+
+
+def _latency_count(doc: dict[str, Any], path: tuple[str, ...]) -> int | None:
+    """The count of the latency summary `path` lies in (jitter: the corrected one)."""
+    which = path[1] if path[0] == "latency_us" else "corrected"
+    node = doc.get("latency_us")
+    node = node.get(which) if isinstance(node, dict) else None
+    count = node.get("count") if isinstance(node, dict) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+def compare(base: dict[str, Any], new: dict[str, Any], rules: str,
+            allow_mode_mismatch: bool = False) -> CompareResult:
     """Check `new` against `base` (report documents, as `Report.to_dict()` or the JSON).
 
+    Reports of different modes are refused (result.problems, not ok) unless
+    allow_mode_mismatch, which compares them with a warning. A figure NEW lacks because it
+    received nothing fails its rule (Check.new None); so does every latency rule when NEW's
+    status is no_data.
+
     Raises ValueError naming the rule if a rule is malformed, or naming the figure and the
-    report ('base' or 'new') if a report lacks that figure (e.g. line_utilization on a
-    network run).
+    report ('base' or 'new') if a report lacks that figure for another reason (e.g.
+    line_utilization on a network run; a base run that received nothing).
     """
+    parsed = parse_rules(rules)
     result = CompareResult()
-    for rule in parse_rules(rules):
+    base_mode, new_mode = _mode(base), _mode(new)
+    if base_mode and new_mode and base_mode != new_mode:
+        mismatch = f"base is {base_mode} mode, new is {new_mode} mode"
+        if not allow_mode_mismatch:
+            result.problems.append(f"{mismatch}: their figures do not compare "
+                                   "(--allow-mode-mismatch compares them anyway)")
+            return result
+        result.warnings.append(f"{mismatch}: compared anyway (--allow-mode-mismatch); "
+                               "the figures measure different things")
+    new_no_data = _why_no_data(new)
+    for rule in parsed:
         path, unit, _ = FIGURES[rule.figure]
+        is_latency = unit == "us"
+        if is_latency and _latency_count(base, path) == 0:
+            raise ValueError(f"base report has no latency for {rule.figure} (nothing received in "
+                             "the base run): choose a base run that has data")
         base_value = _lookup(base, path, rule.figure, "base")
-        new_value = _lookup(new, path, rule.figure, "new")
+        why = None
+        if is_latency and (new_no_data or _latency_count(new, path) == 0):
+            why = new_no_data or "no latency measured, nothing received"
+        else:
+            new_value = _lookup(new, path, rule.figure, "new", allow_null=new_no_data is not None)
+            if new_value is None:
+                why = new_no_data
+        if why is not None:
+            result.checks.append(Check(
+                figure=rule.figure, unit=unit, base=base_value, new=None, limit=rule.text,
+                bound=rule.bound(base_value), passed=False, no_data=why))
+            continue
         result.checks.append(Check(
             figure=rule.figure, unit=unit, base=base_value, new=new_value, limit=rule.text,
             bound=rule.bound(base_value), passed=rule.passes(base_value, new_value),
@@ -181,13 +263,20 @@ def compare(base: dict[str, Any], new: dict[str, Any], rules: str) -> CompareRes
     return result
 
 
-def _lookup(doc: dict[str, Any], path: tuple[str, ...], figure: str, which: str) -> float:
+def _lookup(doc: dict[str, Any], path: tuple[str, ...], figure: str, which: str,
+            allow_null: bool = False) -> Any:
+    """The figure at `path` as a float; None when it is null or absent and allow_null.
+    Raises ValueError naming the report and the figure otherwise."""
     node: Any = doc
     for key in path:
         if not isinstance(node, dict) or key not in node:
+            if allow_null:
+                return None
             raise ValueError(f"{which} report has no {'.'.join(path)} (for rule on {figure})")
         node = node[key]
     if node is None:
+        if allow_null:
+            return None
         raise ValueError(f"{which} report has no value for {figure} ({'.'.join(path)} is null)")
     if isinstance(node, bool) or not isinstance(node, (int, float)) or not math.isfinite(node):
         raise ValueError(f"{which} report: {'.'.join(path)} is not a number: {node!r}")

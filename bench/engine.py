@@ -57,6 +57,7 @@ from radarbench.bench.progress import Mode, Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
 from radarbench.bench.stats import HIGHEST_NS
+from radarbench.bench.verdict import check_limit_keys, settle
 from radarbench.rigs.lifeline import die_with_parent
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_transport
@@ -119,7 +120,12 @@ class BenchConfig:
     than this after its send counts late (default: drain_s).
     burst: sends per burst (1: evenly spaced); ramp: (from, to) messages per second.
     match_keys: "161.TRN,070.MODE3A" to match rewritten messages by key fields.
-    find_max: search for the highest rate without loss (and p99 under max_p99_ms if given).
+    find_max: search for the highest rate without loss (and p99 under max_p99_ms if given):
+    steps of find_max_step_s seconds (None: duration_s / count), x find_max_growth up from
+    rate (or / it down to find_max_floor msgs/s), then bisection to find_max_resolution (a
+    share: 0.05 is 5 %); see radarbench.bench.findmax.
+    limits: limit key -> value (radarbench.bench.verdict.LIMIT_KEYS, as in rig files); a
+    broken one makes the verdict "fail".
     progress: auto | tty | plain | quiet; json_stream: file path or "-" for per-second lines.
     """
 
@@ -138,12 +144,16 @@ class BenchConfig:
     match_keys: str | None = None
     find_max: bool = False
     max_p99_ms: float | None = None
-    find_max_steps: int = 12
+    find_max_step_s: float | None = None
+    find_max_resolution: float = 0.05
+    find_max_growth: float = 2.0
+    find_max_floor: float = 1.0
     progress: Mode = "quiet"
     json_stream: str | None = None
     run_id: int | None = None
     line_bytes_per_s: float | None = None
     extra_config: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, float] = field(default_factory=dict)
 
     def mode(self) -> str:
         """loop, source or sink. Raises ConfigError if neither URL is given."""
@@ -179,6 +189,10 @@ class BenchConfig:
                 parse_match_keys(self.match_keys)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
+        try:
+            check_limit_keys(self.limits)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         if self.mode() != "source":
             self.check_capacity()
 
@@ -270,7 +284,7 @@ class BenchReport(Report):
     @classmethod
     def of(cls, report: Report, **sections: Any) -> BenchReport:
         """Wrap a Report, adding sections."""
-        base = {f.name: getattr(report, f.name) for f in fields(Report)}
+        base = {f.name: getattr(report, f.name) for f in fields(Report) if f.name != "sections"}
         extra = dict(getattr(report, "sections", {}))
         extra.update(sections)
         return cls(**base, sections=extra)
@@ -297,7 +311,7 @@ def _child_start(in_process: bool, parent_pid: int, others: tuple[Connection, ..
     end closing is seen here (a write fails) and not hidden by a copy this process holds."""
     if in_process:
         return
-    die_with_parent(parent_pid)
+    die_with_parent(parent=parent_pid)  # exits within a second of the bench's death (SIGKILL included)
     _ignore_sigint()
     for c in others:
         try:
@@ -500,12 +514,13 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
 
 
 def _open(url: str, role: str) -> Transport:
+    # role is the option ("--send", "--recv"): a --recv URL is opened to receive (binds).
     try:
-        return open_transport(url)
+        return open_transport(url, role="recv" if role == "--recv" else "send")
     except ValueError as exc:  # UrlError: the user's mistake
         raise ConfigError(str(exc)) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot open {role} {url}: {exc}") from None
+    except OSError as exc:  # its message starts with the URL
+        raise ConfigError(f"cannot open {role} {exc}") from None
 
 
 def _prepare(tx: Transport, rx: Transport) -> None:
@@ -557,10 +572,8 @@ def _faults_of(episodes: list[Episode], start_ns: int) -> list:
 
 
 def _attach_health(report: BenchReport, health: dict[str, Any]) -> None:
-    # report.health is the verdict's input (the contract's shape); written as a top-level
-    # key of the JSON through the sections too, for reports built before Report had it.
-    report.health = health  # type: ignore[attr-defined]
-    report.sections.setdefault("health", health)
+    # report.health is the verdict's input (the contract's shape: bench/health.py).
+    report.health = health
 
 
 def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) -> BenchReport:
@@ -782,11 +795,16 @@ def _utc_now() -> str:
 
 def run_bench(cfg: BenchConfig) -> BenchReport:
     """Run the bench `cfg` describes and return its report (never raises on a fault in the
-    path or on Ctrl-C: those are in the report's faults and status).
+    path or on Ctrl-C: those are in the report's faults and status). The report's status is
+    its verdict (radarbench.bench.verdict.settle, with cfg.limits), decided last.
 
     Raises ConfigError (a ValueError, one line) for settings or URLs that cannot run.
     """
     cfg.check()
+    return settle(_run_mode(cfg), cfg.limits)
+
+
+def _run_mode(cfg: BenchConfig) -> BenchReport:
     mode = cfg.mode()
     with Progress(cfg.progress, cfg.json_stream) as progress:
         if mode == "loop":

@@ -1,98 +1,348 @@
-"""`--find-max`: the highest rate a path sustains, found by repeated short loop runs.
+"""`--find-max`: the highest rate a path sustains, found by a search of short loop runs.
 
-The rate grows by x1.5 from --rate until a step fails, then a bisection between the last good
-and the first bad rate narrows it to within 5 %. A step passes when nothing is lost or late,
-the sender kept to its schedule (it sent at >= 95 % of the offered rate: a bench that cannot
-offer the load has not shown the path takes it), and, with --max-p99-ms, the corrected p99
-stays under the limit. The report is the best passing step's, with every step in `find_max`.
+The search, in messages (records) per second:
+- grow: from the start rate (--rate), x growth (2 by default) a step until the first step
+  fails; the bracket is then [last pass, first fail];
+- down: when the start rate already fails, / growth a step until a rate passes (the bracket is
+  [that rate, the last failure]) or the floor (1 msg/s by default) fails too: no rate passed;
+- bisect: the middle of the bracket, until the first failing rate is within the resolution
+  (5 % by default) of the last passing one. The maximum is the bracket's passing end.
+
+A step passes when its verdict is clean: nothing lost or late, no fault, something received,
+the sender kept to its schedule, the path kept up (its queue did not grow through the step),
+and, with --max-p99-ms, the corrected p99 under that limit. A step at which the bench itself
+could not keep up (its sender fell behind while not held back by the path, or the engine's
+health says overloaded, or the engine refuses the rate) is "bench overloaded at X msgs/s": it
+ends the search upwards like a failure, and when it is the bracket's failing end the maximum
+is the bench's, not the device's (`limited_by: "bench"`).
+
+The report is the best passing step's (the last step's when none passed), with every step in
+the `find_max` section:
+
+    {"max_msgs_per_s": float | None, "bracket": [pass | None, fail | None],
+     "resolution": 0.05, "growth": 2.0, "floor_msgs_per_s": 1.0, "step_s": float,
+     "criteria": {...}, "estimated_s": float (an upper bound), "max_steps": int,
+     "limited_by": "device" | "bench" | "ceiling" | None, "bench_bound": bool,
+     "result": "found" | "none passed" | "interrupted", "reason": str | None,
+     "steps": [{"rate_msgs_per_s", "ok", "why", "status", "sent", "received", "lost",
+                "late", "p99_us" | None, "phase": "grow" | "down" | "bisect",
+                "wall_s"}, ...]}
 """
 from __future__ import annotations
 
-from dataclasses import replace
+import math
+import time
+from dataclasses import dataclass, replace
 from typing import Any
 
-from radarbench.bench.engine import BenchConfig, BenchReport, run_loop
+from radarbench.bench.engine import BenchConfig, BenchReport, ConfigError, run_loop
 from radarbench.bench.progress import Progress
+from radarbench.bench.report import Report
+from radarbench.bench.stats import RunStats
+from radarbench.bench.verdict import settle
 
-GROWTH = 1.5
-PRECISION = 0.05
+# The search never offers more than this: a Python sender tops out far below, and the engine
+# refuses rates the machine cannot hold before this is reached.
+CEILING_MSGS_PER_S = 1e6
+# The sender is behind its schedule when its median lag exceeds this (seconds), or less for
+# short steps (see judge).
+SENDER_LAG_S = 0.05
+# Time a step costs beyond its sending and drain: forking the sender and receiver, the
+# engine's start margin (150 ms), matching. Measured ~0.2 s on an idle machine; a bound.
+STEP_OVERHEAD_S = 0.5
+# A median delay this close to the fastest is jitter, not a queue: a loaded 2-core machine
+# puts ~30 ms between them on a paced pty line that keeps up. Steps shorter than
+# 4 x SPREAD_MIN_S / resolution (4 s at 5 %) therefore tell a growing queue only when it
+# grows by more than half the resolution: give such paths longer steps.
+SPREAD_MIN_S = 0.05
 
 
-def _verdict(cfg: BenchConfig, report: BenchReport, rate: float) -> tuple[bool, str]:
+@dataclass(frozen=True)
+class StepVerdict:
+    """How one step ended. status: ok | fail | fault | bench_overloaded | interrupted."""
+
+    status: str
+    why: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def check_config(cfg: BenchConfig) -> None:
+    """Raise ConfigError (one line) for find-max settings that cannot run."""
+    if not 0 < cfg.find_max_resolution < 1:
+        raise ConfigError(f"--resolution must be between 0 and 100 %, not {cfg.find_max_resolution * 100:g} %")
+    if not cfg.find_max_growth > 1:
+        raise ConfigError(f"--growth must be > 1, not {cfg.find_max_growth:g}")
+    if not cfg.find_max_floor > 0:
+        raise ConfigError(f"--floor must be > 0 msgs/s, not {cfg.find_max_floor:g}")
+    if cfg.find_max_floor > cfg.rate:
+        raise ConfigError(f"--floor {cfg.find_max_floor:g} is above the start rate --rate {cfg.rate:g}")
+    if cfg.find_max_step_s is not None and not cfg.find_max_step_s > 0:
+        raise ConfigError(f"--step-duration must be > 0 s, not {cfg.find_max_step_s:g}")
+    if cfg.ramp is not None:
+        raise ConfigError("--find-max steps constant rates: it does not take --ramp")
+
+
+def step_config(cfg: BenchConfig) -> BenchConfig:
+    """The configuration of one step: cfg's, each step --step-duration long when given."""
+    if cfg.find_max_step_s is not None:
+        return replace(cfg, find_max=False, duration_s=cfg.find_max_step_s, count=None)
+    return replace(cfg, find_max=False)
+
+
+def step_seconds(cfg: BenchConfig, rate: float) -> float:
+    """How long a step at `rate` sends (s): the step duration, or --count at that rate."""
+    if cfg.find_max_step_s is not None:
+        return cfg.find_max_step_s
+    if cfg.count is not None:
+        return cfg.count / rate
+    return float(cfg.duration_s or 0.0)
+
+
+def bisect_steps(growth: float, resolution: float) -> int:
+    """Bisections that narrow a [r, growth * r] bracket to within `resolution` of r."""
+    return max(0, math.ceil(math.log2((growth - 1) / resolution)))
+
+
+def max_steps(cfg: BenchConfig) -> int:
+    """The most steps the search can take: the longer of the way up (to the ceiling) and the
+    way down (to the floor), the first step, and the bisection."""
+    g = cfg.find_max_growth
+    up = math.ceil(math.log(max(CEILING_MSGS_PER_S / cfg.rate, 1.0), g))
+    down = math.ceil(math.log(max(cfg.rate / cfg.find_max_floor, 1.0), g))
+    return 1 + max(up, down) + bisect_steps(g, cfg.find_max_resolution)
+
+
+def estimate_s(cfg: BenchConfig) -> float:
+    """An upper bound of the search's length (s): max_steps x (step + drain + start), with a
+    step at the floor rate when steps are --count long. A path that holds the sender back
+    (a paced line) makes its steps last longer than their schedule: not bounded here."""
+    step = step_seconds(cfg, cfg.find_max_floor) if cfg.find_max_step_s is None and cfg.count else \
+        step_seconds(cfg, cfg.rate)
+    return max_steps(cfg) * (step + cfg.drain_s + STEP_OVERHEAD_S)
+
+
+def _health(report: BenchReport) -> dict[str, Any] | None:
+    health = getattr(report, "health", None) or report.sections.get("health")
+    return health if isinstance(health, dict) else None
+
+
+def judge(cfg: BenchConfig, report: BenchReport, rate: float) -> StepVerdict:
+    """The verdict of one step at `rate` (see the module docstring)."""
     c = report.counts
+    step_s = step_seconds(cfg, rate)
     if report.status == "interrupted":
-        return False, "interrupted"
-    if c.lost or c.late:
-        return False, f"{c.lost} lost, {c.late} late"
+        return StepVerdict("interrupted", "interrupted")
     if c.sent == 0:
-        return False, "nothing sent"
-    offered = report.throughput.offered_msgs_per_s
-    # offered_msgs_per_s is sent / measured span: below the target when the sender lagged.
-    lag_s = (report.corrected.p50_us - report.uncorrected.p50_us) / 1e6
-    if offered < 0.95 * rate or lag_s > 0.05:
-        return False, f"sender could not keep {rate:,.0f}/s (median lag {lag_s * 1e3:.1f} ms)"
+        return StepVerdict("fail", "nothing sent")
+    if report.faults:
+        kinds = sorted({f.kind for f in report.faults})
+        return StepVerdict("fault", f"fault: {', '.join(kinds)}")
+    # Sender behind schedule: the engine's health when it has one, else the corrected minus
+    # the uncorrected median (corrected latency counts from the intended send).
+    health = _health(report)
+    lag = (health or {}).get("sender_lag_us")
+    if isinstance(lag, dict) and lag.get("p50") is not None:
+        lag_s = float(lag["p50"]) / 1e6
+    else:
+        lag_s = max(0.0, (report.corrected.p50_us - report.uncorrected.p50_us) / 1e6)
+    blocked_s = float(report.sections.get("match", {}).get("sender_blocked_s", 0.0) or 0.0)
+    # A sender held back by e (a share) of the rate lags e x t at t into the step, so its
+    # median lag is e x step / 2: behind by more than half the resolution is behind. Never
+    # more than SENDER_LAG_S, whatever the step length.
+    lag_bound_s = min(SENDER_LAG_S, step_s * cfg.find_max_resolution / 4)
+    behind = lag_s > lag_bound_s
+    # A sender that lags while its writes block is held back by the path (a paced serial
+    # line, a full TCP window): that is the device's limit. Lagging without blocking is the
+    # bench's own: it could not offer the load.
+    held_back = behind and blocked_s >= 0.5 * step_s
+    if held_back:
+        return StepVerdict("fail", f"the path held the sender back: median lag {lag_s * 1e3:,.1f} ms, "
+                                   f"writes blocked {blocked_s:,.2f} s of a {step_s:g} s step")
+    if behind:
+        return StepVerdict("bench_overloaded", f"bench overloaded at {rate:,.0f} msgs/s: its sender fell "
+                                               f"behind (median lag {lag_s * 1e3:,.1f} ms)")
+    if health and health.get("overloaded"):
+        reasons = "; ".join(str(r) for r in health.get("reasons") or []) or "health says overloaded"
+        return StepVerdict("bench_overloaded", f"bench overloaded at {rate:,.0f} msgs/s: {reasons}")
+    if c.lost or c.late:
+        return StepVerdict("fail", f"{c.lost:,} lost, {c.late:,} late")
+    if c.received == 0:
+        return StepVerdict("fail", "nothing received")
+    # The path kept up: a path that carries less than it is offered queues what it cannot
+    # carry, and the delay grows through the step, from its base to (offered / carried - 1)
+    # x the step length; the uncorrected latencies are then spread evenly over that range,
+    # and their median sits half of it above the fastest. Fail when that overload share is
+    # above half the resolution (a path that merely jitters by more than resolution/4 x the
+    # step also fails: give it longer steps).
+    spread_s = max(0.0, (report.uncorrected.p50_us - report.uncorrected.min_us) / 1e6)
+    overload = 2 * spread_s / step_s if step_s > 0 else 0.0
+    if overload > cfg.find_max_resolution / 2 and spread_s > SPREAD_MIN_S:
+        return StepVerdict("fail", f"the path did not keep up: its delay grew through the step "
+                                   f"(median {spread_s * 1e3:,.1f} ms above the fastest: "
+                                   f"~{overload:.1%} more offered than carried)")
     if cfg.max_p99_ms is not None and report.corrected.p99_us > cfg.max_p99_ms * 1000:
-        return False, f"p99 {report.corrected.p99_us / 1000:.3f} ms > {cfg.max_p99_ms:g} ms"
-    return True, "ok"
+        return StepVerdict("fail", f"p99 {report.corrected.p99_us / 1000:,.3f} ms > {cfg.max_p99_ms:g} ms")
+    return StepVerdict("ok", "ok")
+
+
+class _Search:
+    """The state of one search: steps so far, the bracket, the best passing report."""
+
+    def __init__(self, cfg: BenchConfig, progress: Progress) -> None:
+        self.cfg = cfg
+        self.progress = progress
+        self.step_cfg = step_config(cfg)
+        self.steps: list[dict[str, Any]] = []
+        self.best: tuple[float, BenchReport] | None = None
+        self.last: BenchReport | None = None
+        self.passed: float | None = None            # bracket: highest passing rate
+        self.failed: float | None = None            # bracket: lowest failing rate above it
+        self.failed_status: str | None = None       # how the step at `failed` ended
+        self.limit = max_steps(cfg)
+
+    def run(self, rate: float, phase: str) -> StepVerdict:
+        """Run one step; record it; update the bracket. Raises KeyboardInterrupt when the
+        step was interrupted (its report is kept as `last`)."""
+        cfg = self.cfg
+        n = len(self.steps) + 1
+        self.progress.note(f"find-max step {n} ({phase}): {rate:,.1f} msgs/s for "
+                           f"{step_seconds(cfg, rate):g} s")
+        t0 = time.monotonic()
+        try:
+            replace(self.step_cfg, rate=rate).check()
+        except ConfigError as exc:
+            # The engine refuses a rate the machine cannot hold: the bench's limit.
+            verdict = StepVerdict("bench_overloaded", f"bench overloaded at {rate:,.0f} msgs/s: {exc}")
+            report = None
+        else:
+            report = run_loop(self.step_cfg, self.progress, rate=rate)
+            verdict = judge(cfg, report, rate)
+            self.last = report
+        c = report.counts if report is not None else None
+        p99 = report.corrected.p99_us if report is not None and report.corrected.count else None
+        self.steps.append({
+            "rate_msgs_per_s": round(rate, 3), "ok": verdict.ok, "why": verdict.why,
+            "status": verdict.status, "phase": phase,
+            "sent": c.sent if c else 0, "received": c.received if c else 0,
+            "lost": c.lost if c else 0, "late": c.late if c else 0,
+            "p99_us": None if p99 is None else round(p99, 3),
+            "wall_s": round(time.monotonic() - t0, 3),
+        })
+        self.progress.note(f"find-max: {rate:,.1f} msgs/s {'passes' if verdict.ok else 'fails'} ({verdict.why})")
+        if verdict.status == "interrupted":
+            raise KeyboardInterrupt
+        if verdict.ok:
+            assert report is not None
+            if self.passed is None or rate > self.passed:
+                self.passed = rate
+            if self.best is None or rate > self.best[0]:
+                self.best = (rate, report)
+        elif self.failed is None or rate < self.failed:
+            self.failed = rate
+            self.failed_status = verdict.status
+        return verdict
+
+    def budget_left(self) -> bool:
+        return len(self.steps) < self.limit
+
+    def search(self) -> None:
+        """Grow or go down, then bisect. Raises KeyboardInterrupt on Ctrl-C."""
+        cfg = self.cfg
+        g = cfg.find_max_growth
+        rate = cfg.rate
+        if self.run(rate, "grow").ok:
+            while self.failed is None and self.budget_left():
+                if rate >= CEILING_MSGS_PER_S:
+                    return
+                rate = min(rate * g, CEILING_MSGS_PER_S)
+                self.run(rate, "grow")
+        else:
+            while self.passed is None and self.budget_left():
+                if rate <= cfg.find_max_floor:
+                    return  # the floor fails too: no rate passed
+                rate = max(rate / g, cfg.find_max_floor)
+                self.run(rate, "down")
+        while self.budget_left() and self.passed is not None and self.failed is not None \
+                and self.failed - self.passed > cfg.find_max_resolution * self.passed:
+            self.run((self.passed + self.failed) / 2, "bisect")
+
+    def section(self, interrupted: bool, estimated: float) -> dict[str, Any]:
+        cfg = self.cfg
+        found = self.passed is not None
+        if self.passed is not None and self.failed is None:
+            limited_by: str | None = "ceiling"
+        elif self.failed is not None and found:
+            limited_by = "bench" if self.failed_status == "bench_overloaded" else "device"
+        else:
+            limited_by = None
+        if interrupted:
+            result, reason = "interrupted", "interrupted"
+        elif found:
+            result, reason = "found", None
+        else:
+            result, reason = "none passed", "no rate passed"
+        return {
+            "max_msgs_per_s": round(self.passed, 3) if self.passed is not None else None,
+            "bracket": [None if self.passed is None else round(self.passed, 3),
+                        None if self.failed is None else round(self.failed, 3)],
+            "resolution": cfg.find_max_resolution,
+            "growth": cfg.find_max_growth,
+            "floor_msgs_per_s": cfg.find_max_floor,
+            "step_s": step_seconds(cfg, cfg.rate),
+            "criteria": {"lost": 0, "late": 0, "faults": 0, "max_p99_ms": cfg.max_p99_ms,
+                         "max_sender_lag_ms": min(SENDER_LAG_S, step_seconds(cfg, cfg.rate) * cfg.find_max_resolution / 4) * 1e3,
+                         "max_overload_share": cfg.find_max_resolution / 2},
+            "estimated_s": round(estimated, 1),
+            "max_steps": self.limit,
+            "elapsed_s": round(sum(s["wall_s"] for s in self.steps), 3),
+            "limited_by": limited_by,
+            "bench_bound": limited_by == "bench",
+            "result": result,
+            "reason": reason,
+            "steps": self.steps,
+        }
 
 
 def find_max(cfg: BenchConfig, progress: Progress) -> BenchReport:
-    """Search for the highest sustainable rate; returns the best step's report with a
-    `find_max` section (max_msgs_per_s and the steps). Each step runs cfg's duration/count."""
-    step_cfg = replace(cfg, find_max=False)
-    steps: list[dict[str, Any]] = []
-    best: tuple[float, BenchReport] | None = None
-    last: BenchReport | None = None
-    good, bad = 0.0, None
-    rate = cfg.rate
+    """Search for the highest sustainable rate (see the module docstring).
 
-    def run(rate: float) -> bool:
-        nonlocal best, last
-        progress.note(f"find-max: trying {rate:,.0f} msgs/s")
-        report = run_loop(step_cfg, progress, rate=rate)
-        ok, why = _verdict(cfg, report, rate)
-        last = report
-        steps.append({"rate_msgs_per_s": round(rate, 3), "ok": ok, "why": why,
-                      "sent": report.counts.sent, "lost": report.counts.lost,
-                      "late": report.counts.late, "p99_us": report.corrected.p99_us,
-                      "uncorrected_p99_us": report.uncorrected.p99_us})
-        progress.note(f"find-max: {rate:,.0f} msgs/s {'passes' if ok else 'fails'} ({why})")
-        if ok and (best is None or rate > best[0]):
-            best = (rate, report)
-        if report.status == "interrupted":
-            raise KeyboardInterrupt
-        return ok
-
+    Returns the best passing step's report (the last step's when none passed) with the
+    `find_max` section; status "fail" (or "no_data" when no step received anything) with
+    reason "no rate passed" when none passed, "interrupted" after Ctrl-C. Raises ConfigError
+    for settings that cannot run.
+    """
+    check_config(cfg)
+    search = _Search(cfg, progress)
+    estimated = estimate_s(cfg)
+    progress.note(f"find-max: from {cfg.rate:,.1f} msgs/s, x{cfg.find_max_growth:g} a step up (or "
+                  f"/{cfg.find_max_growth:g} down to {cfg.find_max_floor:g}), then bisection to "
+                  f"{cfg.find_max_resolution:.1%}: at most {search.limit} steps of "
+                  f"{step_seconds(cfg, cfg.rate):g} s + {cfg.drain_s:g} s drain, "
+                  f"{estimated:,.0f} s at most (an upper bound)")
     interrupted = False
     try:
-        for _ in range(cfg.find_max_steps):
-            if bad is None:
-                if run(rate):
-                    good = rate
-                    rate *= GROWTH
-                else:
-                    bad = rate
-                    if good == 0.0:
-                        break  # the starting rate already fails: report it
-            else:
-                if bad - good <= PRECISION * good:
-                    break
-                mid = (good + bad) / 2
-                if run(mid):
-                    good = mid
-                else:
-                    bad = mid
+        search.search()
     except KeyboardInterrupt:
         interrupted = True
-    chosen = best[1] if best is not None else last
-    assert chosen is not None
-    section = {
-        "max_msgs_per_s": round(best[0], 3) if best else None,
-        "criteria": {"lost": 0, "late": 0, "max_p99_ms": cfg.max_p99_ms, "min_send_share": 0.95},
-        "first_failing_msgs_per_s": round(bad, 3) if bad is not None else None,
-        "steps": steps,
-    }
+    section = search.section(interrupted, estimated)
+    chosen = search.best[1] if search.best is not None else search.last
+    if chosen is None and interrupted:
+        # Stopped before the first step could report: an empty, interrupted run whose
+        # find_max section shows how far the search got.
+        chosen = BenchReport.of(Report.from_stats(RunStats(start_ns=0), duration_s=0.0,
+                                                  config=cfg.describe("loop"), interrupted=True))
+    if chosen is None:
+        # Not one step ran (the engine refused every rate): nothing to report but the search.
+        raise ConfigError(f"find-max: no step could run: {search.steps[-1]['why'] if search.steps else 'no step'}")
     report = BenchReport.of(chosen, find_max=section)
-    if interrupted:
-        report.status = "interrupted"
-    return report
+    # The verdict (radarbench.bench.verdict) reads the section: no passing rate is "fail",
+    # or "no_data" when no step received anything.
+    report.interrupted = interrupted
+    if section["bench_bound"]:
+        why = next(s["why"] for s in search.steps if s["rate_msgs_per_s"] == section["bracket"][1])
+        section["note"] = f"the maximum is the bench's, not the device's: {why}"
+        progress.note(f"find-max: {section['max_msgs_per_s']:,.1f} msgs/s: {section['note']}")
+    return settle(report)

@@ -2,8 +2,9 @@
 
     def test_link_carries_plots(bench):
         run = bench(send="gw_in", recv="lan", rate=100, duration=3)
+        assert run.ok, run.reasons         # the verdict, the rig file's limits checked
         assert run.counts.lost == 0
-        assert run.latency.p99_s < 0.025
+        assert run.latency.p99_s < 0.025   # fails (NoLatency) when nothing was received
 
     @pytest.mark.rb_real_rig          # skipped unless pytest --rb-rig FILE names a real rig
     def test_on_the_lab_line(bench): ...
@@ -17,9 +18,13 @@ Fixtures:
 - `rb_rig_up` (session): the rig's emulated devices, started once and stopped at the end;
   a RigUp whose `.rig` resolves endpoint names (`rb_rig_up.rig.url("lan")`);
 - `bench` (function): `bench(send=NAME|URL, recv=NAME|URL, rate=..., duration=..., **opts)`
-  runs the bench on the running rig and returns its Report (`run.counts.lost`,
-  `run.latency.p99_s`). Unset arguments come from the rig file's [bench] section; other
+  runs the bench on the running rig and returns its Report (`run.ok`, `run.status`,
+  `run.reasons`, `run.counts.lost`, `run.latency.p99_s`), whose status is the same verdict
+  `radarbench run` would give: the rig file's limits (max_p99_ms...) are checked unless
+  `limits={...}` is given. Unset arguments come from the rig file's [bench] section; other
   options are BenchConfig fields (warmup_s=, records_per_block=, count=, match_keys=...).
+  A latency figure of a run that received nothing raises NoLatency, an AssertionError, so
+  `assert run.latency.p99_s < 0.025` fails on a link that swallowed every probe.
 """
 from __future__ import annotations
 
@@ -76,17 +81,22 @@ def rb_rig(pytestconfig: Any) -> Any:
 @pytest.fixture(scope="session")
 def rb_rig_up(rb_rig: Any) -> Iterator[Any]:
     """The rig's emulated devices, running for the session (a RigUp; `.rig` is bound)."""
+    from radarbench.rigs import lifeline
     from radarbench.rigs.rigup import RigUp, RigUpError
 
-    up = RigUp(rb_rig)
-    try:
-        up.start()
-    except RigUpError as exc:
-        pytest.fail(f"rig {rb_rig.path} did not start: {exc}", pytrace=False)
-    try:
-        yield up
-    finally:
-        up.stop()
+    # SIGTERM and SIGHUP (a CI job cancelled) end the session as Ctrl-C does, so this
+    # fixture's teardown stops the devices and removes the run directory; a bench run they
+    # interrupt ends the session (the `bench` fixture raises KeyboardInterrupt after it).
+    with lifeline.interrupt_handlers():
+        up = RigUp(rb_rig)
+        try:
+            up.start()
+        except RigUpError as exc:
+            pytest.fail(f"rig {rb_rig.path} did not start: {exc}", pytrace=False)
+        try:
+            yield up
+        finally:
+            up.stop()
 
 
 def _safe(name: str) -> str:
@@ -95,13 +105,15 @@ def _safe(name: str) -> str:
 
 @pytest.fixture
 def bench(rb_rig_up: Any, request: Any) -> Callable[..., Any]:
-    """A runner: `run = bench(send="gw_in", recv="lan", rate=500, duration=3)` -> Report.
+    """A runner: `run = bench(send="gw_in", recv="lan", rate=500, duration=3)` -> Report,
+    its status the verdict with the rig file's limits (`limits=` overrides them).
 
     Raises radarbench.bench.engine.ConfigError for settings that cannot run, RigError for an
     unknown endpoint name; fails the test if a device of the rig has stopped by itself.
     """
     from radarbench.bench.engine import run_bench
     from radarbench.bench.rigbench import config_for
+    from radarbench.rigs import lifeline
     from radarbench.rigs.rigup import RigUpError
 
     runs = 0
@@ -124,6 +136,9 @@ def bench(rb_rig_up: Any, request: Any) -> Callable[..., Any]:
             folder = Path(report_dir)
             folder.mkdir(parents=True, exist_ok=True)
             report.write(folder / f"{_safe(request.node.nodeid)}-{runs}.json")
+        signums = lifeline.interrupts()
+        if signums:  # the engine ended the run early and returned; the session ends too
+            raise lifeline.Interrupted(signums[0])
         return report
 
     return run

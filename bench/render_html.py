@@ -1,318 +1,458 @@
-"""A run report as one self-contained HTML page with plots.
+"""A run report as one self-contained HTML page: every section of the report, with charts.
 
-The plots are inline SVG drawn here from the report's numbers, not a plotting library's
-JavaScript: the page must open on a lab PC or from a CI artefact with no network (so no CDN),
-and embedding e.g. Plotly inline would add megabytes to a page whose data is a few kilobytes.
+The page is one file with no script and nothing fetched from elsewhere (no CDN, no fonts):
+it must open on a lab PC or from a CI artefact with no network. Charts are matplotlib SVG
+inlined in the page (see `charts` for why), scaled to the page width, so the page reads at
+700 px as well as on a wide screen.
 
-Plots: latency distribution (log-spaced bins), percentile spectrum (x = 1/(1-p) on a log
-axis, as HdrHistogram plots it), and per second: message rate, p99 latency, losses; faults
-are marked on the time axes. Distribution and spectrum need the report's encoded histograms;
-without them the spectrum falls back to the summary percentiles.
+Sections, in order: headline with the verdict (status and its reasons), counts, throughput,
+latency (table, distribution, percentile spectrum), the run over time (rate, p99, losses,
+faults marked), limits, faults, the bench's own health, devices, find-max steps, source-mode
+scan statistics, any other section the run wrote, settings and host. A section the report
+does not have (an old /1 report has no verdict, limits or health) is left out or says so; a
+run that received nothing says "no data" instead of drawing empty axes.
+
+Works from the report's JSON document (`charts.report_doc`), so a report of any schema
+version this package loads renders, and nothing is recomputed here.
 """
 from __future__ import annotations
 
 import html
 import json
-import math
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Mapping, Sequence
 
-from radarbench.bench.report import Report
-from radarbench.bench.stats import LatencySummary, distribution, spectrum
+from radarbench.bench import charts
 
-COLORS = {"corrected": "#d62728", "uncorrected": "#1f77b4", "sent": "#7f7f7f",
-          "received": "#2ca02c", "lost": "#d62728", "fault": "#ff7f0e"}
-
-# Plot area geometry, in SVG user units (the SVG scales to the page width).
-_W, _H = 760, 260
-_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 20, 30, 45
-
-
-@dataclass
-class Series:
-    """One line or set of bars: (x, y) points in data units."""
-
-    name: str
-    color: str
-    points: Sequence[tuple[float, float]]
-    bars: bool = False
-    bar_width: Callable[[float], tuple[float, float]] | None = None  # x -> (x0, x1)
+_STATUS_CLASS = {"ok": "ok", "fail": "bad", "fault": "bad", "no_data": "warn",
+                 "bench_overloaded": "warn", "interrupted": "warn"}
+# Sections drawn by a section of their own below; others are shown as JSON.
+_KNOWN = {"schema", "tool", "started_at", "duration_s", "status", "verdict", "config", "host",
+          "counts", "throughput", "latency_us", "jitter_us", "timeline", "faults", "histograms",
+          "limits", "health", "interrupted", "find_max", "source", "thresholds"}
 
 
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _nice_step(span: float, target_ticks: int = 5) -> float:
-    raw = span / max(target_ticks, 1)
-    if raw <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 5, 10):
-        if raw <= m * magnitude:
-            return m * magnitude
-    return 10 * magnitude
+def status_text(status: str) -> str:
+    """A status as people read it: "bench_overloaded" -> "BENCH OVERLOADED"."""
+    return str(status).replace("_", " ").upper()
 
 
-def _fmt(value: float) -> str:
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:g}M"
-    if abs(value) >= 1e4:
-        return f"{value / 1e3:g}k"
-    return f"{value:g}"
+def _num(value: Any, fmt: str = ",.1f", unit: str = "") -> str:
+    """A figure, or "n/a" when it is missing (None, absent, not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "n/a"
+    return f"{value:{fmt}}{unit}"
 
 
-class _Axis:
-    """Maps data values to pixels, linear or log10, and gives tick positions and labels."""
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = (),
+           raw: Sequence[int] = (), cls: str = "") -> str:
+    """An HTML table; `numeric` columns right-aligned, `raw` columns' cells are HTML already."""
+    def cell(tag: str, i: int, v: object) -> str:
+        klass = ' class="n"' if i in numeric else ""
+        return f"<{tag}{klass}>{v if i in raw else _esc(v)}</{tag}>"
 
-    def __init__(self, lo: float, hi: float, px0: float, px1: float, log: bool = False,
-                 labels: Callable[[float], str] = _fmt) -> None:
-        self.log = log
-        self.labels = labels
-        if log:
-            lo = max(lo, 1e-12)
-            hi = max(hi, lo * 10)
-            lo, hi = 10 ** math.floor(math.log10(lo)), 10 ** math.ceil(math.log10(hi))
-        else:
-            if hi <= lo:
-                hi = lo + 1
-            step = _nice_step(hi - lo)
-            lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
-        self.lo, self.hi, self.px0, self.px1 = lo, hi, px0, px1
-
-    def _t(self, v: float) -> float:
-        return math.log10(max(v, 1e-12)) if self.log else v
-
-    def __call__(self, v: float) -> float:
-        t0, t1 = self._t(self.lo), self._t(self.hi)
-        return self.px0 + (self._t(v) - t0) / (t1 - t0) * (self.px1 - self.px0)
-
-    def ticks(self) -> list[float]:
-        if self.log:
-            k0, k1 = round(math.log10(self.lo)), round(math.log10(self.hi))
-            return [10.0 ** k for k in range(k0, k1 + 1)]
-        step = _nice_step(self.hi - self.lo)
-        n = int(round((self.hi - self.lo) / step))
-        return [self.lo + i * step for i in range(n + 1)]
+    head = "".join(cell("th", i, h) for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>"
+                   for row in rows)
+    klass = f' class="{cls}"' if cls else ""
+    return (f'<div class="wide"><table{klass}><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
-def svg_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: str,
-              x_log: bool = False, y_log: bool = False,
-              x_labels: Callable[[float], str] = _fmt, x_range: tuple[float, float] | None = None,
-              y_min: float | None = 0.0, markers: Sequence[tuple[float, str]] = ()) -> str:
-    """One chart as an <svg> element. markers: (x, label) vertical lines (faults)."""
-    xs = [x for s in series for x, _ in s.points]
-    ys = [y for s in series for _, y in s.points]
-    for s in series:
-        if s.bars and s.bar_width:
-            for x, _ in s.points:
-                xs.extend(s.bar_width(x))
-    parts = [f'<svg class="chart" viewBox="0 0 {_W} {_H}" xmlns="http://www.w3.org/2000/svg" '
-             f'role="img" aria-label="{_esc(title)}">',
-             f'<text class="title" x="{_LEFT}" y="18">{_esc(title)}</text>']
-    if not xs:
-        parts.append(f'<text x="{_W / 2}" y="{_H / 2}" text-anchor="middle">no data</text></svg>')
-        return "".join(parts)
-    x_lo, x_hi = x_range if x_range else (min(xs), max(xs))
-    if y_log:
-        positive = [v for v in ys if v > 0] or [1.0]
-        # Half the smallest value, so a bar of the smallest count still has a height.
-        y_lo, y_hi = min(positive) / 2, max(positive)
+def _chart(fig: Any, name: str, title: str) -> str:
+    return f'<figure>{charts.svg(fig, name, title)}</figure>' if fig is not None else ""
+
+
+def _verdict(doc: Mapping[str, Any]) -> tuple[str, list[str]]:
+    verdict = doc.get("verdict")
+    if isinstance(verdict, Mapping) and verdict.get("status"):
+        reasons = verdict.get("reasons") or []
+        return str(verdict["status"]), [str(r) for r in reasons]
+    return str(doc.get("status", "?")), []
+
+
+def _headline(doc: Mapping[str, Any], heading: str) -> list[str]:
+    status, reasons = _verdict(doc)
+    klass = _STATUS_CLASS.get(status, "bad")
+    cfg = doc.get("config") or {}
+    host = doc.get("host") or {}
+    tool = doc.get("tool") or {}
+    where = ", ".join(f"{k} {cfg[k]}" for k in ("mode", "tx", "rx", "rate") if cfg.get(k) is not None)
+    out = [f'<h1>{_esc(heading)}: <span class="status {klass}">{_esc(status_text(status))}</span></h1>']
+    if reasons:
+        out.append('<ul class="reasons">' + "".join(f"<li>{_esc(r)}</li>" for r in reasons)
+                   + "</ul>")
+    duration = doc.get("duration_s")
+    out.append(f'<p class="meta">{_esc(doc.get("started_at", "?"))}, '
+               f'{_num(duration, ".1f", " s")} on {_esc(host.get("hostname", "?"))}, '
+               f'radarbench {_esc(tool.get("version", "?"))}'
+               + (f"; {_esc(where)}" if where else "") + ".</p>")
+    return out
+
+
+def _counts(doc: Mapping[str, Any]) -> list[str]:
+    c = doc.get("counts") or {}
+    keys = ("sent", "received", "lost", "late", "duplicated", "reordered", "corrupted",
+            "decode_errors")
+    return ["<h2>Counts</h2>",
+            _table([k.replace("_", " ") for k in keys], [[_num(c.get(k), ",d") for k in keys]],
+                   numeric=range(len(keys)))]
+
+
+def _throughput(doc: Mapping[str, Any]) -> list[str]:
+    t = doc.get("throughput") or {}
+    util = t.get("line_utilization")
+    return ["<h2>Throughput</h2>",
+            _table(["offered msgs/s", "received msgs/s", "bytes/s", "line utilization"],
+                   [[_num(t.get("offered_msgs_per_s")), _num(t.get("msgs_per_s")),
+                     _num(t.get("bytes_per_s")),
+                     "n/a" if util is None else _num(100 * util, ".1f", " %")]],
+                   numeric=range(4))]
+
+
+def _latency(doc: Mapping[str, Any]) -> list[str]:
+    lat = doc.get("latency_us") or {}
+    kind = lat.get("kind", "latency")
+    keys = ("min", "p50", "p90", "p99", "p99_9", "p99_99", "max", "mean", "stdev")
+    # One row a figure, one column a kind: it fits a narrow window, and corrected and
+    # uncorrected sit side by side.
+    counts = {w: charts.latency_count(doc, w) for w in ("corrected", "uncorrected")}
+    summaries = {w: lat.get(w) or {} for w in counts}
+    rows = []
+    for key in keys:
+        # An old (/1) report writes 0.0 for the percentiles of an empty histogram: no data.
+        rows.append([key.replace("_", ".")] + [_num(summaries[w].get(key)) if counts[w] else "n/a"
+                                               for w in counts])
+    rows.append(["count"] + [_num(summaries[w].get("count", 0), ",d") for w in counts])
+    out = [f"<h2>Latency (us, {_esc(kind)})</h2>",
+           _table(["", "corrected", "uncorrected"], rows, numeric=(1, 2))]
+    if not charts.latency_count(doc) and not charts.latency_count(doc, "uncorrected"):
+        out.append('<p class="nodata">No data: nothing was received, so no latency was '
+                   "measured.</p>")
+        return out
+    jitter = f"Jitter (RFC 3550): {_num(doc.get('jitter_us'))} us."
+    if (doc.get("config") or {}).get("mode") == "source":
+        out.append(f"<p>{jitter} Data age: from the time of day a record carries to its "
+                   "arrival.</p>")
     else:
-        y_lo = y_min if y_min is not None else min(ys, default=0.0)
-        y_hi = max(ys, default=1.0)
-    xa = _Axis(x_lo, x_hi, _LEFT, _W - _RIGHT, x_log, x_labels)
-    ya = _Axis(y_lo, y_hi * (1.0 if y_log else 1.05), _H - _BOTTOM, _TOP, y_log)
-    # Grid and ticks
-    x_ticks = xa.ticks()
-    for i, tx in enumerate(x_ticks):
-        px = xa(tx)
-        anchor = "end" if i == len(x_ticks) - 1 else "middle"  # keep the last label inside
-        parts.append(f'<line class="grid" x1="{px:.1f}" y1="{_TOP}" x2="{px:.1f}" '
-                     f'y2="{_H - _BOTTOM}"/>')
-        parts.append(f'<text class="tick" x="{px:.1f}" y="{_H - _BOTTOM + 15}" '
-                     f'text-anchor="{anchor}">{_esc(xa.labels(tx))}</text>')
-    for ty in ya.ticks():
-        py = ya(ty)
-        parts.append(f'<line class="grid" x1="{_LEFT}" y1="{py:.1f}" x2="{_W - _RIGHT}" '
-                     f'y2="{py:.1f}"/>')
-        parts.append(f'<text class="tick" x="{_LEFT - 6}" y="{py + 4:.1f}" '
-                     f'text-anchor="end">{_esc(_fmt(ty))}</text>')
-    parts.append(f'<rect class="frame" x="{_LEFT}" y="{_TOP}" width="{_W - _LEFT - _RIGHT}" '
-                 f'height="{_H - _TOP - _BOTTOM}"/>')
-    parts.append(f'<text class="label" x="{(_LEFT + _W - _RIGHT) / 2}" y="{_H - 8}" '
-                 f'text-anchor="middle">{_esc(x_label)}</text>')
-    parts.append(f'<text class="label" transform="translate(14 {(_TOP + _H - _BOTTOM) / 2}) '
-                 f'rotate(-90)" text-anchor="middle">{_esc(y_label)}</text>')
-    base_py = ya(ya.lo)
-    for s in series:
-        if s.bars:
-            for x, y in s.points:
-                if y <= 0 and y_log:
-                    continue
-                x0, x1 = s.bar_width(x) if s.bar_width else (x - 0.4, x + 0.4)
-                px0, px1, py = xa(x0), xa(x1), ya(y)
-                parts.append(f'<rect class="bar" fill="{s.color}" x="{px0:.1f}" y="{py:.1f}" '
-                             f'width="{max(px1 - px0, 0.5):.1f}" '
-                             f'height="{max(base_py - py, 0):.1f}"><title>{_esc(s.name)}: '
-                             f'{_esc(_fmt(y))}</title></rect>')
-        else:
-            pts = [(xa(x), ya(y)) for x, y in s.points if not (y_log and y <= 0)]
-            if pts:
-                d = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
-                parts.append(f'<polyline class="line" stroke="{s.color}" points="{d}">'
-                             f'<title>{_esc(s.name)}</title></polyline>')
-    for x, label in markers:
-        px = xa(x)
-        parts.append(f'<line class="marker" x1="{px:.1f}" y1="{_TOP}" x2="{px:.1f}" '
-                     f'y2="{_H - _BOTTOM}"><title>{_esc(label)}</title></line>')
-    # Legend
-    lx = _W - _RIGHT - 10
-    for i, s in enumerate(reversed(list(series))):
-        y = 18
-        text_w = 7 * len(s.name) + 22
-        lx -= text_w
-        parts.append(f'<rect x="{lx}" y="{y - 9}" width="12" height="10" fill="{s.color}"/>'
-                     f'<text class="legend" x="{lx + 16}" y="{y}">{_esc(s.name)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        out.append(f"<p>{jitter} Corrected latency runs from the intended send time, "
+                   "uncorrected from the actual one; a gap between them is time the sender "
+                   "fell behind its schedule.</p>")
+    dist = charts.latency_distribution_figure(doc)
+    if dist is None:
+        out.append("<p>The report carries no latency histograms: no distribution chart.</p>")
+    out.append(_chart(dist, "dist", "Latency distribution, corrected and uncorrected"))
+    out.append(_chart(charts.percentile_spectrum_figure(doc), "spectrum", "Percentile spectrum"))
+    return out
 
 
-def _pct_label(x: float) -> str:
-    # x = 1/(1-p): 10 -> 90%, 100 -> 99%, 1000 -> 99.9%...
-    p = 100.0 * (1.0 - 1.0 / x)
-    return f"{p:.10g}%"
+def _timeline(doc: Mapping[str, Any]) -> list[str]:
+    out = ["<h2>Over time</h2>"]
+    fig = charts.timeline_figure(doc)
+    if fig is None:
+        out.append('<p class="nodata">No data: the report has no per-second timeline.</p>')
+        return out
+    if not any(isinstance(r, Mapping) and r.get("p99_us") is not None
+               for r in doc.get("timeline") or []):
+        out.append("<p>No latency per second: nothing was received.</p>")
+    out.append(_chart(fig, "timeline", "Messages, p99 latency and losses per second"))
+    return out
 
 
-def _summary_spectrum(s: LatencySummary) -> list[tuple[float, float]]:
-    return [(50.0, s.p50_us), (90.0, s.p90_us), (99.0, s.p99_us), (99.9, s.p99_9_us),
-            (99.99, s.p99_99_us)] if s.count else []
+def _limits(doc: Mapping[str, Any]) -> list[str]:
+    out = ["<h2>Limits</h2>"]
+    limits = doc.get("limits")
+    if isinstance(limits, list) and limits:
+        rows = []
+        for item in limits:
+            if not isinstance(item, Mapping):
+                continue
+            passed = item.get("passed")
+            result = ('<span class="ok">pass</span>' if passed else
+                      '<span class="bad">FAIL</span>' if passed is not None else "n/a")
+            rows.append([item.get("key", "?"), _num(item.get("limit"), ",g"),
+                         _num(item.get("value"), ",.6g"), result])
+        out.append(_table(["limit", "at most / least", "measured", "result"], rows,
+                          numeric=(1, 2), raw=(3,)))
+        return out
+    old = doc.get("thresholds") or (doc.get("config") or {}).get("thresholds")
+    if isinstance(old, Mapping) and old.get("limits"):  # radarbench run before report/2
+        broken = [str(b) for b in old.get("broken") or []]
+        rows = []
+        for key, limit in old["limits"].items():
+            msgs = [b for b in broken if b.startswith(str(key)) or str(key) in b]
+            result = ('<span class="bad">FAIL</span>: ' + _esc("; ".join(msgs)) if msgs
+                      else '<span class="ok">pass</span>')
+            rows.append([key, _num(limit, ",g"), result])
+        out.append(_table(["limit", "value", "result"], rows, numeric=(1,), raw=(2,)))
+        return out
+    out.append("<p>None set.</p>")
+    return out
 
 
-def latency_charts(report: Report) -> list[str]:
-    """Distribution and percentile spectrum, corrected and uncorrected."""
-    dist_series, spec_series = [], []
-    hists = {w: report.histogram(w) for w in ("corrected", "uncorrected")}  # type: ignore[arg-type]
-    present = [h for h in hists.values() if h is not None and h.get_total_count()]
-    # One bin range for both, so that their bars line up and can be compared.
-    lo_us = min((h.get_min_value() for h in present), default=0) / 1000
-    hi_us = max((h.get_max_value() for h in present), default=0) / 1000
-    for which in ("corrected", "uncorrected"):
-        hist = hists[which]
-        summary = report.corrected if which == "corrected" else report.uncorrected
-        if hist is not None:
-            bins = distribution(hist, bins=50, lo_us=lo_us, hi_us=hi_us)
-            if bins:
-                edges = {(lo * hi) ** 0.5: (lo, hi) for lo, hi, _ in bins}
-                dist_series.append(Series(
-                    which, COLORS[which], [((lo * hi) ** 0.5, n) for lo, hi, n in bins],
-                    bars=True, bar_width=lambda x, e=edges: e[x]))
-            points = spectrum(hist)
-        else:
-            points = _summary_spectrum(summary)
-        spec_series.append(Series(which, COLORS[which],
-                                  [(1.0 / (1.0 - p / 100.0), v) for p, v in points]))
-    charts = []
-    if dist_series:
-        charts.append(svg_chart("Latency distribution", dist_series, x_label="latency (us)",
-                                y_label="messages (log)", x_log=True, y_log=True))
-    charts.append(svg_chart("Percentile spectrum", spec_series,
-                            x_label="percentile (log scale of 1/(1-p))", y_label="latency (us, log)",
-                            x_log=True, y_log=True, x_labels=_pct_label))
-    return charts
+def _faults(doc: Mapping[str, Any]) -> list[str]:
+    faults = [f for f in doc.get("faults") or [] if isinstance(f, Mapping)]
+    out = ["<h2>Faults</h2>"]
+    if not faults:
+        out.append("<p>None.</p>")
+        return out
+    rows = [[_num(f.get("t_s"), ".3f"), f.get("kind", "?"), f.get("side", ""),
+             _num(f.get("duration_s"), ".3f") if f.get("duration_s") is not None else "",
+             _num(f.get("errors"), ",d") if f.get("errors") is not None else "",
+             f.get("detail", "")] for f in faults]
+    table = _table(["t (s)", "kind", "side", "length (s)", "errors", "detail"], rows,
+                   numeric=(0, 3, 4))
+    if len(faults) > 20:
+        table = (f"<details><summary>{len(faults):,} fault episodes (show all)</summary>"
+                 f"{table}</details>")
+    out.append(table)
+    return out
 
 
-def timeline_charts(report: Report) -> list[str]:
-    """Rate, p99 latency and losses per second, with faults marked."""
-    rows = report.timeline
-    markers = [(f.t_s, f"{f.kind} at {f.t_s:.3f} s: {f.detail}") for f in report.faults]
-    x_range = (0.0, float(len(rows))) if rows else None
-    mid = [r.t_s + 0.5 for r in rows]  # plot each second at its middle
-    rate = svg_chart("Messages per second", [
-        Series("sent", COLORS["sent"], list(zip(mid, [r.sent for r in rows]))),
-        Series("received", COLORS["received"], list(zip(mid, [r.received for r in rows]))),
-    ], x_label="time (s)", y_label="msg/s", x_range=x_range, markers=markers)
-    p99 = svg_chart("p99 latency per second (corrected)", [
-        Series("p99", COLORS["corrected"],
-               [(m, r.p99_us) for m, r in zip(mid, rows) if r.p99_us is not None]),
-    ], x_label="time (s)", y_label="latency (us)", x_range=x_range, markers=markers)
-    lost = svg_chart("Lost per second", [
-        Series("lost", COLORS["lost"], [(m, r.lost) for m, r in zip(mid, rows)], bars=True),
-    ], x_label="time (s)", y_label="messages", x_range=x_range, markers=markers)
-    return [rate, p99, lost]
+def _lag(value: Any) -> str:
+    if not isinstance(value, Mapping):
+        return "n/a"
+    return " / ".join(_num(value.get(k)) for k in ("p50", "p99", "max")) + " us"
+
+
+def _health(doc: Mapping[str, Any]) -> list[str]:
+    health = doc.get("health")
+    if not isinstance(health, Mapping):
+        return []
+    out = ["<h2>Bench health</h2>"]
+    overloaded = bool(health.get("overloaded"))
+    if overloaded:
+        out.append('<p><span class="warn">The bench was overloaded</span>: its figures say '
+                   "nothing about the device.</p>")
+    else:
+        out.append("<p>The bench kept up with its schedule.</p>")
+    reasons = health.get("reasons") or []
+    if reasons:
+        out.append("<ul>" + "".join(f"<li>{_esc(r)}</li>" for r in reasons) + "</ul>")
+    pressure = health.get("host_cpu_pressure")
+    rows = [
+        ["sender lag behind schedule (p50 / p99 / max)", _lag(health.get("sender_lag_us"))],
+        ["late sends", _num(health.get("late_sends"), ",d")],
+        ["receive-queue drops (SO_RXQ_OVFL)", _num(health.get("rx_queue_drops"), ",d")],
+        ["receiver lag after kernel stamp (p50 / p99 / max)", _lag(health.get("receiver_lag_us"))],
+        ["host CPU pressure (some)", "n/a" if not isinstance(pressure, (int, float))
+         else _num(100 * pressure, ".1f", " %")],
+    ]
+    extra = [[k.replace("_", " "), v] for k, v in health.items()
+             if k not in ("overloaded", "reasons", "sender_lag_us", "late_sends",
+                          "rx_queue_drops", "receiver_lag_us", "host_cpu_pressure")]
+    out.append(_table(["figure", "value"], rows + extra, numeric=(1,)))
+    return out
+
+
+def _devices(doc: Mapping[str, Any]) -> list[str]:
+    rig = (doc.get("config") or {}).get("rig")
+    if not isinstance(rig, Mapping):
+        return []
+    devices = rig.get("devices") or {}
+    out = ["<h2>Devices</h2>"]
+    if isinstance(devices, Mapping) and devices:
+        rows = []
+        for name, s in devices.items():
+            s = s if isinstance(s, Mapping) else {}
+            other = ", ".join(f"{k} {v}" for k, v in s.items()
+                              if k not in ("device", "sent", "received", "dropped") and v)
+            rows.append([name, s.get("device", "?"), _num(s.get("sent"), ",d"),
+                         _num(s.get("received"), ",d"), _num(s.get("dropped"), ",d"), other])
+        out.append(_table(["device", "kind", "sent", "received", "dropped", "other"], rows,
+                          numeric=(2, 3, 4)))
+    else:
+        out.append("<p>None reported.</p>")
+    died = rig.get("died")
+    if died:
+        out.append(f'<p class="bad">Stopped by themselves during the run: '
+                   f"{_esc(', '.join(map(str, died)))}.</p>")
+    return out
+
+
+def _find_max(doc: Mapping[str, Any]) -> list[str]:
+    section = doc.get("find_max")
+    if not isinstance(section, Mapping):
+        return []
+    out = ["<h2>find-max</h2>"]
+    best = section.get("max_msgs_per_s")
+    bracket = section.get("bracket")
+    if bracket is None and "first_failing_msgs_per_s" in section:  # before the contract's shape
+        bracket = [best, section.get("first_failing_msgs_per_s")]
+    facts = [f"Highest sustained rate: <strong>{_esc(_num(best, ',.0f', ' msgs/s'))}</strong>"
+             if best is not None else
+             '<strong class="bad">no rate passed</strong>']
+    if isinstance(bracket, list) and len(bracket) == 2:
+        facts.append(f"bracket {_esc(_num(bracket[0], ',.0f'))} (passes) .. "
+                     f"{_esc(_num(bracket[1], ',.0f'))} (fails) msgs/s")
+    if isinstance(section.get("resolution"), (int, float)):
+        facts.append(f"resolution {_esc(_num(100 * section['resolution'], '.3g', ' %'))}")
+    if isinstance(section.get("step_s"), (int, float)):
+        facts.append(f"{_esc(_num(section['step_s'], 'g', ' s'))} a step")
+    if isinstance(section.get("estimated_s"), (int, float)):
+        facts.append(f"estimated {_esc(_num(section['estimated_s'], ',.0f', ' s'))} in all")
+    out.append("<p>" + "; ".join(facts) + ".</p>")
+    criteria = section.get("criteria")
+    if isinstance(criteria, Mapping) and criteria:
+        out.append("<p>A step passes when: " + _esc(", ".join(
+            f"{k} {v}" for k, v in criteria.items() if v is not None)) + ".</p>")
+    steps = [s for s in section.get("steps") or [] if isinstance(s, Mapping)]
+    if not steps:
+        out.append('<p class="nodata">No steps recorded.</p>')
+        return out
+    out.append(_chart(charts.find_max_figure(doc), "findmax", "find-max: rate of each step"))
+    # Columns a report's steps do not carry (an older find-max) are left out.
+    present = {k for s in steps for k in s}
+    cols = [("phase", "phase", lambda s: s.get("phase", "")),
+            ("rate_msgs_per_s", "rate msgs/s", lambda s: _num(s.get("rate_msgs_per_s"), ",.0f")),
+            ("ok", "result", _step_result),
+            ("sent", "sent", lambda s: _num(s.get("sent"), ",d")),
+            ("received", "received", lambda s: _num(s.get("received"), ",d")),
+            ("lost", "lost", lambda s: _num(s.get("lost"), ",d")),
+            ("late", "late", lambda s: _num(s.get("late"), ",d")),
+            ("p99_us", "p99 us", lambda s: _num(s.get("p99_us")))]
+    cols = [c for c in cols if c[0] in present]
+    header = ["step"] + [c[1] for c in cols]
+    rows = [[i] + [c[2](s) for c in cols] for i, s in enumerate(steps, 1)]
+    numeric = [0] + [i + 1 for i, c in enumerate(cols) if c[0] not in ("phase", "ok")]
+    raw = [i + 1 for i, c in enumerate(cols) if c[0] == "ok"]
+    out.append(_table(header, rows, numeric=numeric, raw=raw))
+    return out
+
+
+def _step_result(step: Mapping[str, Any]) -> str:
+    """A find-max step's result as HTML: pass/fail, its status when it is neither ok nor a
+    plain failure, and why."""
+    ok = bool(step.get("ok"))
+    out = '<span class="ok">pass</span>' if ok else '<span class="bad">fail</span>'
+    status = step.get("status")
+    if status and status not in ("ok", "fail"):
+        out += f" ({_esc(status_text(status))})"
+    why = step.get("why")
+    if why and why != "ok":
+        out += f": {_esc(why)}"
+    return out
+
+
+def _stat(value: Any, fmt: str = ",.1f") -> str:
+    if isinstance(value, Mapping):
+        return " / ".join(_num(value.get(k), fmt) for k in ("min", "mean", "max"))
+    return _num(value, fmt)
+
+
+def _source(doc: Mapping[str, Any]) -> list[str]:
+    section = doc.get("source")
+    if not isinstance(section, Mapping):
+        return []
+    out = ["<h2>Source: scans</h2>"]
+    lat = (doc.get("latency_us") or {}).get("corrected") or {}
+    has_age = charts.latency_count(doc) > 0
+    rows = [
+        ["north markers", _num(section.get("north_markers"), ",d")],
+        ["scans (complete)", _num(section.get("scans"), ",d")],
+        ["plots per scan (min / mean / max)", _stat(section.get("plots_per_scan"))],
+        ["antenna period (s)", _num(section.get("antenna_period_s"), ",.3f")],
+        ["north-marker interval (s, min / mean / max)",
+         _stat(section.get("north_marker_interval_s"), ",.3f")],
+        ["north markers on time / off time",
+         f"{_num(section.get('north_markers_on_time'), ',d')} / "
+         f"{_num(section.get('north_markers_off_time'), ',d')}"],
+        ["north markers missed", _num(section.get("north_markers_missed"), ",d")],
+        ["feed gaps", _num(section.get("feed_gaps"), ",d")],
+        ["data age p50 / p99 / max (ms)",
+         " / ".join(_num(lat.get(k) / 1000 if has_age and isinstance(lat.get(k), (int, float))
+                         else None, ",.1f") for k in ("p50", "p99", "max"))],
+        ["frames / records / plots", " / ".join(_num(section.get(k), ",d")
+                                               for k in ("frames", "records", "plots"))],
+    ]
+    by_cat = section.get("by_category")
+    if isinstance(by_cat, Mapping) and by_cat:
+        rows.append(["records by category", ", ".join(f"CAT{k:0>3}: {v:,}" if isinstance(v, int)
+                                                      else f"CAT{k}: {v}"
+                                                      for k, v in by_cat.items())])
+    shown = {"north_markers", "scans", "plots_per_scan", "antenna_period_s",
+             "north_marker_interval_s", "north_markers_on_time", "north_markers_off_time",
+             "north_markers_missed", "feed_gaps", "frames", "records", "plots", "by_category",
+             "plots_per_scan_list"}
+    rows += [[k.replace("_", " "), json.dumps(v, default=str) if isinstance(v, (dict, list))
+              else _num(v, ",.6g") if isinstance(v, (int, float)) else str(v)]
+             for k, v in section.items() if k not in shown]
+    out.append(_table(["figure", "value"], rows, numeric=(1,)))
+    out.append(_chart(charts.scans_figure(doc), "scans", "Plots per scan"))
+    return out
+
+
+def _other_sections(doc: Mapping[str, Any]) -> list[str]:
+    out = []
+    for key, value in doc.items():
+        if key in _KNOWN:
+            continue
+        out += [f"<h2>{_esc(key.replace('_', ' ').capitalize())}</h2>",
+                f"<pre>{_esc(json.dumps(value, indent=2, default=str))}</pre>"]
+    return out
 
 
 _CSS = """
-body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:900px;color:#222}
-h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.status-ok{color:#2ca02c}.status-interrupted{color:#ff7f0e}.status-fault{color:#d62728}
-svg.chart{width:100%;height:auto;display:block;margin:1em 0}
-svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#999}
-svg .tick,svg .legend{font-size:11px;fill:#444}svg .label{font-size:12px;fill:#222}
-svg .title{font-size:14px;font-weight:600}svg .line{fill:none;stroke-width:1.8}
-svg .bar{opacity:.6}svg .marker{stroke:#ff7f0e;stroke-dasharray:4 3;stroke-width:1.5}
-pre{background:#f6f6f6;padding:.6em;overflow:auto}
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1em;
+max-width:960px;color:#222}
+h1{font-size:1.45em;margin:.3em 0}h2{font-size:1.15em;margin:1.6em 0 .4em;
+border-bottom:1px solid #ddd}
+.status{padding:0 .3em;border-radius:4px;color:#fff}
+.status.ok{background:#1a7f37;color:#fff}.status.bad{background:#c62828;color:#fff}
+.status.warn{background:#d46b08;color:#fff}
+span.ok,strong.ok{color:#1a7f37;font-weight:600}.bad{color:#c62828;font-weight:600}
+.warn{color:#d46b08;font-weight:600}
+ul.reasons{margin:.2em 0 .6em;padding-left:1.3em;color:#333}
+.meta{color:#555}.nodata{color:#d46b08;font-weight:600}
+.wide{max-width:100%;overflow-x:auto}
+table{border-collapse:collapse;margin:.4em 0;font-size:.93em}
+td,th{border:1px solid #ccc;padding:2px 6px}
+th{background:#f4f4f4;font-weight:600}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+figure{margin:1em 0}
+svg.chart{display:block;width:100%;max-width:100%;height:auto}
+pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:12px}
+details summary{cursor:pointer}
 """
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[object]], numeric_from: int = 0) -> str:
-    head = "".join(f'<th class="{"n" if i >= numeric_from else ""}">{_esc(h)}</th>'
-                   for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(
-        f'<td class="{"n" if i >= numeric_from else ""}">{_esc(v)}</td>' for i, v in enumerate(row)
-    ) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def render_html(report: Report, title: str | None = None) -> str:
-    """The whole page as one string. Raises ValueError if the report's histograms are not
-    valid HDR encodings."""
-    c, t = report.counts, report.throughput
+def render_html(report: Any, title: str | None = None) -> str:
+    """The whole page as one string. `report` is a Report (or BenchReport) or its JSON
+    document as written (a dict; what `radarbench report` passes, so that sections the
+    loaded Report does not keep still render). Raises ValueError if the report's histograms
+    are not valid HDR encodings, TypeError if `report` is neither."""
+    doc = charts.report_doc(report)
     heading = title or "radarbench run"
-    util = "n/a" if t.line_utilization is None else f"{100 * t.line_utilization:.1f} %"
-    lat_rows = []
-    for name, s in (("corrected", report.corrected), ("uncorrected", report.uncorrected)):
-        lat_rows.append([name] + [f"{v:,.1f}" for v in (
-            s.min_us, s.p50_us, s.p90_us, s.p99_us, s.p99_9_us, s.p99_99_us, s.max_us,
-            s.mean_us, s.stdev_us)] + [f"{s.count:,}"])
-    faults = (_table(["t (s)", "kind", "duration (s)", "detail"],
-                     [[f"{f.t_s:.3f}", f.kind,
-                       "" if f.duration_s is None else f"{f.duration_s:.3f}", f.detail]
-                      for f in report.faults], numeric_from=99)
-              if report.faults else "<p>None.</p>")
+    body = [
+        *_headline(doc, heading),
+        *_counts(doc),
+        *_throughput(doc),
+        *_latency(doc),
+        *_timeline(doc),
+        *_limits(doc),
+        *_faults(doc),
+        *_health(doc),
+        *_devices(doc),
+        *_find_max(doc),
+        *_source(doc),
+        *_other_sections(doc),
+        "<h2>Settings and host</h2>",
+        "<pre>" + _esc(json.dumps({"config": doc.get("config", {}), "host": doc.get("host", {})},
+                                  indent=2, default=str)) + "</pre>",
+    ]
+    status, _ = _verdict(doc)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{_esc(heading)} {_esc(report.started_at)}</title>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(heading)}: {_esc(status_text(status))} {_esc(doc.get('started_at', ''))}"
+        "</title>",
         f"<style>{_CSS}</style></head><body>",
-        f'<h1>{_esc(heading)}: <span class="status-{_esc(report.status)}">'
-        f"{_esc(report.status.upper())}</span></h1>",
-        f"<p>{_esc(report.started_at)}, {report.duration_s:.1f} s on "
-        f"{_esc(report.host.get('hostname', '?'))}, radarbench {_esc(report.tool_version)}. "
-        f"Latency: {_esc(report.latency_kind)}; jitter (RFC 3550) {report.jitter_us:,.1f} us.</p>",
-        "<h2>Counts</h2>",
-        _table(["sent", "received", "lost", "late", "duplicated", "reordered", "corrupted",
-                "decode errors"],
-               [[f"{v:,}" for v in (c.sent, c.received, c.lost, c.late, c.duplicated,
-                                   c.reordered, c.corrupted, c.decode_errors)]]),
-        "<h2>Throughput</h2>",
-        _table(["offered msg/s", "received msg/s", "bytes/s", "line utilization"],
-               [[f"{t.offered_msgs_per_s:,.1f}", f"{t.msgs_per_s:,.1f}",
-                 f"{t.bytes_per_s:,.1f}", util]]),
-        "<h2>Latency (us)</h2>",
-        _table(["", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean", "stdev",
-                "count"], lat_rows, numeric_from=1),
-        *latency_charts(report),
-        "<h2>Over time</h2>",
-        *timeline_charts(report),
-        "<h2>Faults</h2>",
-        faults,
-        "<h2>Settings and host</h2>",
-        f"<pre>{_esc(json.dumps({'config': report.config, 'host': report.host}, indent=2, default=str))}</pre>",
+        *[b for b in body if b],
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -1,21 +1,43 @@
-"""A run report as Markdown, fit for a CI job summary ($GITHUB_STEP_SUMMARY): a headline,
-counts, throughput, latency corrected vs uncorrected, faults. Tables only, no HTML, so it also
-reads well as plain text in a terminal."""
+"""A run report as Markdown, fit for a CI job summary ($GITHUB_STEP_SUMMARY): the verdict and
+its reasons, the limits with theirs, counts, throughput, latency corrected vs uncorrected,
+faults, the bench's own health, and the sections the run had: find-max steps, source-mode
+scan statistics, sink figures, the rig's devices. Tables only, no HTML, so it also reads well
+as plain text in a terminal.
+
+It reads the report alone: `radarbench run` prints what `radarbench report RUN.json` prints
+for the report it wrote, word for word.
+"""
 from __future__ import annotations
+
+from typing import Any
 
 from radarbench.bench.compare import CompareResult, format_value
 from radarbench.bench.report import Report
 from radarbench.bench.stats import LatencySummary
+from radarbench.bench.verdict import LIMIT_DESCRIPTIONS, label
 
-_STATUS_MARK = {"ok": "OK", "interrupted": "INTERRUPTED", "fault": "FAULT"}
+NA = "n/a"
 
 
-def _us(value: float) -> str:
-    return f"{value:,.1f}"
+def _us(value: float | None) -> str:
+    return NA if value is None else f"{value:,.1f}"
 
 
 def _rate(value: float) -> str:
     return f"{value:,.1f}"
+
+
+def _num(value: Any) -> str:
+    """A figure of a section: integers with separators, floats to 3 significant decimals."""
+    if value is None:
+        return NA
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return _cell(value)
 
 
 def _cell(text: object) -> str:
@@ -23,55 +45,103 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report: Report, title: str | None = None) -> str:
+def headline(report: Report) -> str:
+    """The first line: `## radarbench run: FAIL`."""
+    return f"## radarbench run: {label(report.status)}"
+
+
+def render_markdown(report: Report) -> str:
     """The whole summary as one Markdown string (ends with a newline)."""
+    lines: list[str] = [headline(report), ""]
+    if report.reasons:
+        lines += [f"- {_cell(r)}" for r in report.reasons] + [""]
+    lines += _where(report)
+    lines += _limits(report)
+    lines += _counts(report)
+    lines += _throughput(report)
+    lines += _latency(report)
+    lines += _faults(report)
+    lines += _health(report)
+    sections = report.sections
+    if isinstance(sections.get("find_max"), dict):
+        lines += _find_max(sections["find_max"])
+    if isinstance(sections.get("source"), dict):
+        lines += _source(sections["source"], report)
+    if isinstance(sections.get("sink"), dict):
+        lines += _sink(sections["sink"])
+    lines += _devices(report)
+    return "\n".join(lines) + "\n"
+
+
+def _where(report: Report) -> list[str]:
     c = report.counts
     t = report.throughput
     cfg = report.config
-    lines: list[str] = []
-    heading = title or f"radarbench run: {_STATUS_MARK.get(report.status, report.status)}"
-    lines += [f"## {_cell(heading)}", ""]
     where = ", ".join(f"{k} `{_cell(cfg[k])}`" for k in ("mode", "tx", "rx", "url", "rate")
-                      if k in cfg)
-    lines.append(
+                      if k in cfg and cfg[k] is not None)
+    rig = cfg.get("rig") if isinstance(cfg.get("rig"), dict) else {}
+    if rig.get("file"):
+        where += (", " if where else "") + f"rig `{_cell(rig['file'])}`"
+    lines = [
         f"{report.started_at}, {report.duration_s:.1f} s on {_cell(report.host.get('hostname', '?'))}"
-        f", radarbench {report.tool_version}" + (f"; {where}" if where else "")
-    )
-    lines.append("")
-    lines.append(
+        f", radarbench {report.tool_version}" + (f"; {where}" if where else ""),
+        "",
+    ]
+    lat = report.latency
+    p99 = f"**{_us(lat.p99_us)} us**" if lat.count else f"**{NA} (no data)**"
+    lines += [
         f"**{c.received:,} of {c.sent:,} received**, {c.lost:,} lost, {c.late:,} late; "
-        f"p99 latency **{_us(report.latency.p99_us)} us** ({_cell(report.latency_kind)}, "
-        f"corrected); {_rate(t.msgs_per_s)} msg/s"
-    )
-    lines += ["", "### Counts", "", "| sent | received | lost | late | duplicated | reordered "
-              "| corrupted | decode errors |", "|" + " ---: |" * 8]
-    lines.append(f"| {c.sent:,} | {c.received:,} | {c.lost:,} | {c.late:,} | {c.duplicated:,} "
-                 f"| {c.reordered:,} | {c.corrupted:,} | {c.decode_errors:,} |")
+        f"p99 latency {p99} ({_cell(report.latency_kind)}, corrected); "
+        f"{_rate(t.msgs_per_s)} msg/s",
+    ]
+    return lines
 
-    util = "n/a" if t.line_utilization is None else f"{100 * t.line_utilization:.1f} %"
-    lines += ["", "### Throughput", "", "| offered msg/s | received msg/s | bytes/s "
-              "| line utilization |", "|" + " ---: |" * 4,
-              f"| {_rate(t.offered_msgs_per_s)} | {_rate(t.msgs_per_s)} | "
-              f"{_rate(t.bytes_per_s)} | {util} |"]
 
-    lines += ["", f"### Latency (us, {_cell(report.latency_kind)})", "",
-              "| | min | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | stdev | count |",
+def _limits(report: Report) -> list[str]:
+    lines = ["", "### Limits", ""]
+    checks = report.limit_checks
+    if not checks:
+        return lines + ["None set."]
+    lines += ["| limit | what | set | measured | result |", "| --- | --- | ---: | ---: | --- |"]
+    for check in checks:
+        measured = f"{NA} (no data)" if check.value is None else _num(check.value)
+        result = "pass" if check.passed else f"**FAIL**: {_cell(check.message())}"
+        lines.append(f"| {check.key} | {_cell(LIMIT_DESCRIPTIONS.get(check.key, ''))} | "
+                     f"{_num(check.limit)} | {measured} | {result} |")
+    return lines
+
+
+def _counts(report: Report) -> list[str]:
+    c = report.counts
+    return ["", "### Counts", "", "| sent | received | lost | late | duplicated | reordered "
+            "| corrupted | decode errors |", "|" + " ---: |" * 8,
+            f"| {c.sent:,} | {c.received:,} | {c.lost:,} | {c.late:,} | {c.duplicated:,} "
+            f"| {c.reordered:,} | {c.corrupted:,} | {c.decode_errors:,} |"]
+
+
+def _throughput(report: Report) -> list[str]:
+    t = report.throughput
+    util = NA if t.line_utilization is None else f"{100 * t.line_utilization:.1f} %"
+    return ["", "### Throughput", "", "| offered msg/s | received msg/s | bytes/s "
+            "| line utilization |", "|" + " ---: |" * 4,
+            f"| {_rate(t.offered_msgs_per_s)} | {_rate(t.msgs_per_s)} | "
+            f"{_rate(t.bytes_per_s)} | {util} |"]
+
+
+def _latency(report: Report) -> list[str]:
+    lines = ["", f"### Latency (us, {_cell(report.latency_kind)})", ""]
+    if not report.corrected.count and not report.uncorrected.count:
+        why = ("sink mode: nothing comes back to time" if report.config.get("mode") == "sink"
+               else "nothing was received")
+        return lines + [f"No latency measured ({why}): every percentile is {NA}, null in the JSON."]
+    lines += ["| | min | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | stdev | count |",
               "| --- |" + " ---: |" * 10]
     for name, s in (("corrected", report.corrected), ("uncorrected", report.uncorrected)):
         lines.append(_latency_row(name, s))
     lines += ["", f"Jitter (RFC 3550): {_us(report.jitter_us)} us. Corrected latency runs "
               "from the intended send time, uncorrected from the actual one; a gap between "
               "them is time the sender fell behind its schedule."]
-
-    lines += ["", "### Faults", ""]
-    if report.faults:
-        lines += ["| t (s) | kind | duration (s) | detail |", "| ---: | --- | ---: | --- |"]
-        for f in report.faults:
-            duration = "" if f.duration_s is None else f"{f.duration_s:.3f}"
-            lines.append(f"| {f.t_s:.3f} | {_cell(f.kind)} | {duration} | {_cell(f.detail)} |")
-    else:
-        lines.append("None.")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _latency_row(name: str, s: LatencySummary) -> str:
@@ -80,12 +150,172 @@ def _latency_row(name: str, s: LatencySummary) -> str:
     return f"| {name} | " + " | ".join(cells) + f" | {s.count:,} |"
 
 
+def _faults(report: Report) -> list[str]:
+    lines = ["", "### Faults", ""]
+    if not report.faults:
+        return lines + ["None."]
+    lines += ["| t (s) | kind | side | duration (s) | errors | detail |",
+              "| ---: | --- | --- | ---: | ---: | --- |"]
+    for f in report.faults:
+        duration = "" if f.duration_s is None else f"{f.duration_s:.3f}"
+        lines.append(f"| {f.t_s:.3f} | {_cell(f.kind)} | {_cell(f.side)} | {duration} | "
+                     f"{f.errors:,} | {_cell(f.detail)} |")
+    return lines
+
+
+def _lag(figures: Any) -> str:
+    if not isinstance(figures, dict):
+        return NA
+    return " / ".join(_us(figures.get(k)) for k in ("p50", "p99", "max"))
+
+
+def _health(report: Report) -> list[str]:
+    h = report.health
+    lines = ["", "### Bench health", ""]
+    if not h:
+        return lines + ["Not measured in this run."]
+    pressure = h.get("host_cpu_pressure")
+    drops = h.get("rx_queue_drops")
+    lines += ["| figure | value |", "| --- | ---: |",
+              f"| overloaded | {'**yes**' if h.get('overloaded') else 'no'} |",
+              f"| sender lag behind schedule, p50 / p99 / max (us) | {_lag(h.get('sender_lag_us'))} |",
+              f"| late sends | {_num(h.get('late_sends'))} |",
+              f"| receive queue drops (SO_RXQ_OVFL) | "
+              f"{'not known for this transport' if drops is None else _num(drops)} |",
+              f"| receiver lag behind the kernel, p50 / p99 / max (us) | {_lag(h.get('receiver_lag_us'))} |",
+              f"| host CPU pressure (share of the run some task waited for a CPU) | "
+              f"{NA if pressure is None else f'{100 * pressure:.1f} %'} |"]
+    if h.get("reasons"):
+        lines += [""] + [f"- {_cell(r)}" for r in h["reasons"]]
+    return lines
+
+
+def _find_max(fm: dict[str, Any]) -> list[str]:
+    lines = ["", "### find-max", ""]
+    best = fm.get("max_msgs_per_s")
+    bracket = fm.get("bracket") or [best, fm.get("first_failing_msgs_per_s")]
+    passes, fails = (list(bracket) + [None, None])[:2]
+    text = (f"Highest sustainable rate: **{_num(best)} msgs/s**" if best is not None
+            else "Highest sustainable rate: **none found** (no step passed)")
+    facts = []
+    if passes is not None:
+        facts.append(f"passes at {_num(passes)}")
+    if fails is not None:
+        facts.append(f"fails at {_num(fails)}")
+    if fm.get("resolution") is not None:
+        facts.append(f"resolution {100 * fm['resolution']:g} %")
+    if fm.get("step_s") is not None:
+        facts.append(f"{_num(fm['step_s'])} s a step")
+    if fm.get("estimated_s") is not None:
+        facts.append(f"estimated {_num(fm['estimated_s'])} s")
+    lines.append(text + (f" ({'; '.join(facts)})." if facts else "."))
+    criteria = fm.get("criteria")
+    if isinstance(criteria, dict) and criteria:
+        lines += ["", "A step passes with: " + ", ".join(
+            f"{_cell(k)} {_num(v)}" for k, v in criteria.items() if v is not None) + "."]
+    steps = fm.get("steps") or []
+    if steps:
+        lines += ["", "| step | phase | rate (msgs/s) | result | status | sent | received | lost "
+                  "| late | p99 (us) | why |",
+                  "| ---: | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+        for i, step in enumerate(steps, 1):
+            status = step.get("status")
+            lines.append(
+                f"| {i} | {_cell(step.get('phase', ''))} | {_num(step.get('rate_msgs_per_s'))} | "
+                f"{'pass' if step.get('ok') else '**fail**'} | "
+                f"{label(status) if status else ''} | {_num(step.get('sent'))} | "
+                f"{_num(step.get('received'))} | {_num(step.get('lost'))} | {_num(step.get('late'))} | "
+                f"{_us(step.get('p99_us'))} | {_cell(step.get('why', ''))} |")
+    return lines
+
+
+def _triple(figures: Any) -> str:
+    if not isinstance(figures, dict):
+        return NA
+    return " / ".join(_num(figures.get(k)) for k in ("min", "mean", "max"))
+
+
+def _source(src: dict[str, Any], report: Report) -> list[str]:
+    rows = [
+        ("records", _num(src.get("records"))),
+        ("frames", _num(src.get("frames"))),
+        ("records per second", _num(src.get("records_per_s"))),
+        ("plots (CAT048)", _num(src.get("plots"))),
+        ("north markers", _num(src.get("north_markers"))),
+        ("scans (between north markers)", _num(src.get("scans"))),
+        ("plots per scan, min / mean / max", _triple(src.get("plots_per_scan"))),
+        ("antenna period (s)", _num(src.get("antenna_period_s"))),
+        ("north marker interval (s), min / mean / max", _triple(src.get("north_marker_interval_s"))),
+        ("north markers on time / off time / missed",
+         " / ".join(_num(src.get(k)) for k in ("north_markers_on_time", "north_markers_off_time",
+                                              "north_markers_missed"))),
+        ("feed gaps", _num(src.get("feed_gaps"))),
+        ("decode errors", _num(src.get("decode_errors"))),
+    ]
+    lat = report.latency
+    if report.latency_kind == "data age":
+        age = (" / ".join(_num(None if v is None else round(v / 1e3, 3))
+                          for v in (lat.p50_us, lat.p99_us, lat.max_us)) if lat.count else NA)
+        rows.append(("data age, p50 / p99 / max (ms)", age))
+        if src.get("data_age_negative"):
+            rows.append(("records stamped ahead of this host's clock", _num(src["data_age_negative"])))
+    by_category = src.get("by_category")
+    if isinstance(by_category, dict) and by_category:
+        rows.append(("records by category", ", ".join(f"CAT{_cell(k)} {_num(v)}"
+                                                      for k, v in sorted(by_category.items()))))
+    return (["", "### Source feed", "", "| figure | value |", "| --- | ---: |"]
+            + [f"| {name} | {value} |" for name, value in rows])
+
+
+def _sink(sink: dict[str, Any]) -> list[str]:
+    rows = [
+        ("offered msgs/s", _num(sink.get("offered_msgs_per_s"))),
+        ("accepted msgs/s", _num(sink.get("accepted_msgs_per_s"))),
+        ("sends / failed", f"{_num(sink.get('sends'))} / {_num(sink.get('failed_sends'))}"),
+        ("blocked in write (s)", _num(sink.get("blocked_in_write_s"))),
+        ("share of the run blocked in write", _num(sink.get("blocked_share"))),
+        ("slowest write (us)", _num(sink.get("slowest_write_us"))),
+        ("writes over 1 ms", _num(sink.get("writes_over_1ms"))),
+    ]
+    return (["", "### Sink", "", "| figure | value |", "| --- | ---: |"]
+            + [f"| {name} | {value} |" for name, value in rows])
+
+
+def _devices(report: Report) -> list[str]:
+    rig = report.config.get("rig")
+    if not isinstance(rig, dict):
+        return []
+    summaries = rig.get("devices")
+    died = rig.get("died") or []
+    if not isinstance(summaries, dict) or not summaries:
+        return []
+    lines = ["", "### Devices", "", "| device | kind | sent | received | dropped | other |",
+             "| --- | --- | ---: | ---: | ---: | --- |"]
+    for name, s in summaries.items():
+        if not isinstance(s, dict):
+            s = {}
+        other = ", ".join(f"{k} {_num(v)}" for k, v in s.items()
+                          if k not in ("device", "sent", "received", "dropped", "elapsed_s") and v)
+        lines.append(f"| {_cell(name)} | {_cell(s.get('device', '?'))} | {_num(s.get('sent', ''))} | "
+                     f"{_num(s.get('received', ''))} | {_num(s.get('dropped', ''))} | {_cell(other)} |")
+    if died:
+        lines += ["", f"Stopped by themselves during the run: {', '.join(_cell(d) for d in died)}."]
+    return lines
+
+
 def render_compare_markdown(result: CompareResult) -> str:
-    """A compare result as a Markdown table, failures first in a list below it."""
-    lines = ["| figure | base | new | change | limit | result |",
-             "| --- | ---: | ---: | ---: | ---: | --- |"]
+    """A compare result as a Markdown table, failures first in a list below it; a refusal or
+    a mode mismatch compared anyway goes above the table, in bold."""
+    lines: list[str] = []
+    for problem in result.problems:
+        lines += [f"**REFUSED: {_cell(problem)}**", ""]
+    for warning in result.warnings:
+        lines += [f"**WARNING: {_cell(warning)}**", ""]
+    lines += ["| figure | base | new | change | limit | result |",
+              "| --- | ---: | ---: | ---: | ---: | --- |"]
     for c in result.checks:
-        lines.append(f"| {c.figure} | {format_value(c.base, c.unit)} | {format_value(c.new, c.unit)} | "
+        new = format_value(c.new, c.unit) if c.new is not None else f"{NA} (no data)"
+        lines.append(f"| {c.figure} | {format_value(c.base, c.unit)} | {new} | "
                      f"{c.change_text()} | {c.limit} | {'pass' if c.passed else '**FAIL**'} |")
     if result.failures:
         lines += [""] + [f"- {m}" for m in result.messages]

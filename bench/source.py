@@ -7,19 +7,27 @@ A radar (or anything that sends ASTERIX) sends; the bench decodes everything and
   uncorrected histograms are the same figure here);
 - scan completeness: plots per scan between CAT034 north markers, and north markers on time
   against the antenna period (I034/041, else the median interval);
-- decode errors (frames that break the specification).
+- decode errors (frames that break the specification);
+- faults of the feed, each an episode (side "feed") in the report's faults: a feed gap (no
+  datagram for longer than GAP_FACTOR expected intervals: the sector time when CAT034 gives
+  the antenna period and the sector crossings, else the median inter-arrival time over the
+  last WINDOW arrivals), missed north markers (an interval of about k periods misses k - 1;
+  a run that ends more than half a period after a marker was due misses it too), missed
+  sectors (a sector crossing whose I034/020 skips sector numbers).
 
 Runs in the calling process: there is no sender to keep on schedule.
 """
 from __future__ import annotations
 
+import math
 import statistics
 import time
+from collections import deque
 from typing import Any
 
 from radarbench.bench.clock import wall_minus_mono_ns
 from radarbench.bench.engine import NS_PER_S, BenchConfig, BenchReport, _open, _utc_now
-from radarbench.bench.faults import FaultLog
+from radarbench.bench.faults import Episode, FaultLog
 from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.stats import RunStats
@@ -32,6 +40,15 @@ ON_TIME_SHARE = 0.05
 ON_TIME_MIN_S = 0.05
 # Time-of-day items per category: where the sensor says when the data was true.
 TIME_ITEMS = {48: "140", 62: "070", 34: "030", 1: "141", 2: "030", 21: "073"}
+# A silence longer than GAP_FACTOR expected intervals (and GAP_MIN_S) is a feed gap. The
+# minimum keeps a busy host's scheduling out of it; arrival times are the kernel's stamps
+# where the transport has them, so a receiver that is late to read does not make a gap.
+GAP_FACTOR = 4.0
+GAP_MIN_S = 0.2
+# Inter-arrival times the expected interval is the median of.
+WINDOW = 64
+# Intervals before the median counts (without CAT034 timing).
+MIN_INTERVALS = 4
 
 
 def _age_s(wall_tod_s: float, tod_s: float) -> float:
@@ -57,6 +74,8 @@ class ScanTracker:
         self.intervals_s: list[float] = []
         self.period_s: float | None = None
         self.last_marker_ns: int | None = None
+        self.marker_ns: list[int] = []  # arrival of each marker (one a scan: a day is ~22k)
+        self.end_ns: int | None = None
 
     def on_plot(self) -> None:
         if self.plots_since_marker is not None:
@@ -72,10 +91,41 @@ class ScanTracker:
         if self.last_marker_ns is not None:
             self.intervals_s.append((rx_ns - self.last_marker_ns) / NS_PER_S)
         self.last_marker_ns = rx_ns
+        self.marker_ns.append(rx_ns)
 
-    def section(self) -> dict[str, Any]:
-        period = self.period_s or (statistics.median(self.intervals_s) if self.intervals_s else None)
-        on_time = late = missed = 0
+    def antenna_period_s(self) -> float | None:
+        """I034/041 when the markers carry it, else the median marker interval, else None."""
+        return self.period_s or (statistics.median(self.intervals_s) if self.intervals_s else None)
+
+    def missed_markers(self, end_ns: int) -> list[Episode]:
+        """Missed north markers as episodes: one per run of misses between two markers, and
+        one for the markers due after the last one before `end_ns` (the end of the run)."""
+        period = self.antenna_period_s()
+        if not period or not self.marker_ns:
+            return []
+        period_ns = period * NS_PER_S
+        out: list[Episode] = []
+
+        def add(prev_ns: int, until_ns: int, n: int, trailing: bool) -> None:
+            due_ns = prev_ns + round(period_ns)
+            what = "none after it until the end of the run" if trailing else "the next came late"
+            out.append(Episode("feed", "missed north marker",
+                               f"{n} north marker{'s' if n != 1 else ''} missed (antenna period {period:g} s; {what})",
+                               due_ns, until_ns, until_ns, errors=n))
+
+        for prev, nxt in zip(self.marker_ns, self.marker_ns[1:]):
+            n = round((nxt - prev) / period_ns) - 1
+            if n > 0:
+                add(prev, nxt, n, False)
+        # A marker is missed at the end when the run went on half a period past its due time.
+        n = math.floor((end_ns - self.marker_ns[-1]) / period_ns - 0.5)
+        if n > 0:
+            add(self.marker_ns[-1], end_ns, n, True)
+        return out
+
+    def section(self, end_ns: int | None = None) -> dict[str, Any]:
+        period = self.antenna_period_s()
+        on_time = late = 0
         if period:
             tol = max(ON_TIME_SHARE * period, ON_TIME_MIN_S)
             for interval in self.intervals_s:
@@ -83,7 +133,7 @@ class ScanTracker:
                     on_time += 1
                 else:
                     late += 1
-                    missed += max(0, round(interval / period) - 1)
+        missed = sum(ep.errors for ep in self.missed_markers(end_ns)) if end_ns is not None else 0
         return {
             "north_markers": self.markers,
             "scans": len(self.plots_per_scan),
@@ -97,6 +147,103 @@ class ScanTracker:
         }
 
 
+class SectorTracker:
+    """CAT034 sector crossings (I034/000 = 2): the sector width from the smallest step of
+    I034/020 seen, and the sectors a crossing skips."""
+
+    def __init__(self) -> None:
+        self.crossings = 0
+        self.width_deg: float | None = None
+        self.last_az_deg: float | None = None
+        self.last_ns: int | None = None
+        self.missed = 0
+        self.episodes: list[Episode] = []
+
+    @property
+    def sectors(self) -> int | None:
+        """Sectors a revolution, once two crossings have shown the width."""
+        return round(360.0 / self.width_deg) if self.width_deg else None
+
+    def on_crossing(self, rx_ns: int, az_deg: float) -> None:
+        self.crossings += 1
+        if self.last_az_deg is not None and self.last_ns is not None:
+            step = (az_deg - self.last_az_deg) % 360.0
+            # The LSB of I034/020 is 360/256 deg: steps of a sector differ by an LSB or so.
+            if step > 0.5 and (self.width_deg is None or step < self.width_deg - 1.0):
+                self.width_deg = step
+            if self.width_deg and step >= 1.5 * self.width_deg:
+                n = round(step / self.width_deg) - 1
+                self._add(self.last_ns, rx_ns, n, f"sector crossing at {az_deg:g} deg after {self.last_az_deg:g} deg")
+        self.last_az_deg = az_deg
+        self.last_ns = rx_ns
+
+    def finish(self, end_ns: int, period_s: float | None) -> None:
+        """Sectors due after the last crossing before `end_ns` (the feed stopped)."""
+        sectors = self.sectors
+        if self.last_ns is None or not sectors or not period_s:
+            return
+        sector_ns = period_s / sectors * NS_PER_S
+        n = math.floor((end_ns - self.last_ns) / sector_ns - 0.5)
+        if n > 0:
+            self._add(self.last_ns, end_ns, n, "none after it until the end of the run")
+
+    def _add(self, prev_ns: int, until_ns: int, n: int, what: str) -> None:
+        self.missed += n
+        self.episodes.append(Episode("feed", "missed sector", f"{n} sector{'s' if n != 1 else ''} missed ({what})",
+                                     prev_ns, until_ns, until_ns, errors=n))
+
+
+class FeedWatch:
+    """Feed gaps: silences longer than GAP_FACTOR expected intervals (and GAP_MIN_S).
+
+    The expected interval is `sector_s` when set (CAT034 gives the antenna period and the
+    sector count), else the median inter-arrival time of the last WINDOW arrivals.
+    """
+
+    def __init__(self) -> None:
+        self.intervals_ns: deque[int] = deque(maxlen=WINDOW)
+        self.last_ns: int | None = None
+        self.sector_s: float | None = None
+        self.episodes: list[Episode] = []
+
+    def expected_s(self) -> float | None:
+        if self.sector_s:
+            return self.sector_s
+        if len(self.intervals_ns) < MIN_INTERVALS:
+            return None
+        return statistics.median(self.intervals_ns) / NS_PER_S
+
+    def threshold_s(self) -> float | None:
+        expected = self.expected_s()
+        return None if expected is None else max(GAP_FACTOR * expected, GAP_MIN_S)
+
+    def on_arrival(self, rx_ns: int) -> None:
+        if self.last_ns is not None:
+            gap_ns = rx_ns - self.last_ns
+            if gap_ns < 0:
+                return  # stamps out of order by a hair: not an interval
+            self._check(self.last_ns, rx_ns, to_end=False)
+            self.intervals_ns.append(gap_ns)
+        self.last_ns = rx_ns
+
+    def finish(self, end_ns: int) -> None:
+        """The silence from the last arrival to the end of the run, if it is a gap."""
+        if self.last_ns is not None:
+            self._check(self.last_ns, end_ns, to_end=True)
+
+    def _check(self, from_ns: int, to_ns: int, to_end: bool) -> None:
+        threshold = self.threshold_s()
+        expected = self.expected_s()
+        gap_s = (to_ns - from_ns) / NS_PER_S
+        if threshold is None or expected is None or gap_s <= threshold:
+            return
+        missing = max(1, round(gap_s / expected) - 1)
+        until = "until the end of the run" if to_end else "then data again"
+        self.episodes.append(Episode("feed", "feed gap",
+                                     f"no data for {gap_s:.3f} s (expected every {expected * 1e3:,.1f} ms; {until})",
+                                     from_ns, to_ns, to_ns, errors=missing))
+
+
 def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
     """Receive from cfg.recv for cfg.duration_s (or cfg.count records); returns the report."""
     assert cfg.recv
@@ -108,6 +255,8 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
     measure_from_ns = start_ns + int(cfg.warmup_s * NS_PER_S)
     stats = RunStats(start_ns=measure_from_ns)
     scans = ScanTracker()
+    sectors = SectorTracker()
+    feed = FeedWatch()
     faults = FaultLog("recv")
     frames = records = plots = negative_ages = 0
     by_category: dict[str, int] = {}
@@ -141,6 +290,12 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
                 continue
             first_rx_ns = first_rx_ns if first_rx_ns is not None else rx_ns
             last_rx_ns = rx_ns
+            # When the datagram arrived: the kernel's stamp (on the monotonic clock) if it has
+            # one and it is sane, so that a receiver slow to read does not see a gap.
+            arrival_ns = rx_ns
+            if msg.rx_kernel_ns is not None and abs(msg.rx_kernel_ns - wall_minus_mono - rx_ns) < NS_PER_S:
+                arrival_ns = msg.rx_kernel_ns - wall_minus_mono
+            feed.on_arrival(arrival_ns)
             frames += 1
             try:
                 decoded = decode(msg.data)
@@ -156,9 +311,14 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
                 by_category[key] = by_category.get(key, 0) + 1
                 items = rec.items
                 if rec.category == 34:
-                    if items.get("000") == 1:
+                    kind = items.get("000")
+                    if kind == 1:
                         period = items.get("041")
-                        scans.on_north_marker(rx_ns, float(period) if period else None)
+                        scans.on_north_marker(arrival_ns, float(period) if period else None)
+                    elif kind == 2 and isinstance(items.get("020"), (int, float)):
+                        sectors.on_crossing(arrival_ns, float(items["020"]))
+                    if feed.sector_s is None and scans.period_s and sectors.sectors:
+                        feed.sector_s = scans.period_s / sectors.sectors
                     continue
                 if rec.category == 48:
                     plots += 1
@@ -175,7 +335,13 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
         status = "interrupted"
     finally:
         rx.close()
-    faults_out = [ep.to_fault(start_ns) for ep in faults.episodes]
+    stop_ns = time.monotonic_ns()
+    if end_ns is not None:
+        stop_ns = min(stop_ns, max(end_ns, last_rx_ns))
+    feed.finish(stop_ns)
+    sectors.finish(stop_ns, scans.antenna_period_s())
+    episodes = faults.episodes + feed.episodes + scans.missed_markers(stop_ns) + sectors.episodes
+    faults_out = [ep.to_fault(start_ns) for ep in sorted(episodes, key=lambda e: e.first_ns)]
     if status == "ok" and faults_out:
         status = "fault"
     span_ns = (last_rx_ns - first_rx_ns) if first_rx_ns is not None else 0
@@ -195,5 +361,11 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
         "records_per_s": round(records / duration_s, 3) if duration_s else 0.0,
         "data_age_negative": negative_ages,
         "decode_errors": stats.counts.decode_errors,
-        **scans.section(),
+        **scans.section(stop_ns),
+        "sector_crossings": sectors.crossings,
+        "sectors": sectors.sectors,
+        "sectors_missed": sectors.missed,
+        "feed_gaps": len(feed.episodes),
+        "feed_gap_s": round(sum((ep.last_ns - ep.first_ns) for ep in feed.episodes) / NS_PER_S, 6),
+        "expected_interval_s": None if feed.expected_s() is None else round(feed.expected_s() or 0.0, 6),
     })

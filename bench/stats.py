@@ -74,24 +74,37 @@ def _clamp_ns(value_ns: int) -> int:
     return min(max(int(value_ns), 0), HIGHEST_NS)
 
 
+class NoLatency(AssertionError):
+    """A latency figure was asked of a run that measured none (nothing was received).
+
+    An AssertionError, so that `assert run.latency.p99_s < 0.025` in a pytest test fails on a
+    link that swallowed every probe instead of passing on a made-up 0.
+    """
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__("no latency measured: nothing was received"
+                         + (f" (asked for {name})" if name else ""))
+
+
 @dataclass(frozen=True)
 class LatencySummary:
     """Percentiles of one latency histogram, in microseconds.
 
     `p99_us` is the value in microseconds, `p99_s` (and plain `p99`, for
-    `assert run.latency.p99 < 5e-3`) the same value in seconds. Empty histograms give zeros
-    and count 0.
+    `assert run.latency.p99 < 5e-3`) the same value in seconds. An empty histogram (count 0)
+    has every figure None (null in the report): `p99_us` is None, and `p99_s`, `p99` raise
+    NoLatency, an AssertionError, so an assertion on them fails.
     """
 
-    min_us: float = 0.0
-    p50_us: float = 0.0
-    p90_us: float = 0.0
-    p99_us: float = 0.0
-    p99_9_us: float = 0.0
-    p99_99_us: float = 0.0
-    max_us: float = 0.0
-    mean_us: float = 0.0
-    stdev_us: float = 0.0
+    min_us: float | None = None
+    p50_us: float | None = None
+    p90_us: float | None = None
+    p99_us: float | None = None
+    p99_9_us: float | None = None
+    p99_99_us: float | None = None
+    max_us: float | None = None
+    mean_us: float | None = None
+    stdev_us: float | None = None
     count: int = 0
 
     # Report keys, in the order they are written: the figure without its unit.
@@ -99,7 +112,7 @@ class LatencySummary:
 
     @classmethod
     def of(cls, hist: HdrHistogram) -> "LatencySummary":
-        """Summarise a nanosecond histogram."""
+        """Summarise a nanosecond histogram (an empty one: every figure None, count 0)."""
         count = hist.get_total_count()
         if count == 0:
             return cls()
@@ -120,29 +133,45 @@ class LatencySummary:
             count=count,
         )
 
-    def to_dict(self) -> dict[str, float | int]:
-        """The report form: {"min": us, "p50": us, ..., "count": n}."""
-        out: dict[str, float | int] = {}
+    @property
+    def measured(self) -> bool:
+        """True when at least one latency was recorded."""
+        return self.count > 0
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        """The report form: {"min": us, "p50": us, ..., "count": n}; figures null when empty."""
+        out: dict[str, float | int | None] = {}
         for key in self.KEYS:
-            out[key] = self.count if key == "count" else round(getattr(self, f"{key}_us"), 3)
+            if key == "count":
+                out[key] = self.count
+            else:
+                value = getattr(self, f"{key}_us")
+                out[key] = None if value is None else round(value, 3)
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "LatencySummary":
-        """Inverse of `to_dict`. Raises KeyError naming a missing key, ValueError a bad value."""
-        kwargs: dict[str, Any] = {}
+        """Inverse of `to_dict`. Raises KeyError naming a missing key, ValueError a bad value.
+
+        A summary of count 0 has no figures, whatever it says: reports of schema /1 wrote
+        zeros there, which must not read as a latency of 0 us.
+        """
+        count = int(data["count"])
+        kwargs: dict[str, Any] = {"count": count}
         for key in cls.KEYS:
-            if key == "count":
-                kwargs["count"] = int(data["count"])
-            else:
-                kwargs[f"{key}_us"] = float(data[key])
+            if key != "count":
+                value = data[key]
+                kwargs[f"{key}_us"] = None if value is None or count == 0 else float(value)
         return cls(**kwargs)
 
     def __getattr__(self, name: str) -> float:
         # `p99_s`, `max_s`... and bare `p99` (seconds, as DESIGN.md's pytest example writes it).
         base = name[:-2] if name.endswith("_s") else name
         if base in self.KEYS and base != "count":
-            return object.__getattribute__(self, f"{base}_us") / 1e6
+            value_us = object.__getattribute__(self, f"{base}_us")
+            if value_us is None:
+                raise NoLatency(name)
+            return value_us / 1e6
         raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
 

@@ -49,7 +49,8 @@ else:  # pragma: no cover - exercised by the 3.10 packaging test
     import tomli as tomllib
 
 from radarbench.rigs.devices import KINDS
-from radarbench.rigs.transports import UrlError
+from radarbench.rigs.transports import Transport, UrlError
+from radarbench.rigs.transports import open as open_transport
 from radarbench.rigs.urlcheck import Where, check_url, url_parts
 
 # Stand-in for {run_dir} while a rig is checked but not started: URLs must parse, and no
@@ -70,13 +71,17 @@ class RigError(ValueError):
 
 @dataclass(frozen=True)
 class Option:
-    """One option of a device kind: its TOML type, the device class's keyword, and flags."""
+    """One option of a device kind: its TOML type, the device class's keyword, and flags.
+
+    role: for a URL option, what the device opens it for ("recv" for --in, "send" for --out).
+    """
 
     kind: type
     kwarg: str
     url: bool = False
     required: bool = False
     flag: str = ""
+    role: str | None = None
 
     def cli_flag(self, name: str) -> str:
         return self.flag or "--" + name.replace("_", "-")
@@ -95,26 +100,26 @@ def _site(sic: int) -> dict[str, Option]:
 # kind -> option -> how it is typed and passed. Names are `radarbench emulate KIND` flags.
 DEVICE_OPTIONS: dict[str, dict[str, Option]] = {
     "radar": _common({
-        "out": Option(str, "out_url", url=True, required=True),
+        "out": Option(str, "out_url", url=True, required=True, role="send"),
         "period": Option(float, "period_s"), "sectors": Option(int, "sectors"),
         "targets": Option(int, "targets"), "pd": Option(float, "pd"),
         "false_plots": Option(int, "false_plots"), "seed": Option(int, "seed"),
         **_site(1),
     }),
     "echo": _common({
-        "in": Option(str, "in_url", url=True, required=True),
-        "out": Option(str, "out_url", url=True),
+        "in": Option(str, "in_url", url=True, required=True, role="recv"),
+        "out": Option(str, "out_url", url=True, role="send"),
     }),
     "gateway": _common({
-        "in": Option(str, "in_url", url=True, required=True),
-        "out": Option(str, "out_url", url=True, required=True),
+        "in": Option(str, "in_url", url=True, required=True, role="recv"),
+        "out": Option(str, "out_url", url=True, required=True, role="send"),
         "to_category": Option(int, "to_category"),
         "bidir": Option(bool, "bidirectional"),
         **_site(100),
     }),
     "impair": _common({
-        "in": Option(str, "in_url", url=True, required=True),
-        "out": Option(str, "out_url", url=True, required=True),
+        "in": Option(str, "in_url", url=True, required=True, role="recv"),
+        "out": Option(str, "out_url", url=True, required=True, role="send"),
         "delay": Option(float, "delay_ms"), "jitter": Option(float, "jitter_ms"),
         "loss": Option(float, "loss"), "loss_model": Option(str, "loss_model"),
         "p_gb": Option(float, "p_gb"), "p_bg": Option(float, "p_bg"),
@@ -303,31 +308,91 @@ class Rig:
         schema = DEVICE_OPTIONS[self.devices[name].kind]
         return {k: v for k, v in self.device_options(name).items() if schema[k].url}
 
+    def device_endpoints(self, name: str) -> list[tuple[str, str, str | None]]:
+        """Device NAME's URL options as (option, resolved URL, role the device opens it for:
+        "recv" for in, "send" for out)."""
+        schema = DEVICE_OPTIONS[self.devices[name].kind]
+        return [(k, u, schema[k].role) for k, u in self.device_urls(name).items()]
+
+    def bench_endpoints(self) -> list[tuple[str, str, str]]:
+        """The [bench] endpoints as (key, resolved URL, role the bench opens it for): bench.recv
+        is opened to receive, bench.send to send; a recv equal to send is the bench's sending
+        socket (the replies come back on it), one entry with role "send". [] without [bench]."""
+        if self.bench is None:
+            return []
+        out: list[tuple[str, str, str]] = []
+        if self.bench.send:
+            out.append(("bench.send", self.url(self.bench.send), "send"))
+        if self.bench.recv and self.bench.recv != self.bench.send:
+            out.append(("bench.recv", self.url(self.bench.recv), "recv"))
+        return out
+
+    def endpoint_role(self, name: str) -> str | None:
+        """What endpoint NAME is opened for: as [bench] uses it ("recv" for its recv, "send" for
+        its send, or for both at once); else the other side of the devices that use the place
+        it points at ("recv" if a device sends there, "send" if one receives there); None if
+        nothing tells (then the URL alone decides, as listen= says)."""
+        if self.bench is not None and name in (self.bench.send, self.bench.recv):
+            return "recv" if self.bench.recv == name and self.bench.send != name else "send"
+        rig = self if self.run_dir else _stand_in(self)
+        try:
+            here = check_url(rig.url(name))
+        except UrlError:
+            return None
+        for device in self.devices:
+            for _, url, role in rig.device_endpoints(device):
+                if role is not None and _same_place(check_url(url, role), here):
+                    return "recv" if role == "send" else "send"
+        return None
+
+    def open(self, name: str) -> Transport:
+        """Open endpoint NAME for the role it plays in this rig (endpoint_role): the way the
+        bench would, e.g. a multicast endpoint the bench receives on joins its group.
+
+        Raises RigError for an unknown name, UrlError or OSError (naming the URL) as
+        radarbench.rigs.transports.open does.
+        """
+        return open_transport(self.url(name), role=self.endpoint_role(name))
+
+    def check_receivers(self) -> None:
+        """Refuse two receivers on one unicast endpoint: two devices (or a device and the
+        bench) that would bind the same UDP or TCP port (the same address, or one of them every
+        address). Only one of them would hear what is sent there. Multicast groups are shared
+        by design and pass. Raises RigError naming both and the endpoint."""
+        rig = self if self.run_dir else _stand_in(self)
+        seen: list[tuple[str, str, str, Where]] = []  # (key, who, url, where)
+        places = [(f"devices.{d}.{k}", f"device {d}", u, r) for d in self.devices
+                  for k, u, r in rig.device_endpoints(d)]
+        places += [(k, "the bench", u, r) for k, u, r in rig.bench_endpoints()]
+        for key, who, url, role in places:
+            where = check_url(url, role)
+            for key0, who0, url0, where0 in seen:
+                if where.shares_port_with(where0):
+                    same = f"as {who0} does ({key0})" if url == url0 else \
+                        f"the port {who0} receives on ({key0}: {url0})"
+                    raise self._error(key, f"{who} receives on {url}, {same}: two receivers on one "
+                                           f"unicast {where.scheme} port, and only one of them would "
+                                           f"hear what is sent there")
+            seen.append((key, who, url, where))
+
     def start_order(self) -> list[str]:
         """Device names in the order to start them: downstream first.
 
         A device that opens a place another device only reaches (a pty whose link another
-        opens as serial://, a UDP or TCP listener another sends to) starts first, so that
-        listeners exist before senders; `after` adds explicit constraints; file order breaks
+        opens as serial://, a UDP port another sends to, a TCP listener) starts first, so that
+        receivers exist before senders; `after` adds explicit constraints; file order breaks
         ties. Raises RigError for a cycle.
         """
         rig = self if self.run_dir else _stand_in(self)
         wheres: dict[str, list[Where]] = {}
         for name in self.devices:
-            wheres[name] = [check_url(u) for u in rig.device_urls(name).values()]
-        provides: dict[tuple[object, ...], str] = {}
-        for name, ws in wheres.items():
-            for w in ws:
-                if w.listens:
-                    provides.setdefault(_norm_key(w.key), name)
+            wheres[name] = [check_url(u, role) for _, u, role in rig.device_endpoints(name)]
         before: dict[str, set[str]] = {name: set(self.devices[name].after) for name in self.devices}
         for name, ws in wheres.items():
             for w in ws:
                 if w.listens:
                     continue
-                provider = provides.get(_norm_key(w.key))
-                if provider is None and w.key[0] in ("udp", "tcp"):
-                    provider = provides.get((w.key[0], "0.0.0.0", w.key[2]))
+                provider = _provider(wheres, w)
                 if provider is not None and provider != name:
                     before[name].add(provider)
         order: list[str] = []
@@ -343,20 +408,34 @@ class Rig:
                                + ", ".join(pending))
         return order
 
-    def provider_of(self, url: str) -> str | None:
-        """The device that opens the place `url` reaches (a pty, a listener), or None."""
+    def provider_of(self, url: str, role: str | None = None) -> str | None:
+        """The device that opens the place `url` (opened for `role`) reaches (a pty, a
+        listener), or None."""
         try:
-            key = _norm_key(check_url(url).key)
+            where = check_url(url, role)
         except UrlError:
             return None
         rig = self if self.run_dir else _stand_in(self)
-        for name in self.devices:
-            for u in rig.device_urls(name).values():
-                w = check_url(u)
-                if w.listens and (_norm_key(w.key) == key or (
-                        key[0] in ("udp", "tcp") and _norm_key(w.key) == (key[0], "0.0.0.0", key[2]))):
-                    return name
-        return None
+        wheres = {name: [check_url(u, r) for _, u, r in rig.device_endpoints(name)] for name in self.devices}
+        return _provider(wheres, where)
+
+
+def _same_place(a: Where, b: Where) -> bool:
+    """True if `a` and `b` point at one place (a UDP/TCP port on every address included)."""
+    ka, kb = _norm_key(a.key), _norm_key(b.key)
+    if ka == kb:
+        return True
+    return (ka[0] in ("udp", "tcp") and ka[0] == kb[0] and ka[2] == kb[2]
+            and "0.0.0.0" in (ka[1], kb[1]))
+
+
+def _provider(wheres: dict[str, list[Where]], reached: Where) -> str | None:
+    """The first device (in file order) that creates the place `reached` points at."""
+    for name, ws in wheres.items():
+        for w in ws:
+            if w.listens and _same_place(w, reached):
+                return name
+    return None
 
 
 def free_port() -> int:
@@ -527,16 +606,22 @@ class _Loader:
         return BenchSection(send, recv, mode or implied, settings, thresholds)
 
     def resolve(self, rig: Rig) -> None:
-        """Resolve every reference and check every URL (with a stand-in {run_dir})."""
+        """Resolve every reference and check every URL (with a stand-in {run_dir}), each for
+        the role it is opened for; refuse two receivers on one unicast port."""
         checking = _stand_in(rig)
         for name in rig.endpoints:
-            self.check(checking.url(name), f"endpoints.{name}")
+            # Its role is known once the devices are checked: first the form (a receiver's
+            # rules are the looser: HOST may be empty), then the role's own rules below.
+            self.check(checking.url(name), f"endpoints.{name}", "recv")
         for name, spec in rig.devices.items():
             resolved = checking.device_options(name)
             for k, v in resolved.items():
-                if DEVICE_OPTIONS[spec.kind][k].url:
-                    self.check(v, f"devices.{name}.{k}")
+                option = DEVICE_OPTIONS[spec.kind][k]
+                if option.url:
+                    self.check(v, f"devices.{name}.{k}", option.role)
             self.settings(spec, resolved)
+        for name in rig.endpoints:
+            self.check(checking.url(name), f"endpoints.{name}", checking.endpoint_role(name))
         if rig.bench is not None:
             for k in ("send", "recv"):
                 ref = getattr(rig.bench, k)
@@ -546,12 +631,14 @@ class _Loader:
                     raise self.error(f"bench.{k}", f"no endpoint {ref!r}; endpoints are "
                                      + (", ".join(rig.endpoints) or "none") + " (or give a URL)")
                 if "://" in ref:
-                    self.check(checking._expand(ref, f"bench.{k}", True), f"bench.{k}")
+                    role = "send" if k == "send" or ref == rig.bench.send else "recv"
+                    self.check(checking._expand(ref, f"bench.{k}", True), f"bench.{k}", role)
+        checking.check_receivers()
         checking.start_order()
 
-    def check(self, url: str, key: str) -> None:
+    def check(self, url: str, key: str, role: str | None) -> None:
         try:
-            check_url(url)
+            check_url(url, role)
         except UrlError as exc:
             raise self.error(key, str(exc)) from None
 

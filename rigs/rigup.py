@@ -11,12 +11,18 @@ still has somewhere to go, and each one's JSON summary is collected.
 
 Each device runs in a session of its own: a Ctrl-C at the terminal reaches this process
 alone, which then stops the devices in order (a bench still draining must not lose its path
-under it). The kernel sends each device SIGTERM if this process dies without stopping them
-(PR_SET_PDEATHSIG), so no emulated device outlives its rig.
+under it). No emulated device outlives its rig (radarbench.rigs.lifeline): the device process
+itself (started directly, no shell between) is told its rig's pid through the environment and
+exits within about a second of the rig's death, SIGKILL included (PR_SET_PDEATHSIG, set before
+exec when the rig is started from the main thread, and a watcher thread in the device).
+
+The run directory ({run_dir}: pty links, logs) is made per start, marked with its owner
+(this process), and removed by stop() whatever ended the run. If the rig is killed (SIGKILL),
+its devices remove it as they exit; if they were killed too, the next start of any rig on
+the machine removes it (lifeline.sweep_stale_run_dirs).
 """
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import select
@@ -26,36 +32,25 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from radarbench.rigs import lifeline
 from radarbench.rigs.rigfile import Rig
 
 # How the device processes are run: the same interpreter and installation as this one. The
 # devices are run by their own command line, beside them in rigs (rigs never needs bench).
 _EMULATE = [sys.executable, "-m", "radarbench.rigs.devices"]
 STOP_TIMEOUT_S = 5.0
-_PR_SET_PDEATHSIG = 1
+# How often stop() looks for a second signal (lifeline.hurried) while it waits for a device.
+_STOP_POLL_S = 0.1
 
 
 class RigUpError(RuntimeError):
     """A device did not start (it exited, or was not ready in time), or died while running."""
-
-
-def _pdeathsig_setter() -> Callable[[], None] | None:
-    # Looked up before the fork: the child must not load libraries between fork and exec.
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-    def set_pdeathsig() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    return set_pdeathsig
 
 
 @dataclass
@@ -112,7 +107,10 @@ class RigUp:
 
     def _say(self, text: str) -> None:
         if self.on_event is not None:
-            self.on_event(text)
+            try:
+                self.on_event(text)
+            except OSError:
+                pass  # the terminal is gone (SIGHUP): stopping the devices matters more
 
     def start(self) -> Rig:
         """Start every device, downstream first, each waited for until `ready`.
@@ -121,7 +119,9 @@ class RigUp:
         had started) if a device exits or is not ready within its ready_timeout.
         """
         if self.run_dir is None:
-            self.run_dir = tempfile.mkdtemp(prefix=f"radarbench-{self.rig.name}-")
+            # Run directories a killed rig left behind (its devices killed with it) go first.
+            lifeline.sweep_stale_run_dirs()
+            self.run_dir = lifeline.make_run_dir(self.rig.name)
             self._own_run_dir = True
         self.rig = self.rig.with_run_dir(self.run_dir)
         try:
@@ -138,11 +138,19 @@ class RigUp:
         assert self.run_dir is not None
         # Kept open while the device runs (a file, not a pipe: nobody has to drain it), closed at stop.
         stderr = tempfile.TemporaryFile(prefix=f"{name}-", suffix=".stderr")  # noqa: SIM115
+        # PR_SET_PDEATHSIG fires when the *thread* that forked the device exits: from the main
+        # thread that is this process's end; from another thread it would stop the device
+        # while the rig lives, so there the device's watcher thread alone does the job.
+        main = threading.current_thread() is threading.main_thread()
+        env = dict(os.environ, **lifeline.child_env(self.run_dir if self._own_run_dir else None,
+                                                    pdeathsig=main))
         proc = subprocess.Popen(
             _EMULATE + argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
             # preexec_fn runs one prctl() call, looked up before the fork: nothing that could
-            # need a lock another thread holds.
-            start_new_session=True, preexec_fn=_pdeathsig_setter(), cwd=os.getcwd(),  # noqa: PLW1509
+            # need a lock another thread holds. It covers the device from exec until it arms
+            # its own lifeline (lifeline.from_environment).
+            start_new_session=True, preexec_fn=lifeline.pdeathsig_setter() if main else None,  # noqa: PLW1509
+            cwd=os.getcwd(), env=env,
         )
         dev = RunningDevice(name, spec.kind, argv, proc, stderr)
         self.devices.append(dev)
@@ -182,36 +190,49 @@ class RigUp:
         """Stop every device, upstream first; return {name: summary} (safe to call twice).
 
         A device that does not stop within `timeout_s` of SIGINT is killed; its summary is
-        then {"device": kind, "error": ...}.
+        then {"device": kind, "error": ...}. Signals that arrive meanwhile do not cut the stop
+        short (lifeline.holding); a second one (lifeline.hurried) kills the devices still
+        running instead of waiting for them. The run directory is removed in every case.
         """
-        for dev in reversed(self.devices):
-            if dev.stopped:
-                continue
-            dev.stopped = True
-            proc = dev.proc
-            if proc.poll() is None:
-                try:
-                    proc.send_signal(signal.SIGINT)
-                except ProcessLookupError:
-                    pass
+        with lifeline.holding():
             try:
-                out, _ = proc.communicate(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                out, _ = proc.communicate()
-            dev.summary = _last_json(dev.stdout_tail + (out or b""))
-            if dev.summary is None:
-                dev.summary = {"device": dev.kind, "error": dev.reason()}
-            self.summaries[dev.name] = dev.summary
-            self._say(f"{dev.name}: stopped: {json.dumps(dev.summary, separators=(',', ':'))}")
-            try:
-                dev.stderr.close()
-            except OSError:
-                pass
-        if self._own_run_dir and self.run_dir is not None:
-            shutil.rmtree(self.run_dir, ignore_errors=True)
-            self._own_run_dir = False
+                for dev in reversed(self.devices):
+                    if not dev.stopped:
+                        self._stop_one(dev, timeout_s)
+            finally:
+                if self._own_run_dir and self.run_dir is not None:
+                    shutil.rmtree(self.run_dir, ignore_errors=True)
+                    self._own_run_dir = False
         return dict(self.summaries)
+
+    def _stop_one(self, dev: RunningDevice, timeout_s: float) -> None:
+        dev.stopped = True
+        proc = dev.proc
+        if proc.poll() is None:
+            try:
+                proc.send_signal(signal.SIGINT)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + timeout_s
+        out = b""
+        while True:
+            try:
+                out, _ = proc.communicate(timeout=_STOP_POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                if lifeline.hurried() or time.monotonic() >= deadline:
+                    proc.kill()
+                    out, _ = proc.communicate()
+                    break
+        dev.summary = _last_json(dev.stdout_tail + (out or b""))
+        if dev.summary is None:
+            dev.summary = {"device": dev.kind, "error": dev.reason()}
+        self.summaries[dev.name] = dev.summary
+        self._say(f"{dev.name}: stopped: {json.dumps(dev.summary, separators=(',', ':'))}")
+        try:
+            dev.stderr.close()
+        except OSError:
+            pass
 
     def __enter__(self) -> RigUp:  # noqa: PYI034 (typing.Self is 3.11+; this runs on 3.10)
         self.start()

@@ -6,36 +6,63 @@ checks here are the transports' own, and an error reads exactly as ``open()`` wo
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from radarbench.rigs.transports import module_for
+from radarbench.rigs.transports import module_for, udp
+
+
+def _is_multicast(host: str) -> bool:
+    # A name is not resolved here (nothing is looked up while checking): only a dotted group.
+    try:
+        return ipaddress.IPv4Address(host).is_multicast
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
 class Where:
     """What a URL points at, for probing and for ordering a rig's devices.
 
-    scheme: the URL's scheme; listens: True if opening it creates the place others reach
-    (pty://, udp/tcp with listen=1, pcap recording); key: the place itself
-    (("line", path), ("udp", host, port), ("tcp", host, port), ("file", path), ("loop", name)).
+    scheme: the URL's scheme; listens: True if opening it (for the role it was checked for)
+    creates the place others reach (pty://, udp opened to receive or with listen=1, tcp with
+    listen=1, pcap recording); key: the place itself (("line", path), ("udp", host, port),
+    ("tcp", host, port), ("file", path), ("loop", name)); multicast: a udp:// group, where
+    several listeners on one host are normal.
     """
 
     scheme: str
     listens: bool
     key: tuple[object, ...]
+    multicast: bool = False
+
+    def shares_port_with(self, other: Where) -> bool:
+        """True if this listener and `other` would take the same unicast port: same scheme and
+        port, and the same address or either one every address (0.0.0.0). Multicast groups,
+        non-listeners, port 0 and places without a port never do."""
+        if not (self.listens and other.listens) or self.multicast or other.multicast:
+            return False
+        if self.scheme not in ("udp", "tcp") or self.scheme != other.scheme or self.key[2] != other.key[2]:
+            return False
+        if self.key[2] == 0:  # port 0: each gets a free port of its own
+            return False
+        return self.key[1] == other.key[1] or "0.0.0.0" in (self.key[1], other.key[1])
 
 
-def check_url(url: str) -> Where:
-    """Validate `url` as the transport for its scheme would, without opening it.
+def check_url(url: str, role: str | None = None) -> Where:
+    """Validate `url` as the transport for its scheme would when opened for `role` ("send",
+    "recv" or None; see radarbench.rigs.transports.open), without opening it.
 
     Returns where it points. Raises UrlError (one line, with the expected form) for an
     unknown scheme or a bad or unknown option.
     """
-    o = module_for(url).parse(url)
     scheme = url.partition("://")[0]
     if scheme == "udp":
-        return Where(scheme, o.listen, ("udp", o.host or "0.0.0.0", o.port))
+        u = udp.parse(url, role)
+        multicast = _is_multicast(u.host)
+        return Where(scheme, u.listen, ("udp", u.host or "0.0.0.0", u.port), multicast)
+    o = module_for(url).parse(url)
     if scheme == "tcp":
         return Where(scheme, o.listen, ("tcp", o.host or "0.0.0.0", o.port))
     if scheme in ("serial", "rfc2217", "socket"):

@@ -10,8 +10,9 @@ received and dropped. It runs either in-process (tests):
     summary = dev.stop()   # {"device": "echo", "sent": .., "received": .., "dropped": .., ...}
 
 or as its own process (`radarbench emulate KIND`, see :func:`serve`): it prints ``ready`` on a
-line of its own once its endpoints are open, stops on SIGINT or SIGTERM, and prints its
-summary as one line of JSON.
+line of its own once its endpoints are open, stops on SIGINT, SIGTERM or SIGHUP, and prints
+its summary as one line of JSON. A device started by a rig also stops when the rig dies
+(radarbench.rigs.lifeline, armed in radarbench.rigs.devices.cli).
 
 A subclass implements `open()` (open endpoints), `step()` (one bounded slice of work, that
 returns within about STEP_S so that a stop request is seen quickly) and `close()`.
@@ -200,12 +201,13 @@ class Device(ABC):
         return out
 
 
-def open_endpoint(url: str, opened: list[Transport]) -> Transport:
-    """Open `url` and remember it in `opened` (so close_all can release it).
+def open_endpoint(url: str, opened: list[Transport], role: str | None = None) -> Transport:
+    """Open `url` for `role` ("recv" for a device's --in, "send" for its --out; see
+    radarbench.rigs.transports.open) and remember it in `opened` (so close_all can release it).
 
-    Raises UrlError for a bad URL, OSError if it cannot open.
+    Raises UrlError for a bad URL, OSError naming the URL if it cannot open (a port in use).
     """
-    t = open_url(url)
+    t = open_url(url, role=role)
     opened.append(t)
     return t
 
@@ -231,7 +233,12 @@ def serve(device: Device, out: IO[str] | None = None) -> dict[str, Any]:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         device.request_stop()
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    # SIGHUP too (the terminal of a device started by hand closed), unless the device was
+    # started with it ignored (nohup).
+    stop_on = [signal.SIGINT, signal.SIGTERM]
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        stop_on.append(signal.SIGHUP)
+    previous = {s: signal.signal(s, on_signal) for s in stop_on}
     try:
         def ready() -> None:
             print("ready", file=stream, flush=True)
@@ -239,5 +246,8 @@ def serve(device: Device, out: IO[str] | None = None) -> dict[str, Any]:
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
-    print(json.dumps(summary, separators=(",", ":")), file=stream, flush=True)
+    try:
+        print(json.dumps(summary, separators=(",", ":")), file=stream, flush=True)
+    except BrokenPipeError:
+        pass  # whoever started the device is gone (a rig that was killed): nobody to tell
     return summary

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from radarbench.rigs import lifeline
 from radarbench.rigs.devices.base import Device, serve
 from radarbench.rigs.transports import UrlError
 
@@ -144,6 +145,16 @@ def _run(make: Callable[[argparse.Namespace], Device]) -> Run:
     A bad setting, a bad URL or an endpoint that cannot open is the user's mistake (UsageError).
     """
     def run(args: argparse.Namespace) -> int:
+        # Started by a rig: exit when the rig dies (SIGKILL included), and remove its run
+        # directory on the way out. Started by hand: nothing here (no bench parent to watch).
+        by_rig = lifeline.from_environment()
+        try:
+            return _serve_device(args)
+        finally:
+            if by_rig:
+                lifeline.cleanup_orphaned_run_dir()
+
+    def _serve_device(args: argparse.Namespace) -> int:
         if args.duration is not None and not args.duration > 0:
             raise UsageError(f"{args.kind}: --duration must be > 0 s")
         try:

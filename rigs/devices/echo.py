@@ -1,9 +1,9 @@
 """Echo: sends back every message it receives, or forwards it to another endpoint.
 
-    radarbench emulate echo --in udp://127.0.0.1:8600?listen=1
+    radarbench emulate echo --in udp://127.0.0.1:8600
     radarbench emulate echo --in pty:///tmp/radar?framing=hdlc --out udp://127.0.0.1:8700
 
-Without --out the reply goes back on the --in endpoint: for a udp:// listener that is the
+Without --out the reply goes back on the --in endpoint: for udp:// (which --in binds) the
 sender of the message just received (UdpTransport.send() replies to the last sender, and the
 echo replies before it receives again); for a line or a loop:// end it is the other end.
 """
@@ -30,8 +30,8 @@ class Echo(Device):
         self._out: Transport | None = None
 
     def open(self) -> None:
-        self._in = open_endpoint(self.in_url, self._opened)
-        self._out = open_endpoint(self.out_url, self._opened) if self.out_url else self._in
+        self._in = open_endpoint(self.in_url, self._opened, "recv")
+        self._out = open_endpoint(self.out_url, self._opened, "send") if self.out_url else self._in
 
     def step(self) -> None:
         assert self._in is not None and self._out is not None

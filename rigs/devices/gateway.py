@@ -1,7 +1,7 @@
 """Gateway: moves whole messages from one endpoint to another, optionally CAT048 -> CAT062.
 
     radarbench emulate gateway --in serial:///dev/ttyUSB0?framing=hdlc --out udp://239.1.1.1:8600
-    radarbench emulate gateway --in udp://:8600?listen=1 --out udp://127.0.0.1:8700 \\
+    radarbench emulate gateway --in udp://:8600 --out udp://127.0.0.1:8700 \\
         --to-category 62 --sac 0 --sic 100 --lat 52.0 --lon 4.5
 
 Each side's transport does its own framing (HDLC frames on a serial line, datagrams on UDP,
@@ -196,8 +196,8 @@ class Gateway(Device):
             self.extra.update(reverse_received=0, reverse_sent=0, reverse_dropped=0)
 
     def open(self) -> None:
-        self._in = open_endpoint(self.in_url, self._opened)
-        self._out = open_endpoint(self.out_url, self._opened)
+        self._in = open_endpoint(self.in_url, self._opened, "recv")
+        self._out = open_endpoint(self.out_url, self._opened, "send")
         if self.bidirectional:
             self._reverse = threading.Thread(target=self._reverse_main, name="gateway-reverse", daemon=True)
             self._reverse.start()

@@ -1,6 +1,6 @@
 """Impair: a link emulator from --in to --out that logs the ground truth of what it did.
 
-    radarbench emulate impair --in udp://:8600?listen=1 --out udp://127.0.0.1:8700 \\
+    radarbench emulate impair --in udp://:8600 --out udp://127.0.0.1:8700 \\
         --delay 20 --jitter 5 --loss 0.01 --duplicate 0.001 --reorder 0.01 --seed 1 --log truth.jsonl
 
 For each message received, in order:
@@ -129,8 +129,8 @@ class Impair(Device):
     def open(self) -> None:
         if self.log_path:
             self._log = open_log(self.log_path)
-        self._in = open_endpoint(self.in_url, self._opened)
-        self._out = open_endpoint(self.out_url, self._opened)
+        self._in = open_endpoint(self.in_url, self._opened, "recv")
+        self._out = open_endpoint(self.out_url, self._opened, "send")
 
     def close(self) -> None:
         close_all(self._opened)

@@ -209,7 +209,7 @@ class Radar(Device):
             self.extra[name] = 0
 
     def open(self) -> None:
-        self._out = open_endpoint(self.out_url, self._opened)
+        self._out = open_endpoint(self.out_url, self._opened, "send")
 
     def close(self) -> None:
         close_all(self._opened)

@@ -13,6 +13,7 @@ payload (serial with hdlc framing).
 from __future__ import annotations
 
 import io
+import re
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -45,6 +46,44 @@ class UrlError(ValueError):
 
 class TransportError(OSError):
     """A transport cannot do what was asked (no peer yet, read-only medium, closed)."""
+
+
+# The roles an endpoint is opened for: "recv" (the bench's --recv, a device's --in, a rig
+# endpoint the bench receives on), "send" (--send, --out), or None (not said: the URL alone
+# decides, as `listen=` says).
+ROLES = ("send", "recv")
+
+
+def check_role(role: str | None) -> None:
+    """Raise ValueError unless `role` is "send", "recv" or None."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"role {role!r}: expected one of {', '.join(ROLES)} or None")
+
+
+_ERRNO_PREFIX = re.compile(r"^\[Errno -?\d+\] ")
+
+
+def named_error(url: str, problem: str, exc: OSError) -> OSError:
+    """An OSError of `exc`'s type and errno whose message is "URL: problem", one line.
+
+    `problem` should say what failed (e.g. "127.0.0.1:9000 is already in use"); the URL is put
+    in front so that whoever prints it names the endpoint. str() of the result is exactly the
+    message (strerror stays unset, so no "[Errno N]" prefix).
+    """
+    text = f"{url}: {problem}"
+    try:
+        err = type(exc)(text)
+    except Exception:  # noqa: BLE001 - an OSError subclass with a constructor of its own
+        err = OSError(text)
+    if not isinstance(err, OSError):  # pragma: no cover - type(exc) is an OSError subclass
+        err = OSError(text)
+    err.errno = exc.errno
+    return err
+
+
+def os_detail(exc: BaseException) -> str:
+    """`exc`'s message without the "[Errno N] " prefix (strerror and file name kept)."""
+    return _ERRNO_PREFIX.sub("", str(exc)) or type(exc).__name__
 
 
 class Transport(ABC):

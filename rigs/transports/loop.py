@@ -65,8 +65,10 @@ def parse(url: str) -> tuple[str | None, int]:
     return name, maxsize
 
 
-def open(url: str) -> LoopTransport:
+def open(url: str, role: str | None = None) -> LoopTransport:
     """Open loop:// or one end of loop://NAME.
+
+    `role` ("send", "recv") changes nothing here: the URL alone says what opens.
 
     Raises UrlError for a bad URL, TransportError if both ends of NAME are already open.
     """

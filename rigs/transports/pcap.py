@@ -158,8 +158,10 @@ class PcapRecorder(Transport):
             self.writer.close()
 
 
-def open(url: str) -> Transport:
+def open(url: str, role: str | None = None) -> Transport:
     """Open a capture by URL, for replay or (write=1) recording.
+
+    `role` ("send", "recv") changes nothing here: the URL alone says what opens.
 
     Raises UrlError for a bad URL, OSError if the file cannot be opened, and scapy's
     Scapy_Exception for a file that is not a capture.

@@ -74,8 +74,10 @@ class PtyTransport(FramedLineTransport):
         self.link_path = line.link_path
 
 
-def open(url: str) -> PtyTransport:
+def open(url: str, role: str | None = None) -> PtyTransport:
     """Create a pty pair with its slave linked at PATH; return the master end.
+
+    `role` ("send", "recv") changes nothing here: the URL alone says what opens.
 
     Raises UrlError for a bad URL, FileExistsError if PATH exists and is not a symlink.
     """

@@ -42,8 +42,10 @@ def parse(url: str) -> tuple[str, LineSettings, dict[str, bool]]:
     return target, settings, flow
 
 
-def open(url: str) -> FramedLineTransport:
+def open(url: str, role: str | None = None) -> FramedLineTransport:
     """Open a serial line by URL (serial://, rfc2217://, socket://).
+
+    `role` ("send", "recv") changes nothing here: the URL alone says what opens.
 
     Raises UrlError for a bad URL, serial.SerialException (an OSError) if the port cannot open.
     """

@@ -3,10 +3,19 @@
 # listen=0 (default): connect to HOST:PORT; if the peer goes away, the next send or recv
 #   connects again. connect_timeout (default 5 s) bounds each attempt.
 # listen=1: bind HOST:PORT (tcp://:PORT?listen=1 is every address; PORT 0 picks a free one,
-#   see local_address) and serve one peer at a time: when it goes, accept the next.
+#   see local_address) and serve one peer at a time: when it goes, accept the next. A port
+#   another socket listens on is an OSError naming the URL.
+# The role (transports.open(url, role)) changes nothing: on TCP who connects is not who
+#   receives (a radar's TCP server sends to the clients that connect to it), so only
+#   listen=1 makes a server.
+# A connection reset, a peer that goes and a reconnection are recorded as events
+#   (TcpTransport.take_events()), so that the bench can count them as faults.
 # cats: the ASTERIX categories the stream may carry (default: any); naming them makes
 #   resynchronisation after garbage more reliable. TCP_NODELAY is always set.
 """ASTERIX over a TCP byte stream: data blocks back to back, one data block per message.
+
+Losing the peer is never silent: each reset, close and reconnection is an event (monotonic ns,
+kind, detail) that take_events() hands over, besides the reconnecting itself.
 
 TCP keeps no message boundaries, so received bytes go through the stream splitter
 (radarbench.codecs.framing.raw), which finds the blocks by their LEN and resynchronises
@@ -15,8 +24,10 @@ after garbage. send() takes whole data blocks (one or several).
 from __future__ import annotations
 
 import collections
+import errno
 import select
 import socket
+import threading
 import time
 from dataclasses import dataclass
 
@@ -26,12 +37,20 @@ from radarbench.rigs.transports.base import (
     ParsedUrl,
     Transport,
     TransportError,
+    check_role,
     deadline_ns,
+    named_error,
+    os_detail,
     remaining_s,
 )
 
 GRAMMAR = "tcp://HOST:PORT[?listen=0|1&cats=N,N...&connect_timeout=S]"
 READ_SIZE = 65536
+# take_events() kinds
+CONNECTION_RESET = "connection reset"
+PEER_GONE = "peer gone"
+RECONNECTED = "reconnected"
+Event = tuple[int, str, str]  # (time.monotonic_ns(), kind, detail)
 
 
 def _categories(s: str) -> frozenset[int]:
@@ -66,7 +85,11 @@ def parse(url: str) -> TcpOptions:
 
 
 class TcpTransport(Transport):
-    """One TCP connection at a time, as client (connect) or server (listen=1)."""
+    """One TCP connection at a time, as client (connect) or server (listen=1).
+
+    connections: how many peers this end has had. Events (a reset, a peer gone, a new
+    connection after one was lost) pile up until take_events() drains them.
+    """
 
     def __init__(self, url: str) -> None:
         o = parse(url)
@@ -80,9 +103,18 @@ class TcpTransport(Transport):
         self.peer: tuple[str, int] | None = None
         self.connections = 0  # how many peers this end has had
         self._pending: collections.deque[Message] = collections.deque()
+        self._events: list[Event] = []
+        self._events_lock = threading.Lock()  # the bench may send and receive from two threads
+        self._lost = False  # a connection was lost: the next one is a reconnection
         self.listener: socket.socket | None = None
         if self.listen:
-            self.listener = socket.create_server((self.host, self.port), reuse_port=False, backlog=4)
+            try:
+                self.listener = socket.create_server((self.host, self.port), reuse_port=False, backlog=4)
+            except OSError as exc:
+                where = f"{self.host or '*'}:{self.port}"
+                problem = (f"{where} is already in use (another program or device listens there)"
+                           if exc.errno == errno.EADDRINUSE else f"cannot listen on {where}: {os_detail(exc)}")
+                raise named_error(url, problem, exc) from None
         else:
             self._connect()
 
@@ -94,8 +126,23 @@ class TcpTransport(Transport):
             raise TransportError(f"{self.url}: not connected")
         return sock.getsockname()  # type: ignore[no-any-return]
 
+    def take_events(self) -> list[Event]:
+        """The events since the last call, oldest first, and forget them: each is
+        (time.monotonic_ns(), kind, detail) with kind "connection reset", "peer gone" or
+        "reconnected", detail naming the peer and the cause."""
+        with self._events_lock:
+            events, self._events = self._events, []
+        return events
+
+    def _event(self, kind: str, detail: str) -> None:
+        with self._events_lock:
+            self._events.append((time.monotonic_ns(), kind, detail))
+
     def _connect(self) -> None:
-        sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout_s)
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout_s)
+        except OSError as exc:
+            raise named_error(self.url, f"cannot connect to {self.host}:{self.port}: {os_detail(exc)}", exc) from None
         self._adopt(sock, sock.getpeername())
 
     def _adopt(self, sock: socket.socket, peer: tuple[str, int]) -> None:
@@ -105,11 +152,29 @@ class TcpTransport(Transport):
         self.conn, self.peer = sock, peer
         self.connections += 1
         self.deframer.reset()  # a half block from the last peer is not the start of this one's
+        if self._lost:
+            self._lost = False
+            self._event(RECONNECTED, f"{_show(peer)}: connection {self.connections}")
 
     def _drop(self) -> None:
         if self.conn is not None:
             self.conn.close()
         self.conn = None
+
+    def _lose(self, cause: BaseException | None) -> None:
+        """The peer went (`cause` the error, None for an orderly close): record it and drop
+        the connection, so that the next call reconnects (or accepts the next peer)."""
+        if self.conn is None:
+            return
+        peer = _show(self.peer)
+        if isinstance(cause, ConnectionResetError):
+            self._event(CONNECTION_RESET, f"{peer}: {os_detail(cause)}")
+        elif cause is None:
+            self._event(PEER_GONE, f"{peer}: closed the connection")
+        else:
+            self._event(PEER_GONE, f"{peer}: {os_detail(cause)}")
+        self._lost = True
+        self._drop()
 
     def _ensure_connected(self, timeout_s: float | None) -> bool:
         """Have a peer, or get one within timeout_s; False if none came."""
@@ -137,8 +202,8 @@ class TcpTransport(Transport):
         assert self.conn is not None
         try:
             self.conn.sendall(data)
-        except OSError:
-            self._drop()
+        except OSError as exc:
+            self._lose(exc)
             raise
 
     def recv(self, timeout: float | None = None) -> Message | None:
@@ -156,11 +221,12 @@ class TcpTransport(Transport):
             if ready:
                 try:
                     chunk = self.conn.recv(READ_SIZE)
-                except (ConnectionResetError, TimeoutError):
-                    chunk = b""
+                    cause: OSError | None = None
+                except (ConnectionResetError, TimeoutError) as exc:
+                    chunk, cause = b"", exc
                 rx_ns = time.monotonic_ns()
-                if not chunk:  # the peer closed
-                    self._drop()
+                if not chunk:  # the peer closed, or reset the connection
+                    self._lose(cause)
                     if self.listener is None:
                         return None  # reconnect at the next call, not in a tight loop now
                     continue
@@ -192,9 +258,14 @@ class TcpTransport(Transport):
                 self.listener.close()
 
 
-def open(url: str) -> TcpTransport:
-    """Open a TCP endpoint by URL.
+def _show(peer: tuple[str, int] | None) -> str:
+    return "?" if peer is None else f"{peer[0]}:{peer[1]}"
 
-    Raises UrlError for a bad URL, OSError if it cannot connect or listen.
+
+def open(url: str, role: str | None = None) -> TcpTransport:
+    """Open a TCP endpoint by URL (`role` changes nothing: see the grammar above).
+
+    Raises UrlError for a bad URL, OSError naming the URL if it cannot connect or listen.
     """
+    check_role(role)
     return TcpTransport(url)

@@ -32,9 +32,10 @@ def test_loop_run_writes_report_markdown_and_stream(tmp_path: Path) -> None:
     assert "| sent | received |" in md.read_text()
     lines = [json.loads(x) for x in stream.read_text().splitlines()]
     assert len(lines) >= 2 and {"t_s", "sent", "received", "lost", "p99_ms"} <= set(lines[0])
-    # stderr is not a terminal here: plain progress lines, then the summary.
+    # stderr is not a terminal here: plain progress lines; the result on stdout.
     assert any(ln.startswith("t=") for ln in res.stderr.splitlines())
-    assert res.stderr.strip().splitlines()[-1].startswith("ok: sent 2,200 received 2,200")
+    assert res.stdout.splitlines()[0].startswith("OK: sent 2,200 received 2,200")
+    assert res.stdout.splitlines()[1:] == ["  no limits set", f"report: {out}, summary: {md}"]
 
 
 def test_user_mistakes_exit_2_with_one_line() -> None:

@@ -44,7 +44,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_report_prints_markdown(runs: dict[str, Path]) -> None:
     proc = radarbench("report", str(runs["worse"]))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("## radarbench run: OK")
+    assert proc.stdout.startswith("## radarbench run: FAULT\n\n- fault: link-down at 3.000 s")
     assert "40 lost" in proc.stdout
 
 
@@ -53,7 +53,7 @@ def test_report_writes_html_and_markdown(runs: dict[str, Path], tmp_path: Path) 
     proc = radarbench("report", str(runs["worse"]), "--html", str(html), "--markdown", str(md))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
-    assert html.read_text().count("<svg") == 5
+    assert html.read_text().count("<svg") == 3  # distribution, spectrum, timeline
     assert md.read_text().startswith("## radarbench run")
 
 

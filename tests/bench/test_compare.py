@@ -119,3 +119,68 @@ def test_on_real_reports() -> None:
     result = compare(base, slower, "p99=+10%,lost=0")
     assert [c.figure for c in result.failures] == ["p99"]
     assert result.checks[0].change_pct == pytest.approx(50, abs=5)
+
+
+def _no_data_doc(mode: str = "loop") -> dict[str, Any]:
+    """A run that received nothing, as /2 writes it: null latency, status no_data."""
+    nulls = {k: None for k in ("min", "p50", "p90", "p99", "p99_9", "p99_99", "max", "mean", "stdev")}
+    return {
+        "status": "no_data",
+        "verdict": {"status": "no_data", "reasons": ["no data: 1,000 probes sent, none received"]},
+        "config": {"mode": mode},
+        "latency_us": {"corrected": nulls | {"count": 0}, "uncorrected": nulls | {"count": 0}},
+        "jitter_us": 0.0,
+        "counts": {"sent": 1000, "received": 0, "lost": 1000, "late": 0},
+        "throughput": {"msgs_per_s": 0.0, "bytes_per_s": 0.0, "line_utilization": None},
+    }
+
+
+def test_a_run_with_no_data_is_never_an_improvement() -> None:
+    base = doc(p99=70_000.0) | {"config": {"mode": "loop"}}
+    result = compare(base, _no_data_doc(), "p99=+10%,jitter=+1us,uncorrected.p99=+10%")
+    assert not result.ok
+    assert [c.passed for c in result.checks] == [False, False, False]
+    assert result.checks[0].new is None and result.checks[0].change_text() == "n/a"
+    assert result.messages[0] == ("p99 fails: 70000.0 us -> no data (new: 1,000 probes sent, none "
+                                  "received), not an improvement (limit +10%)")
+
+
+def test_a_v1_report_with_zeros_and_count_0_is_no_data_too() -> None:
+    # /1 wrote 0.0 for every percentile of a run that received nothing: "p99 70 ms -> 0 us"
+    # was called an improvement. The count says there was no latency at all.
+    new = doc(p99=0.0) | {"status": "ok"}
+    new["latency_us"]["corrected"]["count"] = 0
+    result = compare(doc(p99=70_000.0), new, "p99=+10%")
+    assert not result.ok
+    assert result.messages == ["p99 fails: 70000.0 us -> no data (new: no latency measured, nothing "
+                               "received), not an improvement (limit +10%)"]
+
+
+def test_no_data_fails_counts_rules_on_their_own_figures() -> None:
+    result = compare(doc(), _no_data_doc(), "lost=0,msgs_per_s=-5%,received=-1%")
+    assert [c.passed for c in result.checks] == [False, False, False]
+    assert result.checks[0].message == "lost regressed: 0 -> 1000 (+1000, limit 0)"
+    # a figure null in NEW because it had no data fails, where it would be an error otherwise
+    with_util = doc(util=0.5)
+    assert not compare(with_util, _no_data_doc(), "line_utilization=-5%").ok
+
+
+def test_a_base_with_no_data_is_a_mistake_not_a_baseline() -> None:
+    with pytest.raises(ValueError, match="base report has no latency for p99 .nothing received"):
+        compare(_no_data_doc(), doc(), "p99=+10%")
+
+
+def test_reports_of_different_modes_are_refused_or_marked() -> None:
+    loop = doc() | {"config": {"mode": "loop"}}
+    source = doc() | {"config": {"mode": "source"}}
+    refused = compare(loop, source, "p99=+10%")
+    assert not refused.ok and refused.checks == []
+    assert refused.messages == ["base is loop mode, new is source mode: their figures do not "
+                                "compare (--allow-mode-mismatch compares them anyway)"]
+    allowed = compare(loop, source, "p99=+10%", allow_mode_mismatch=True)
+    assert allowed.ok and len(allowed.checks) == 1
+    assert allowed.warnings == ["base is loop mode, new is source mode: compared anyway "
+                                "(--allow-mode-mismatch); the figures measure different things"]
+    from radarbench.bench.render_md import render_compare_markdown
+
+    assert render_compare_markdown(allowed).startswith("**WARNING: base is loop mode, new is source mode")

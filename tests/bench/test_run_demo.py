@@ -28,10 +28,10 @@ def test_demo_runs_end_to_end_well_under_a_minute(tmp_path: Path) -> None:
     took = time.monotonic() - t0
     assert out.returncode == 0, out.stdout + out.stderr
     assert took < 45, f"demo took {took:.1f} s"
-    # the Markdown summary, with its counts, on stdout
-    assert "## radarbench demo: loopback rig" in out.stdout
+    # the Markdown summary, with its counts, on stdout, then the result line
+    assert out.stdout.startswith("## radarbench run: OK\n\n- all 3 limits held\n")
     assert "| sent | received | lost | late |" in out.stdout
-    assert "ok  limits: all held" in out.stdout
+    assert "\nOK: sent " in out.stdout and "\n  all 3 limits held\n" in out.stdout
     # live progress and the devices' ready lines on stderr
     assert "gw: ready (gateway" in out.stderr
     assert any(ln.startswith("t=") and "sent" in ln for ln in out.stderr.splitlines()), out.stderr
@@ -42,6 +42,13 @@ def test_demo_runs_end_to_end_well_under_a_minute(tmp_path: Path) -> None:
     devices = report.config["rig"]["devices"]
     assert set(devices) == {"radar", "radar_gw", "gw"}
     assert devices["radar"]["sent"] > 0 and devices["radar_gw"]["received"] == devices["radar"]["sent"]
+    # one renderer: what the demo printed is what `radarbench report` prints of its file
+    rendered = subprocess.run(cli() + ["report", str(report_path)], check=True, capture_output=True,
+                              text=True, timeout=60).stdout
+    assert out.stdout.startswith(rendered)
+    for section in ("### Limits", "| max_p99_ms | corrected p99 latency, ms | 25 |", "### Devices",
+                    "| radar | radar |", "### Bench health", "### Faults"):
+        assert section in rendered
 
 
 def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Path) -> None:
@@ -54,12 +61,23 @@ def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Pat
                                   "--markdown", str(md_path)],
                          check=False, capture_output=True, text=True, timeout=60)
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "FAIL  limits: max_p99_ms: " in out.stdout and "is over the limit 0.001" in out.stdout
+    # -q: the one result line, nothing else
+    assert out.stderr == "" and out.stdout.count("\n") == 1, out.stdout + out.stderr
+    assert out.stdout.startswith("FAIL: sent ") and "max_p99_ms: " in out.stdout
+    assert "ms is over the limit 0.001 ms" in out.stdout
     doc = json.loads(report_path.read_text())
-    assert doc["thresholds"]["passed"] is False
-    assert doc["thresholds"]["broken"][0].startswith("max_p99_ms: ")
+    # the JSON says what the exit status says
+    assert doc["status"] == doc["verdict"]["status"] == "fail"
+    assert doc["verdict"]["reasons"][0].startswith("max_p99_ms: ")
+    assert [(x["key"], x["passed"]) for x in doc["limits"]] == [
+        ("max_lost", True), ("max_corrupted", True), ("max_p99_ms", False)]
     assert doc["counts"]["lost"] == 0 and doc["counts"]["sent"] > 0
-    assert "**FAIL**: max_p99_ms" in md_path.read_text()
+    md = md_path.read_text()
+    assert md.startswith("## radarbench run: FAIL\n\n- max_p99_ms: ")
+    assert "**FAIL**: max_p99_ms" in md
+    # the summary the run wrote is what `radarbench report` prints of its JSON, word for word
+    assert md == subprocess.run(cli() + ["report", str(report_path)], check=True, capture_output=True,
+                                text=True, timeout=60).stdout
 
 
 def test_run_without_a_bench_section_is_a_user_error(tmp_path: Path) -> None:
@@ -94,7 +112,13 @@ def test_run_can_measure_the_radar_feed_in_source_mode(tmp_path: Path) -> None:
                                   "--report", str(report_path)],
                          check=False, capture_output=True, text=True, timeout=60)
     # data age is longer than the probes' p99 limit of the file: that limit fails, on purpose
-    assert out.returncode == 1 and "FAIL  limits: max_p99_ms" in out.stdout, out.stdout + out.stderr
+    assert out.returncode == 1 and out.stdout.startswith("FAIL: "), out.stdout + out.stderr
+    assert "max_p99_ms" in out.stdout
     doc = json.loads(report_path.read_text())
     assert doc["config"]["mode"] == "source" and doc["counts"]["received"] > 0
     assert doc["latency_us"]["kind"] == "data age"
+    # the scan statistics the run measured are in what `report` renders
+    rendered = subprocess.run(cli() + ["report", str(report_path)], check=True, capture_output=True,
+                              text=True, timeout=60).stdout
+    assert "### Source feed" in rendered and "| north markers |" in rendered
+    assert "| plots per scan, min / mean / max |" in rendered and "| data age, p50 / p99 / max (ms) |" in rendered

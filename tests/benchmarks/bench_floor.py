@@ -105,7 +105,7 @@ def main() -> int:
                                 records_per_block=k, drain_s=0.5)
                     fm = rep.to_dict()["find_max"]
                     print(f"  {name:38s} {k:2d} per datagram: {fm['max_msgs_per_s']:>10,.0f} msgs/s "
-                          f"(first failing {fm['first_failing_msgs_per_s'] or 0:,.0f})")
+                          f"(first failing {fm['bracket'][1] or 0:,.0f})")
     finally:
         for p in (plain, echo):
             p.terminate()

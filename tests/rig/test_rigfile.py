@@ -234,3 +234,91 @@ def test_rig_up_starts_and_stops_on_sigint() -> None:
     assert stopped["radar"]["sent"] > 0
     assert stopped["radar_gw"]["received"] == stopped["radar"]["sent"]
     assert not os.path.exists(run_dir)
+
+
+TWO_ON_ONE_PORT = """
+[endpoints]
+a_in = "udp://127.0.0.1:{port:a}"
+a_out = "udp://127.0.0.1:{port:out}"
+
+[devices.first]
+kind = "echo"
+in = "{a_in}"
+out = "{a_out}"
+
+[devices.second]
+kind = "impair"
+in = "udp://127.0.0.1:{a_in.port}"
+out = "{a_out}"
+delay = 1.0
+"""
+
+
+def test_two_devices_receiving_on_one_unicast_port_are_refused() -> None:
+    msg = err(TWO_ON_ONE_PORT, "two.toml")
+    assert msg.startswith("two.toml: devices.second.in: device second receives on udp://127.0.0.1:")
+    assert "as device first does (devices.first.in)" in msg and "two receivers on one unicast udp port" in msg
+    # every address and one address on the same port collide too; so do two TCP listeners
+    wild = TWO_ON_ONE_PORT.replace('in = "udp://127.0.0.1:{a_in.port}"', 'in = "udp://:{a_in.port}"')
+    assert "udp://:8600, the port device first receives on (devices.first.in: udp://127.0.0.1:8600)" \
+        in err(wild, "two.toml")
+    tcp = (TWO_ON_ONE_PORT.replace('a_in = "udp://127.0.0.1:{port:a}"', 'a_in = "tcp://127.0.0.1:{port:a}?listen=1"')
+           .replace('in = "udp://127.0.0.1:{a_in.port}"', 'in = "tcp://127.0.0.1:{a_in.port}?listen=1"'))
+    assert "two receivers on one unicast tcp port" in err(tcp, "two.toml")
+    # a port of their own each, or a multicast group shared: fine
+    loads_rig(TWO_ON_ONE_PORT.replace('in = "udp://127.0.0.1:{a_in.port}"', 'in = "udp://127.0.0.1:{port:b}"'))
+    group = (TWO_ON_ONE_PORT.replace('a_in = "udp://127.0.0.1:{port:a}"', 'a_in = "udp://239.255.9.8:{port:a}?iface=lo"')
+             .replace('in = "udp://127.0.0.1:{a_in.port}"', 'in = "{a_in}"'))
+    loads_rig(group)
+
+
+def test_a_device_and_the_bench_receiving_on_one_port_are_refused() -> None:
+    text = """
+[endpoints]
+link_in = "udp://127.0.0.1:{port:in}"
+link_out = "udp://127.0.0.1:{port:out}"
+
+[devices.link]
+kind = "echo"
+in = "{link_in}"
+out = "{link_out}"
+
+[bench]
+send = "link_in"
+recv = "link_in"
+"""
+    loads_rig(text)  # recv == send: the bench's own sending socket, which binds nothing
+    bad = text.replace('recv = "link_in"', 'recv = "udp://127.0.0.1:{link_in.port}"')
+    assert err(bad, "r.toml").startswith(
+        "r.toml: bench.recv: the bench receives on udp://127.0.0.1:8600, as device link does (devices.link.in)")
+
+
+def test_endpoint_roles_follow_who_uses_them() -> None:
+    rig = load_rig(example_path("loopback"))
+    assert rig.endpoint_role("lan") == "recv"         # [bench] recv
+    assert rig.endpoint_role("gw_in") == "send"       # [bench] send
+    assert rig.endpoint_role("radar_lan") == "recv"   # a device sends there
+    assert check_url(rig.with_run_dir("/tmp/x").url("lan"), "recv").listens
+    assert not check_url(rig.with_run_dir("/tmp/x").url("lan")).listens
+
+
+def test_rig_open_opens_an_endpoint_for_its_role() -> None:
+    rig = load_rig(example_path("impaired")).with_run_dir("/tmp/unused")
+    with rig.open("link_out") as rx:  # the bench receives there: bound, without ?listen=1
+        port = int(rig.url("link_out").rsplit(":", 1)[1])
+        assert rx.listen and rx.local_address == ("127.0.0.1", port)
+        with open_url(rig.url("link_out"), role="send") as tx:
+            tx.send(b"\x30\x00\x03")
+            m = rx.recv(timeout=2)
+            assert m is not None and m.data == b"\x30\x00\x03"
+
+
+def test_rig_check_says_a_port_is_taken(tmp_path: Path) -> None:
+    rig = tmp_path / "taken.toml"
+    with open_url("udp://127.0.0.1:0", role="recv") as squatter:
+        port = squatter.local_address[1]
+        rig.write_text(f'[endpoints]\nfeed = "udp://127.0.0.1:{port}"\n[bench]\nrecv = "feed"\n')
+        p = subprocess.run(CLI + ["rig", "check", str(rig)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1, p.stderr
+    line = next(s for s in p.stdout.splitlines() if s.startswith("FAIL"))
+    assert f"udp://127.0.0.1:{port}" in line and "already in use" in line

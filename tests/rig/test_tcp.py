@@ -103,3 +103,77 @@ def test_connect_refused_is_an_oserror() -> None:
         port = s.getsockname()[1]  # bound, not listening: refused
         with pytest.raises(OSError):
             open_url(f"tcp://127.0.0.1:{port}?connect_timeout=1")
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close `sock` with a TCP RST (SO_LINGER on, 0 s), as a crashing peer does."""
+    import struct
+
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def test_client_records_a_reset_mid_stream_and_the_reconnection() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        with open_url(f"tcp://127.0.0.1:{port}") as client:
+            peer, _ = server.accept()
+            assert client.take_events() == []  # the first connection is no event
+            peer.sendall(ONE_RECORD * 3)
+            got = [client.recv(timeout=2) for _ in range(3)]
+            assert all(m is not None and m.data == ONE_RECORD for m in got)
+            before_ns = time.monotonic_ns()
+            _reset(peer)
+            assert client.recv(timeout=2) is None  # the reset ends the connection
+            events = client.take_events()
+            assert [kind for _, kind, _ in events] == ["connection reset"]
+            t_ns, _, detail = events[0]
+            assert before_ns <= t_ns <= time.monotonic_ns()
+            assert f"127.0.0.1:{port}" in detail and "reset" in detail.lower()
+            assert client.take_events() == []  # drained
+            # the stream goes on: the next send connects again, and says so
+            client.send(ONE_RECORD)
+            again, _ = server.accept()
+            with again:
+                assert again.recv(len(ONE_RECORD)) == ONE_RECORD
+                assert [kind for _, kind, _ in client.take_events()] == ["reconnected"]
+                assert client.counters()["connections"] == 2
+                again.close()
+                assert client.recv(timeout=2) is None  # an orderly close
+                assert [kind for _, kind, _ in client.take_events()] == ["peer gone"]
+
+
+def test_sender_hears_a_reset_while_it_streams() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        with open_url(f"tcp://127.0.0.1:{port}") as client:
+            peer, _ = server.accept()
+            client.send(ONE_RECORD)
+            assert peer.recv(len(ONE_RECORD)) == ONE_RECORD
+            _reset(peer)
+            failed: OSError | None = None
+            deadline = time.monotonic() + 5
+            while failed is None and time.monotonic() < deadline:
+                try:
+                    client.send(ONE_RECORD)
+                except OSError as exc:
+                    failed = exc
+                time.sleep(0.01)
+            assert isinstance(failed, ConnectionResetError)
+            assert [kind for _, kind, _ in client.take_events()] == ["connection reset"]
+
+
+def test_listener_records_a_peer_that_resets_and_the_next_one() -> None:
+    with open_url("tcp://127.0.0.1:0?listen=1") as server:
+        port = server.local_address[1]
+        raw = socket.create_connection(("127.0.0.1", port))
+        raw.sendall(ONE_RECORD)
+        assert server.recv(timeout=2).data == ONE_RECORD
+        _reset(raw)
+        assert server.recv(timeout=0.3) is None
+        events = server.take_events()
+        assert [kind for _, kind, _ in events] == ["connection reset"]
+        with socket.create_connection(("127.0.0.1", port)) as raw2:
+            raw2.sendall(ONE_RECORD)
+            assert server.recv(timeout=2).data == ONE_RECORD
+            assert [kind for _, kind, detail in server.take_events()] == ["reconnected"]

@@ -77,3 +77,56 @@ def test_fileno_works_with_select() -> None:
             client.send(b"x")
             ready, _, _ = select.select([server], [], [], 1)
             assert ready == [server]
+
+
+def test_iface_takes_an_interface_name() -> None:
+    import socket
+
+    from radarbench.rigs.rigfile import free_port
+
+    port = free_port()
+    with open_url(f"udp://239.255.86.4:{port}?iface=lo", role="recv") as rx, \
+            open_url(f"udp://239.255.86.4:{port}?iface=lo&ttl=1", role="send") as tx:
+        # the sender leaves through lo, from lo's address (SIOCGIFADDR), not the host's main one
+        assert socket.inet_ntoa(tx.sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, 4)) == "127.0.0.1"
+        tx.send(ONE_RECORD)
+        m = rx.recv(timeout=2)
+        assert m is not None and m.data == ONE_RECORD and m.source[0] == "127.0.0.1"
+
+
+def test_an_unknown_interface_names_the_url_and_the_interface() -> None:
+    from radarbench.rigs import UrlError
+
+    for role in ("recv", "send"):
+        url = "udp://239.255.86.5:18605?iface=nosuchif0"
+        with pytest.raises(UrlError) as e:
+            open_url(url, role=role)
+        assert str(e.value).startswith(f"{url}: iface 'nosuchif0' is neither a network interface")
+        assert "lo" in str(e.value)  # the interfaces there are
+
+
+def test_receive_queue_drops_are_counted_exactly() -> None:
+    # A tiny receive buffer filled without reading: the kernel drops what does not fit, and
+    # says so (SO_RXQ_OVFL) on the next datagram it queues.
+    sent = 200
+    with open_url("udp://127.0.0.1:0?rcvbuf=4096", role="recv") as rx:
+        with open_url(f"udp://127.0.0.1:{rx.local_address[1]}", role="send") as tx:
+            for i in range(sent):
+                tx.send(bytes(200))
+            queued = 0
+            while rx.recv(timeout=0.2) is not None:
+                queued += 1
+            assert 0 < queued < sent
+            # every one queued was queued before the first drop: their counts are 0
+            assert rx.rx_queue_drops == 0
+            assert rx.refresh_rx_queue_drops() == sent - queued  # the kernel's count, now
+            rx.rx_queue_drops = 0
+            tx.send(b"marker")
+            m = rx.recv(timeout=2)
+            assert m is not None and m.data == b"marker"
+            assert rx.rx_queue_drops == sent - queued  # from the marker's ancillary data
+    with open_url("udp://127.0.0.1:0", role="recv") as quiet:
+        with open_url(f"udp://127.0.0.1:{quiet.local_address[1]}", role="send") as tx:
+            tx.send(b"x")
+            assert quiet.recv(timeout=2) is not None
+            assert quiet.rx_queue_drops == 0 and quiet.refresh_rx_queue_drops() == 0

@@ -6,7 +6,7 @@ import pytest
 from radarbench.rigs import UrlError, open_url
 from radarbench.rigs.transports import SCHEMES
 
-UDP_FORM = "udp://HOST:PORT[?listen=0|1&iface=ADDR&ttl=N&loop=0|1&bind=ADDR&rcvbuf=BYTES]"
+UDP_FORM = "udp://HOST:PORT[?listen=0|1&iface=ADDR|NAME&ttl=N&loop=0|1&bind=ADDR&rcvbuf=BYTES]"
 
 
 def test_unknown_option_message_is_exact() -> None:

@@ -1,0 +1,333 @@
+"""The verdict of a run: the ONE place a run's status is decided.
+
+    from radarbench.bench.verdict import decide, settle
+    v = decide(report)            # Verdict(status="no_data", reasons=("no data: 1,000 probes sent, none received",))
+    settle(report, {"max_p99_ms": 25})   # sets report.limits, report.verdict, report.status
+
+Every output of a run (exit status, JSON `status`, the terminal line, the Markdown and HTML
+headlines, the pytest fixture's report) shows the status decided here, from the report alone:
+its counts, faults, limits, the bench's own health, its mode and whether it was interrupted.
+
+Statuses, in precedence order (the first that applies wins; the reasons of every one that
+applies are kept, in this order):
+
+    interrupted       the run was stopped before its end (SIGINT, SIGTERM, SIGHUP)
+    fault             a fault episode was recorded (I/O errors, reset, device gone, feed gap...)
+    bench_overloaded  the bench's own health says its figures say nothing about the device
+    no_data           nothing received that the mode expects
+    fail              a limit was broken
+    ok                none of the above
+
+A limit on a figure that was not measured (a latency limit when nothing was received) is
+broken, never passed: "no figure" is not "a good figure".
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from radarbench.rigs.rigfile import THRESHOLD_KEYS
+
+STATUSES: tuple[str, ...] = ("ok", "fail", "fault", "no_data", "bench_overloaded", "interrupted")
+PRECEDENCE: tuple[str, ...] = ("interrupted", "fault", "bench_overloaded", "no_data", "fail", "ok")
+LABELS: dict[str, str] = {"ok": "OK", "fail": "FAIL", "fault": "FAULT", "no_data": "NO DATA",
+                          "bench_overloaded": "BENCH OVERLOADED", "interrupted": "INTERRUPTED"}
+
+# The limit keys (those of rig files' [bench] sections), each with what it limits.
+LIMIT_KEYS: tuple[str, ...] = tuple(THRESHOLD_KEYS)
+LIMIT_DESCRIPTIONS: dict[str, str] = dict(THRESHOLD_KEYS)
+
+# Fault reasons listed one by one up to this many; the rest are counted.
+_FAULTS_LISTED = 5
+
+
+def label(status: str) -> str:
+    """How a status is shown to people: "no_data" -> "NO DATA". Unknown ones upper-cased."""
+    return LABELS.get(status, status.replace("_", " ").upper())
+
+
+def exit_status(status: str) -> int:
+    """The process exit status for a verdict: 0 for ok, 1 for every other one."""
+    return 0 if status == "ok" else 1
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A run's status and why, in sentences people can read (winning reasons first)."""
+
+    status: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return label(self.status)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reasons": list(self.reasons)}
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def _latency_ms(key: str) -> Callable[[Any], float | None]:
+    def measure(report: Any) -> float | None:
+        value_us = getattr(report.latency, f"{key}_us")
+        return None if value_us is None or report.latency.count == 0 else value_us / 1e3
+    return measure
+
+
+def _count(key: str) -> Callable[[Any], float | None]:
+    return lambda report: getattr(report.counts, key)
+
+
+def _lost_ratio(report: Any) -> float | None:
+    sent = report.counts.sent
+    return report.counts.lost / sent if sent else None
+
+
+# limit key -> the measured figure it limits (None: not measured in this run)
+_MEASURES: dict[str, Callable[[Any], float | None]] = {
+    "max_p50_ms": _latency_ms("p50"),
+    "max_p99_ms": _latency_ms("p99"),
+    "max_p999_ms": _latency_ms("p99_9"),
+    "max_max_ms": _latency_ms("max"),
+    "max_lost": _count("lost"),
+    "max_lost_ratio": _lost_ratio,
+    "max_late": _count("late"),
+    "max_duplicated": _count("duplicated"),
+    "max_reordered": _count("reordered"),
+    "max_corrupted": _count("corrupted"),
+    "min_received": _count("received"),
+    "min_msgs_per_s": lambda report: report.throughput.msgs_per_s,
+}
+assert set(_MEASURES) == set(LIMIT_KEYS), "every rig-file limit key needs a measure here"
+
+def _unit(key: str) -> str:
+    return " ms" if key.endswith("_ms") else " msgs/s" if key == "min_msgs_per_s" else ""
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    """A figure for a sentence, to `digits` significant digits: 132, 0.05, 1,234."""
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{round(value, decimals):,.{decimals}f}".rstrip("0").rstrip(".") if decimals else \
+        f"{round(value):,}"
+
+
+def _fmt_apart(value: float, limit: float) -> str:
+    """`value` with as many digits as it takes not to read like `limit` (25.04 vs 25)."""
+    for digits in range(3, 10):
+        text = _fmt(value, digits)
+        if text != _fmt(limit, digits) or value == limit:
+            return text
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    """One limit checked: its key, the limit, the measured value (None: not measured) and
+    whether it held. A figure that was not measured never holds."""
+
+    key: str
+    limit: float
+    value: float | None
+    passed: bool
+    why_unmeasured: str = ""  # when value is None: why (not written to the report)
+
+    def message(self) -> str:
+        """e.g. "max_p99_ms: 132 ms is over the limit 25 ms"."""
+        unit = _unit(self.key)
+        if self.value is None:
+            what = self.why_unmeasured or ("no latency measured (nothing received)"
+                                           if self.key.endswith("_ms") else "not measured (nothing sent)")
+            return f"{self.key}: {what}; the limit is {_fmt(self.limit, 9)}{unit}"
+        word = ("under" if self.key.startswith("min_") else "over") if not self.passed else "within"
+        return (f"{self.key}: {_fmt_apart(self.value, self.limit)}{unit} is {word} the limit "
+                f"{_fmt(self.limit, 9)}{unit}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "limit": self.limit, "value": self.value, "passed": self.passed}
+
+
+def check_limit_keys(limits: Iterable[str]) -> None:
+    """Raise ValueError naming the first key that is not a limit key, and the known ones."""
+    for key in limits:
+        if key not in _MEASURES:
+            raise ValueError(f"unknown limit {key!r}; known limits: {', '.join(LIMIT_KEYS)}")
+
+
+def check_limits(report: Any, limits: dict[str, float]) -> list[LimitCheck]:
+    """Each limit of `limits` checked against `report`, in the order given.
+
+    max_* limits hold when the figure is at most the limit, min_* when at least. A figure
+    the run did not measure (latency with nothing received; the lost ratio with nothing sent)
+    is broken. Raises ValueError for an unknown key (naming it and the known ones).
+    """
+    check_limit_keys(limits)
+    checks: list[LimitCheck] = []
+    sink = _mode(report) == "sink"
+    for key, limit in limits.items():
+        value = _MEASURES[key](report)
+        why = ""
+        if value is None:
+            passed = False
+            if sink and key.endswith("_ms"):
+                why = "no latency in sink mode (nothing comes back to time)"
+        elif key.startswith("min_"):
+            passed = value >= limit
+        else:
+            passed = value <= limit
+        checks.append(LimitCheck(key, float(limit), None if value is None else
+                                 (float(value) if isinstance(value, float) else value), passed, why))
+    return checks
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+def _mode(report: Any) -> str:
+    config = getattr(report, "config", None) or {}
+    mode = config.get("mode")
+    if mode in ("loop", "source", "sink"):
+        return str(mode)
+    sections = getattr(report, "sections", None) or {}
+    for name in ("source", "sink"):
+        if name in sections:
+            return name
+    return "loop"
+
+
+def _no_data(report: Any) -> str | None:
+    """Why the run has no data for its mode, or None when it has some."""
+    c = report.counts
+    mode = _mode(report)
+    sections = getattr(report, "sections", None) or {}
+    where = (getattr(report, "config", None) or {}).get("rx")
+    if mode == "source":
+        source = sections.get("source")
+        records = source.get("records") if isinstance(source, dict) else None
+        if records is None:
+            records = c.received
+        if records == 0:
+            on = f" on {where}" if where else ""
+            return f"no data: nothing received{on} in {report.duration_s:,.1f} s"
+        return None
+    if mode == "sink":
+        sink = sections.get("sink")
+        sends = sink.get("sends") if isinstance(sink, dict) else None
+        if c.sent == 0:
+            tried = f" of {sends:,} sends" if sends else " (nothing was sent)"
+            return f"no data: the device accepted none{tried}"
+        return None
+    if c.sent == 0:
+        return "no data: no probes were sent"
+    if c.received + c.late == 0:
+        return f"no data: {c.sent:,} probe{'s' if c.sent != 1 else ''} sent, none received"
+    return None
+
+
+def _find_max_failed(report: Any) -> tuple[str, str] | None:
+    """(status, reason) when a find-max search found no passing rate, else None: no_data
+    when no step received anything, fail otherwise. The report of a search is its best
+    step's, which passed; the search itself is what failed."""
+    sections = getattr(report, "sections", None) or {}
+    section = sections.get("find_max")
+    if not isinstance(section, dict) or section.get("max_msgs_per_s") is not None:
+        return None
+    if getattr(report, "interrupted", False) and not section.get("steps"):
+        return None
+    steps = section.get("steps") or []
+    why = section.get("reason") or "no rate passed"
+    if steps and all(not s.get("received") for s in steps):
+        return "no_data", f"no data: find-max: {why}; no step received anything"
+    return "fail", f"find-max: {why}"
+
+
+def _fault_reason(fault: Any) -> str:
+    side = getattr(fault, "side", "") or ""
+    errors = getattr(fault, "errors", None)
+    text = f"fault: {fault.kind}"
+    if side:
+        text += f" ({side} side)"
+    text += f" at {fault.t_s:,.3f} s"
+    if fault.duration_s:
+        text += f" for {fault.duration_s:,.3f} s"
+    if errors and errors > 1:
+        text += f", {errors:,} errors"
+    if fault.detail:
+        text += f": {fault.detail}"
+    return text
+
+
+def _health_reasons(health: Any) -> list[str]:
+    if not isinstance(health, dict) or not health.get("overloaded"):
+        return []
+    reasons = [str(r) for r in health.get("reasons") or []]
+    if not reasons:
+        reasons = ["the bench fell behind (its figures say nothing about the device)"]
+    return [f"bench overloaded: {r}" for r in reasons]
+
+
+def decide(report: Any) -> Verdict:
+    """The verdict of `report` (a Report), from its counts, faults, limits, health, mode and
+    `interrupted` flag: the first status in PRECEDENCE that applies, with the reasons of every
+    one that applies (winner's first). Pure: reads the report, changes nothing.
+    Raises ValueError if the report's limits hold an unknown key.
+    """
+    found: dict[str, list[str]] = {}
+    if getattr(report, "interrupted", False) or report.status == "interrupted":
+        found["interrupted"] = ["interrupted: the run was stopped before its end"]
+    faults = list(getattr(report, "faults", None) or [])
+    if faults:
+        lines = [_fault_reason(f) for f in faults[:_FAULTS_LISTED]]
+        if len(faults) > _FAULTS_LISTED:
+            lines.append(f"fault: {len(faults) - _FAULTS_LISTED} more episodes")
+        found["fault"] = lines
+    overloaded = _health_reasons(getattr(report, "health", None))
+    if overloaded:
+        found["bench_overloaded"] = overloaded
+    why_no_data = _no_data(report)
+    if why_no_data:
+        found["no_data"] = [why_no_data]
+    limits = getattr(report, "limits", None) or {}
+    broken = [c.message() for c in check_limits(report, limits) if not c.passed]
+    no_max = _find_max_failed(report)
+    if no_max:
+        found.setdefault(no_max[0], []).append(no_max[1])
+    if broken:
+        found.setdefault("fail", []).extend(broken)
+    for status in PRECEDENCE:
+        if status in found or status == "ok":
+            break
+    reasons: list[str] = []
+    for s in PRECEDENCE:
+        reasons += found.get(s, [])
+    if status == "ok":
+        reasons = [f"all {len(limits)} limit{'s' if len(limits) != 1 else ''} held" if limits
+                   else "no limits set"]
+    return Verdict(status, tuple(reasons))
+
+
+def settle(report: Any, limits: dict[str, float] | None = None) -> Any:
+    """Decide `report`'s verdict and write it into the report: `report.limits` (when
+    `limits` is given), `report.verdict` and `report.status`. Returns the report.
+    Raises ValueError for an unknown limit key."""
+    if limits is not None:
+        check_limit_keys(limits)
+        report.limits = {k: float(v) for k, v in limits.items()}
+    verdict = decide(report)
+    report.verdict = verdict
+    report.status = verdict.status
+    return report
+
+
+__all__ = ["LABELS", "LIMIT_DESCRIPTIONS", "LIMIT_KEYS", "LimitCheck", "PRECEDENCE", "STATUSES",
+           "Verdict", "check_limit_keys", "check_limits", "decide", "exit_status", "label",
+           "settle"]

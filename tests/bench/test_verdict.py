@@ -1,0 +1,246 @@
+"""The one verdict: each status decided from crafted reports, their precedence, the limits, and
+the reasons people read. No network: reports are built from RunStats as the engine builds them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from radarbench.bench.engine import BenchConfig, ConfigError
+from radarbench.bench.report import Fault, Report
+from radarbench.bench.stats import NoLatency, RunStats
+from radarbench.bench.verdict import (
+    LABELS,
+    LIMIT_KEYS,
+    PRECEDENCE,
+    STATUSES,
+    Verdict,
+    check_limits,
+    decide,
+    exit_status,
+    label,
+    settle,
+)
+from radarbench.rigs.rigfile import THRESHOLD_KEYS
+
+pytest_plugins = ["pytester"]
+
+MS = 1_000_000
+START_NS = 10**12
+
+
+def crafted(sent: int = 1000, received: int | None = None, late: int = 0,
+            latency_ms: float = 2.0, mode: str = "loop", faults: list[Fault] | None = None,
+            health: dict[str, Any] | None = None, limits: dict[str, float] | None = None,
+            interrupted: bool = False, sections: dict[str, Any] | None = None) -> Report:
+    """A run of `sent` probes of which `received` came back `latency_ms` after their send,
+    `late` later than the deadline, the rest lost; decided as the engine's would be."""
+    received = sent if received is None else received
+    stats = RunStats(start_ns=START_NS)
+    for i in range(sent):
+        intended = START_NS + i * MS
+        stats.on_sent(intended)
+        if i < received:
+            stats.on_received(intended, intended, intended + int(latency_ms * MS), 34)
+        elif i < received + late:
+            stats.on_late(intended, intended, intended + 5000 * MS, 34)
+        else:
+            stats.on_lost(intended)
+    report = Report.from_stats(stats, duration_s=max(sent, 1) / 1000,
+                               config={"mode": mode, "tx": "udp://127.0.0.1:9", "rx": "udp://127.0.0.1:9"},
+                               faults=faults, interrupted=interrupted, health=health)
+    report.sections.update(sections or {})
+    return settle(report, limits or {})
+
+
+RESET = Fault(t_s=1.5, kind="connection reset", detail="peer reset", duration_s=0.25, errors=3,
+              side="recv")
+OVERLOADED = {"overloaded": True, "reasons": ["sender 40 ms behind its schedule (p99)"],
+              "sender_lag_us": {"p50": 10.0, "p99": 40_000.0, "max": 80_000.0}, "late_sends": 120,
+              "rx_queue_drops": 0, "receiver_lag_us": None, "host_cpu_pressure": 0.6}
+
+
+def test_statuses_labels_and_exit_statuses() -> None:
+    assert set(STATUSES) == set(PRECEDENCE) == set(LABELS)
+    assert [label(s) for s in PRECEDENCE] == ["INTERRUPTED", "FAULT", "BENCH OVERLOADED", "NO DATA",
+                                              "FAIL", "OK"]
+    assert [exit_status(s) for s in STATUSES] == [0, 1, 1, 1, 1, 1]
+
+
+def test_limit_keys_are_the_rig_files() -> None:
+    assert LIMIT_KEYS == tuple(THRESHOLD_KEYS)
+
+
+def test_a_clean_run_is_ok_and_says_what_held() -> None:
+    r = crafted(limits={"max_lost": 0, "max_p99_ms": 25})
+    assert (r.status, r.ok) == ("ok", True)
+    assert r.verdict == Verdict("ok", ("all 2 limits held",))
+    assert crafted().reasons == ("no limits set",)
+
+
+def test_a_black_hole_is_no_data_not_ok() -> None:
+    r = crafted(sent=1000, received=0)
+    assert r.verdict == Verdict("no_data", ("no data: 1,000 probes sent, none received",))
+    assert not r.ok
+    assert r.latency.p99_us is None
+    with pytest.raises(NoLatency):
+        r.latency.p99_s
+
+
+def test_late_arrivals_are_data() -> None:
+    # Everything arrived, past the deadline: late is a finding about the link, not "no data".
+    r = crafted(sent=10, received=0, late=10)
+    assert r.status == "ok" and r.latency.count == 10
+
+
+def test_no_data_by_mode() -> None:
+    nothing_sent = crafted(sent=0)
+    assert nothing_sent.verdict.reasons == ("no data: no probes were sent",)
+    source = crafted(sent=0, mode="source", sections={"source": {"records": 0}})
+    assert source.status == "no_data"
+    assert source.reasons[0] == "no data: nothing received on udp://127.0.0.1:9 in 0.0 s"
+    # source records without a time of day (north markers alone) are data all the same
+    markers_only = crafted(sent=0, mode="source", sections={"source": {"records": 4}})
+    assert markers_only.status == "ok"
+    sink = crafted(sent=0, mode="sink", sections={"sink": {"sends": 50}})
+    assert sink.reasons == ("no data: the device accepted none of 50 sends",)
+    accepted = crafted(sent=50, received=0, mode="sink", sections={"sink": {"sends": 50}})
+    assert accepted.status == "ok"  # a sink run receives nothing, by design
+
+
+def test_a_broken_limit_fails_with_a_readable_reason() -> None:
+    r = crafted(latency_ms=132.0, limits={"max_p99_ms": 25, "max_lost": 0})
+    assert r.status == "fail"
+    assert r.reasons == ("max_p99_ms: 132 ms is over the limit 25 ms",)
+    low = crafted(sent=100, received=90, limits={"min_received": 95, "max_lost_ratio": 0.05})
+    assert low.reasons == ("min_received: 90 is under the limit 95",
+                           "max_lost_ratio: 0.1 is over the limit 0.05")
+
+
+def test_a_latency_limit_with_no_latency_is_broken_not_passed() -> None:
+    checks = check_limits(crafted(sent=100, received=0), {"max_p99_ms": 25, "max_lost": 1000})
+    assert [(c.key, c.value, c.passed) for c in checks] == [("max_p99_ms", None, False),
+                                                             ("max_lost", 100, True)]
+    assert checks[0].message() == ("max_p99_ms: no latency measured (nothing received); "
+                                   "the limit is 25 ms")
+    assert check_limits(crafted(sent=0), {"max_lost_ratio": 0.1})[0].passed is False
+
+
+def test_limit_bounds_are_inclusive() -> None:
+    r = crafted(sent=100, received=97)
+    assert [c.passed for c in check_limits(r, {"max_lost": 3, "min_received": 97})] == [True, True]
+    assert [c.passed for c in check_limits(r, {"max_lost": 2, "min_received": 98})] == [False, False]
+
+
+def test_unknown_limit_keys_are_refused_naming_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"unknown limit 'max_p98_ms'; known limits: max_p50_ms, max_p99_ms"):
+        settle(crafted(), {"max_p98_ms": 1})
+    cfg = BenchConfig(send="udp://127.0.0.1:9", recv="udp://127.0.0.1:9", limits={"p99": 5})
+    with pytest.raises(ConfigError, match=r"unknown limit 'p99'; known limits: .*min_msgs_per_s"):
+        cfg.check()
+
+
+def test_fault_bench_overloaded_and_interrupted() -> None:
+    fault = crafted(faults=[RESET])
+    assert fault.verdict == Verdict("fault", (
+        "fault: connection reset (recv side) at 1.500 s for 0.250 s, 3 errors: peer reset",))
+    overloaded = crafted(health=OVERLOADED)
+    assert overloaded.verdict == Verdict("bench_overloaded", (
+        "bench overloaded: sender 40 ms behind its schedule (p99)",))
+    assert crafted(health=dict(OVERLOADED, overloaded=False)).status == "ok"
+    stopped = crafted(interrupted=True)
+    assert stopped.verdict.status == "interrupted" and stopped.interrupted
+
+
+def test_many_fault_episodes_are_counted_not_all_listed() -> None:
+    faults = [Fault(t_s=float(i), kind="unreachable", side="send") for i in range(9)]
+    reasons = crafted(faults=faults).reasons
+    assert len(reasons) == 6 and reasons[-1] == "fault: 4 more episodes"
+
+
+def test_precedence_and_every_reason_kept_in_its_order() -> None:
+    everything = dict(sent=100, received=0, faults=[RESET], health=OVERLOADED,
+                      limits={"max_lost": 0}, interrupted=True)
+    r = crafted(**everything)
+    assert r.status == "interrupted"
+    assert [reason.split(":")[0] for reason in r.reasons] == [
+        "interrupted", "fault", "bench overloaded", "no data", "max_lost"]
+    # Take the winner away, one after the other: the next in PRECEDENCE wins.
+    order = []
+    for drop in ("interrupted", "faults", "health", "received", "limits"):
+        everything.pop(drop)
+        if drop == "received":
+            everything["received"] = 100
+            everything["limits"] = {"max_p99_ms": 1}
+        order.append(crafted(**everything).status)
+    assert order == ["fault", "bench_overloaded", "no_data", "fail", "ok"]
+
+
+def test_decide_is_pure_and_settle_writes_the_verdict_in() -> None:
+    r = crafted(sent=10, received=10)
+    r.counts.received = 0
+    r.counts.lost = 10
+    assert decide(r).status == "no_data" and r.status == "ok"  # decide changes nothing
+    settle(r, {"max_lost": 0})
+    assert r.status == "no_data" and r.limits == {"max_lost": 0.0}
+    doc = r.to_dict()
+    assert doc["status"] == doc["verdict"]["status"] == "no_data"
+    assert doc["limits"] == [{"key": "max_lost", "limit": 0.0, "value": 10, "passed": False}]
+
+
+def test_a_status_set_by_hand_is_written_consistently() -> None:
+    r = crafted()
+    r.status = "interrupted"  # as a find-max search stopped mid-way does
+    doc = r.to_dict()
+    assert doc["verdict"] == {"status": "interrupted", "reasons": []}
+    Report.from_dict(doc)  # loads: status and verdict agree
+
+
+def test_status_interrupted_given_to_from_stats_stays_and_others_are_decided() -> None:
+    stats = RunStats(start_ns=START_NS)
+    assert Report.from_stats(stats, duration_s=1.0, status="interrupted").status == "interrupted"
+    # "fault" without a fault is not a fault: the figures decide (here: nothing at all)
+    assert Report.from_stats(stats, duration_s=1.0, status="fault").status == "no_data"
+
+
+PYTEST_EXAMPLE = """
+from radarbench.bench.report import Report
+from radarbench.bench.stats import RunStats
+
+def test_black_hole_latency():
+    run = Report.from_stats(RunStats(start_ns=0), duration_s=1.0)
+    assert run.latency.p99_s < 0.025
+
+def test_black_hole_ok():
+    run = Report.from_stats(RunStats(start_ns=0), duration_s=1.0)
+    assert run.ok, run.reasons
+"""
+
+
+def test_asserts_on_a_run_with_no_data_fail_in_pytest(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(PYTEST_EXAMPLE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*NoLatency: no latency measured: nothing was received*",
+                                 "*no data: no probes were sent*"])
+
+
+@pytest.mark.parametrize("value, limit, text", [
+    (132.055, 25, "132 ms is over the limit 25 ms"),
+    (25.04, 25, "25.04 ms is over the limit 25 ms"),
+    (25.0004, 25, "25.0004 ms is over the limit 25 ms"),
+    (0.01234, 0.001, "0.0123 ms is over the limit 0.001 ms"),
+    (1234.5, 1000, "1,234 ms is over the limit 1,000 ms"),  # whole units, never made-up zeros
+])
+def test_limit_messages_round_but_never_to_the_limit(value: float, limit: float, text: str) -> None:
+    from radarbench.bench.verdict import LimitCheck
+
+    assert LimitCheck("max_p99_ms", limit, value, False).message() == f"max_p99_ms: {text}"
+
+
+def test_a_latency_limit_on_a_sink_run_says_why_it_cannot_hold() -> None:
+    r = crafted(sent=50, received=0, mode="sink", sections={"sink": {"sends": 50}},
+                limits={"max_p99_ms": 25})
+    assert r.verdict == Verdict("fail", (
+        "max_p99_ms: no latency in sink mode (nothing comes back to time); the limit is 25 ms",))
