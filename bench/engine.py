@@ -8,8 +8,9 @@
 
 Loop mode (send and recv): a sender process sends probe blocks on an open-loop schedule and
 never waits for replies; a receiver process stamps and parses what comes back and streams it
-to this (parent) process, which shows progress, decides when the drain is over, and matches
-everything at the end (radarbench.bench.match). Both children read time.monotonic_ns(), which
+to this (parent) process; the sender streams its actual send times the same way. The parent
+matches as the records come, in bounded memory (radarbench.bench.match.StreamMatcher), shows
+progress from the matcher's own counts, and decides when the drain is over. Both children read time.monotonic_ns(), which
 is one system-wide clock on Linux. Transports that cannot be shared across a fork (loop://,
 one TCP connection used both ways) run the two sides as threads instead.
 
@@ -27,7 +28,6 @@ import random
 import signal
 import threading
 import time
-from array import array
 from dataclasses import dataclass, field, fields
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_any
@@ -36,12 +36,27 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 
 from radarbench.bench.clock import wall_minus_mono_ns
-from radarbench.bench.faults import Episode, FaultLog
-from radarbench.bench.match import FAILED, Matcher, ReceiverLog, SenderLog
-from radarbench.bench.probe import Corrupted, ProbeCodec, parse_match_keys
+from radarbench.bench.faults import QUIET_GAP_NS, Episode, FaultLog, merge_sides
+from radarbench.bench.health import (
+    assess,
+    cpu_pressure_us,
+    late_send_ns,
+    pressure_share,
+    sender_lag_bound_ns,
+)
+from radarbench.bench.match import (
+    CLOSE_MARGIN_NS,
+    FAILED,
+    ReceiverLog,
+    SendBatch,
+    StreamMatcher,
+    ring_sends,
+)
+from radarbench.bench.probe import SEQ_LIMIT, Corrupted, ProbeCodec, parse_match_keys
 from radarbench.bench.progress import Mode, Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
+from radarbench.bench.stats import HIGHEST_NS
 from radarbench.bench.verdict import check_limit_keys, settle
 from radarbench.rigs.lifeline import die_with_parent
 from radarbench.rigs.transports import Transport
@@ -65,6 +80,18 @@ _SPIN_NS = 120_000
 # otherwise run first; the 1k msgs/s round trip through `emulate echo` fell from ~40 to ~29 us
 # (plain ping-pong in the same run: ~14 us).
 _yield = os.sched_yield
+# What this machine's sender can hold, in sends (datagrams / blocks) per second. Measured on
+# the 2-core development machine: the sender loop alone (fill, wait, send, record) reached
+# ~150k sends/s of one record to a UDP sink; a rate above this is refused before the run,
+# since the sender could only fall behind and the figures would measure the bench.
+MAX_SENDS_PER_S = 150_000.0
+# Probe messages per second the receiver parses and the parent matches (~2-3 us a probe in
+# Python; a K-record block is one send but K probes to account for).
+MAX_MSGS_PER_S = 300_000.0
+# Probes kept open at once (rate x late-after): the matcher's ring holds one flag per probe
+# and one send time per send for that long (plus its history), so this bounds its memory
+# (2M: e.g. --drain 20 at 100k msgs/s).
+MAX_OPEN_PROBES = 1 << 21
 # After Ctrl-C, wait at most this long for probes in flight.
 _INTERRUPT_DRAIN_NS = 300_000_000
 
@@ -166,6 +193,43 @@ class BenchConfig:
             check_limit_keys(self.limits)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+        if self.mode() != "source":
+            self.check_capacity()
+
+    def check_capacity(self, rate: float | None = None) -> None:
+        """Raise ConfigError (one line, naming the limit) for a rate or count this machine
+        cannot hold: more sends per second than the sender manages, more probes per second
+        than the receiver and the matcher account for, more probes than a 32-bit sequence
+        number tells apart, or more probes open at once than the matcher's ring bounds."""
+        rate = self.rate if rate is None else rate
+        k = self.records_per_block
+        sends_per_s = self.peak_sends_per_s(rate)
+        peak = sends_per_s * k
+        if sends_per_s > MAX_SENDS_PER_S:
+            raise ConfigError(
+                f"--rate {peak:g} msgs/s at {k} record{'s' if k != 1 else ''} a send is {sends_per_s:,.0f} "
+                f"sends/s; this sender holds at most {MAX_SENDS_PER_S:,.0f} sends/s "
+                f"(lower --rate or raise --records-per-block)")
+        if peak > MAX_MSGS_PER_S:
+            raise ConfigError(f"--rate {peak:g} msgs/s: the bench accounts for at most "
+                              f"{MAX_MSGS_PER_S:,.0f} probe messages/s")
+        total = self.count if self.count is not None else \
+            (self.ramp[0] + self.ramp[1]) / 2 * float(self.duration_s or 0) if self.ramp else \
+            rate * float(self.duration_s or 0)
+        if total + k >= SEQ_LIMIT:
+            raise ConfigError(f"{total:,.0f} messages: a run sends at most {SEQ_LIMIT - 1:,} "
+                              f"(32-bit sequence numbers); shorten --duration or --count")
+        window_s = (self.late_after_ns + CLOSE_MARGIN_NS) / NS_PER_S
+        if peak * window_s > MAX_OPEN_PROBES:
+            raise ConfigError(f"--late-after/--drain {window_s:g} s at {peak:g} msgs/s keeps "
+                              f"{peak * window_s:,.0f} probes open; at most {MAX_OPEN_PROBES:,}")
+
+    def peak_sends_per_s(self, rate: float | None = None) -> float:
+        """The schedule's highest rate in sends per second (a ramp's larger end)."""
+        rate = self.rate if rate is None else rate
+        if self.ramp is not None:
+            rate = max(self.ramp)
+        return rate / self.records_per_block
 
     @property
     def late_after_ns(self) -> int:
@@ -241,15 +305,40 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _child_start(in_process: bool, parent_pid: int, others: tuple[Connection, ...]) -> None:
+    """First steps of a forked sender or receiver: die with the parent (SIGKILL included),
+    ignore Ctrl-C, and close the pipe ends it inherited but does not use, so that the parent's
+    end closing is seen here (a write fails) and not hidden by a copy this process holds."""
+    if in_process:
+        return
+    die_with_parent(parent=parent_pid)  # exits within a second of the bench's death (SIGKILL included)
+    _ignore_sigint()
+    for c in others:
+        try:
+            c.close()
+        except OSError:
+            pass
+
+
+def _drain_events(transport: Transport | None, faults: FaultLog) -> None:
+    # Transports that recover by themselves (a TCP reconnect) report what happened.
+    take = getattr(transport, "take_events", None)
+    if take is None:
+        return
+    for when_ns, kind, detail in take():
+        faults.event(kind, detail, when_ns)
+
+
 def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                  schedule: Schedule, start_ns: int, ctl: Any, conn: Connection,
-                 in_process: bool) -> None:
-    """Send on schedule; ship (actual_ns array, fault episodes, write timing) to the parent."""
-    if not in_process:
-        die_with_parent()  # exits within a second of the bench's death (SIGKILL included)
-        _ignore_sigint()
-    faults = FaultLog("send")
-    actual = array("q")
+                 in_process: bool, parent_pid: int = 0, others: tuple[Connection, ...] = (),
+                 quiet_gap_ns: int = QUIET_GAP_NS, take_events: bool = True) -> None:
+    """Send on schedule; stream SendBatch records (actual send times) to the parent every
+    _BATCH_NS, then ("sender", fault episodes, write timing). Ends within _BATCH_NS of the
+    parent's pipe closing (a write to it fails)."""
+    _child_start(in_process, parent_pid, others)
+    faults = FaultLog("send", quiet_gap_ns)
+    batch = SendBatch(0)
     k = codec.k if codec is not None else 1
     blocked_ns = 0
     slowest_ns = 0
@@ -258,6 +347,17 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
     mono = time.monotonic_ns
     offset = schedule.offset_ns
     send = tx.send
+    next_flush = mono() + _BATCH_NS
+    parent_gone = False
+
+    def flush(now: int, upto: int) -> None:
+        nonlocal batch, next_flush
+        if take_events:
+            _drain_events(tx, faults)
+        conn.send(batch)
+        batch = SendBatch(upto)
+        next_flush = now + _BATCH_NS
+
     try:
         for i in range(schedule.count):
             if ctl[_STOP]:
@@ -267,8 +367,12 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
             assert data is not None
             due = start_ns + offset(i)
             now = mono()
-            if due - now > _SPIN_NS:
-                time.sleep((due - now - _SPIN_NS) / NS_PER_S)
+            while due - now > _SPIN_NS:
+                # Sleep in slices: the batches keep flowing (and a closed pipe is noticed)
+                # however long the gap between two sends.
+                if now >= next_flush:
+                    flush(now, i)
+                time.sleep(min(due - now - _SPIN_NS, _BATCH_NS) / NS_PER_S)
                 now = mono()
             while now < due:
                 _yield()
@@ -278,13 +382,13 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                 send(data)
             except OSError as exc:  # TransportError is an OSError too
                 t1 = mono()
-                actual.append(FAILED)
+                batch.actual_ns.append(FAILED)
                 faults.error(exc, t1)
             else:
                 t1 = mono()
                 if start_ns + offset(i + 1) - t1 > _SPIN_NS:
                     _yield()  # the next send is not close: let what we just woke run first
-                actual.append(t0)
+                batch.actual_ns.append(t0)
                 sent_bytes += len(data)
                 if faults.failing:
                     faults.ok(t1)
@@ -294,30 +398,51 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
             if took > 1_000_000:
                 slow_writes += 1
             ctl[_SENDS] = i + 1
+            if t1 >= next_flush:
+                flush(t1, i + 1)
+    except (BrokenPipeError, EOFError, ConnectionResetError) if not in_process else ():
+        parent_gone = True
     finally:
         ctl[_SENDER_DONE] = mono()
-        conn.send((actual.tobytes(), faults.episodes,
-                   {"blocked_ns": blocked_ns, "slowest_ns": slowest_ns, "slow_writes": slow_writes,
-                    "bytes": sent_bytes, "wire_bytes": getattr(tx, "wire_bytes_sent", None)}))
+        if not parent_gone:
+            try:
+                if take_events:
+                    _drain_events(tx, faults)
+                conn.send(batch)
+                conn.send(("sender", faults.close(),
+                           {"blocked_ns": blocked_ns, "slowest_ns": slowest_ns,
+                            "slow_writes": slow_writes, "bytes": sent_bytes,
+                            "wire_bytes": getattr(tx, "wire_bytes_sent", None)}))
+            except (BrokenPipeError, EOFError, ConnectionResetError, OSError):
+                pass
         conn.close()
 
 
 def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
-                   in_process: bool) -> None:
-    """Receive until told to stop; stream ReceiverLog batches, then (None, fault episodes,
-    octets its line took in or None)."""
-    if not in_process:
-        die_with_parent()  # exits within a second of the bench's death (SIGKILL included)
-        _ignore_sigint()
-    faults = FaultLog("recv")
+                   in_process: bool, parent_pid: int = 0, others: tuple[Connection, ...] = (),
+                   quiet_gap_ns: int = QUIET_GAP_NS) -> None:
+    """Receive until told to stop; stream ReceiverLog batches every _BATCH_NS, then
+    ("receiver", fault episodes, octets its line took in or None, receiver lag histogram
+    (encoded) or None, kernel receive-queue drops or None). Ends within _BATCH_NS of the
+    parent's pipe closing."""
+    _child_start(in_process, parent_pid, others)
+    faults = FaultLog("recv", quiet_gap_ns)
     mono = time.monotonic_ns
     # Kernel stamps are CLOCK_REALTIME; the run's clock is CLOCK_MONOTONIC. The offset is
-    # read once: both tick at the same rate unless NTP steps the wall clock mid-run, which the
-    # sanity bound below catches.
+    # read again with every batch, so an NTP step of the wall clock spoils one batch at most
+    # (and the sanity bounds below catch the worst of that).
     wall_minus_mono = wall_minus_mono_ns()
+    # How long after the kernel stamped a datagram this process read it (ns, 2 digits).
+    lag = HdrHistogram(1_000, HIGHEST_NS, 2)
     log = ReceiverLog()
     next_flush = mono() + _BATCH_NS
     parse = codec.parse
+    parent_gone = False
+    # Everything that arrived before this time has been read (upto_ns of the next batch):
+    # the stamp of the last message read (a socket hands them over in arrival order), or the
+    # start of a receive that found nothing. A receiver running behind closes sends late,
+    # never early, so its lag cannot turn a received probe into a lost one.
+    drained_ns = mono()
     try:
         while True:
             now = mono()
@@ -325,17 +450,29 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
             if stop_at and now >= stop_at:
                 break
             if now >= next_flush:
+                _drain_events(rx, faults)
+                log.upto_ns = drained_ns
                 conn.send(log)
                 log = ReceiverLog()
                 next_flush = now + _BATCH_NS
+                wall_minus_mono = wall_minus_mono_ns()
+            asked_ns = mono()
             msg = faults.recv(rx, 0.02, backoff_s=0.005)
             if msg is None:
+                drained_ns = asked_ns
                 continue
             rx_ns = msg.rx_ns
             if msg.rx_kernel_ns is not None:
                 kernel_ns = msg.rx_kernel_ns - wall_minus_mono
-                if abs(kernel_ns - rx_ns) < 100_000_000:
+                late_ns = rx_ns - kernel_ns
+                if 0 <= late_ns < HIGHEST_NS:
+                    lag.record_value(max(late_ns, 1_000))
+                # The kernel's stamp is the arrival, however late this process read it; one
+                # in the future or a minute old says the wall clock stepped: ours then.
+                if -1_000_000 < late_ns < 60 * NS_PER_S:
                     rx_ns = kernel_ns
+            if rx_ns > drained_ns:
+                drained_ns = rx_ns
             data = msg.data
             try:
                 parsed = parse(data)
@@ -357,9 +494,19 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
                 log.key.append(key)
                 log.key_rx_ns.append(rx_ns)
                 log.key_nbytes.append(share)
+    except (BrokenPipeError, EOFError, ConnectionResetError) if not in_process else ():
+        parent_gone = True
     finally:
-        conn.send(log)
-        conn.send((None, faults.episodes, getattr(rx, "wire_bytes_received", None)))
+        if not parent_gone:
+            try:
+                _drain_events(rx, faults)
+                log.upto_ns = drained_ns
+                conn.send(log)
+                conn.send(("receiver", faults.close(), getattr(rx, "wire_bytes_received", None),
+                           lag.encode() if lag.get_total_count() else None,
+                           getattr(rx, "rx_queue_drops", None)))
+            except (BrokenPipeError, EOFError, ConnectionResetError, OSError):
+                pass
         conn.close()
 
 
@@ -400,71 +547,41 @@ def _share_by_threads(send_url: str, recv_url: str) -> bool:
     return scheme == "loop" or (send_url == recv_url and scheme != "udp")
 
 
-class _Live:
-    """The parent's view of a loop run while it goes: counts for progress and early drain."""
+def _quiet_gap_ns(sends_per_s: float) -> int:
+    # An episode ends after no error of its kind for 3 send intervals or 100 ms, the larger.
+    return max(QUIET_GAP_NS, int(3 * NS_PER_S / sends_per_s)) if sends_per_s > 0 else QUIET_GAP_NS
 
-    def __init__(self, matcher: Matcher, sends_limit: int, k: int, start_ns: int) -> None:
-        self.matcher = matcher
-        self.k = k
-        self.start_ns = start_ns
-        self.seen = bytearray(sends_limit * k)
-        self.distinct = 0
-        self.corrupted = 0
-        self.received_total = 0
-        self.lat_ns: list[int] = []  # this second's
-        # "p99 so far" for the live line: a histogram of every latency seen (ns, 3 digits)
-        self.lat_hist = HdrHistogram(1, 100 * NS_PER_S, 3)
-        self.lost_cursor = 0
-        self.lost = 0
-        self.last_received_total = 0
 
-    def add(self, batch: ReceiverLog) -> None:
-        seen = self.seen
-        n = len(seen)
-        intended = self.matcher.intended_ns
-        for seq, rx_ns in zip(batch.seq, batch.rx_ns):
-            if 0 <= seq < n and not seen[seq]:
-                seen[seq] = 1
-                self.distinct += 1
-                lat = rx_ns - intended(seq)
-                self.lat_ns.append(lat)
-                if lat > 0:
-                    self.lat_hist.record_value(min(lat, 100 * NS_PER_S))
-        for rx_ns in batch.key_rx_ns:
-            self.distinct += 1  # approximate live figure; matching resolves keys exactly
-        self.received_total += len(batch.seq) + len(batch.key)
-        self.corrupted += len(batch.corrupted_rx_ns)
-
-    def advance_lost(self, now_ns: int, sends: int) -> None:
-        # Probes meant to leave more than late_after ago and still unseen: lost so far.
-        limit = sends * self.k
-        horizon = now_ns - self.matcher.late_after_ns
-        intended = self.matcher.intended_ns
-        while self.lost_cursor < limit and intended(self.lost_cursor) < horizon:
-            if not self.seen[self.lost_cursor]:
-                self.lost += 1
-            self.lost_cursor += 1
-
-    def line(self, now_ns: int, sends: int, dt_s: float) -> dict[str, Any]:
-        self.advance_lost(now_ns, sends)
-        lat = sorted(self.lat_ns)
-        self.lat_ns = []
-        p99_1s = lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1e6 if lat else None
-        p99 = self.lat_hist.get_value_at_percentile(99) / 1e6 if self.lat_hist.get_total_count() else None
-        rate = (self.received_total - self.last_received_total) / dt_s if dt_s > 0 else 0.0
-        self.last_received_total = self.received_total
-        return {"t_s": round((now_ns - self.start_ns) / NS_PER_S), "rate_msgs_per_s": round(rate, 1),
-                "sent": sends * self.k, "received": self.distinct, "lost": self.lost,
-                "corrupted": self.corrupted, "p99_ms": None if p99 is None else round(p99, 3),
-                "p99_last_s_ms": None if p99_1s is None else round(p99_1s, 3)}
+def _live_line(matcher: StreamMatcher, now_ns: int, start_ns: int, received_before: int,
+               dt_s: float) -> dict[str, Any]:
+    """The progress line: the matcher's own counts, so live and final figures agree."""
+    stats = matcher.stats
+    c = stats.counts
+    hist = stats.latency.corrected
+    p99 = hist.get_value_at_percentile(99.0) / 1e6 if hist.get_total_count() else None
+    p99_1s_us = stats.timeline.newest_p99_us()
+    rate = (c.received - received_before) / dt_s if dt_s > 0 else 0.0
+    return {"t_s": round((now_ns - start_ns) / NS_PER_S), "rate_msgs_per_s": round(rate, 1),
+            "sent": c.sent, "received": c.received, "lost": c.lost, "late": c.late,
+            "corrupted": c.corrupted, "p99_ms": None if p99 is None else round(p99, 3),
+            "p99_last_s_ms": None if p99_1s_us is None else round(p99_1s_us / 1e3, 3)}
 
 
 def _faults_of(episodes: list[Episode], start_ns: int) -> list:
-    return [ep.to_fault(start_ns) for ep in sorted(episodes, key=lambda e: e.first_ns)]
+    return [ep.to_fault(start_ns) for ep in merge_sides(list(episodes))]
+
+
+def _attach_health(report: BenchReport, health: dict[str, Any]) -> None:
+    # report.health is the verdict's input (the contract's shape: bench/health.py).
+    report.health = health
 
 
 def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) -> BenchReport:
-    """One loop-mode run at `rate` (default cfg.rate). Returns its report, whatever happens."""
+    """One loop-mode run at `rate` (default cfg.rate). Returns its report, whatever happens.
+
+    Memory stays bounded whatever the rate and duration: the sender and the receiver stream
+    their records in batches and the parent matches them as they come (StreamMatcher).
+    """
     assert cfg.send and cfg.recv
     rate = cfg.rate if rate is None else rate
     run_id = cfg.run_id if cfg.run_id is not None else random.getrandbits(32)
@@ -473,6 +590,9 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     codec = ProbeCodec(run_id, cfg.records_per_block, time_of_day_s=wall_tod_s, match_keys=keys)
     schedule = cfg.schedule(rate)
     k = cfg.records_per_block
+    sends_per_s = cfg.peak_sends_per_s(rate)
+    quiet_gap = _quiet_gap_ns(sends_per_s)
+    late_bound = late_send_ns(sends_per_s)
 
     tx = _open(cfg.send, "--send")
     try:
@@ -488,10 +608,14 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     r_parent, r_child = ctx.Pipe(duplex=False)
     start_ns = time.monotonic_ns() + _START_MARGIN_NS
     started_at = _utc_now()
-    matcher = Matcher(schedule, start_ns, k, int(cfg.warmup_s * NS_PER_S), cfg.late_after_ns,
-                      key_modulus=codec.key_modulus if keys else 0)
-    sender_args = (tx, codec, None, schedule, start_ns, ctl, s_child, threads)
-    receiver_args = (rx, codec, ctl, r_child, threads)
+    pressure_before = cpu_pressure_us()
+    matcher = StreamMatcher(schedule, start_ns, k, int(cfg.warmup_s * NS_PER_S), cfg.late_after_ns,
+                            ring=ring_sends(sends_per_s, cfg.late_after_ns, k),
+                            key_modulus=codec.key_modulus if keys else 0, late_send_ns=late_bound)
+    me = os.getpid()
+    sender_args = (tx, codec, None, schedule, start_ns, ctl, s_child, threads, me,
+                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx)
+    receiver_args = (rx, codec, ctl, r_child, threads, me, (s_parent, s_child, r_parent), quiet_gap)
     if threads:
         workers: list[Any] = [threading.Thread(target=_sender_main, args=sender_args, daemon=True),
                               threading.Thread(target=_receiver_main, args=receiver_args, daemon=True)]
@@ -505,57 +629,63 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
         s_child.close()
         r_child.close()
 
-    live = _Live(matcher, schedule.count, k, start_ns)
-    got = ReceiverLog()
     sender_result: tuple | None = None
-    rx_episodes: list[Episode] | None = None
-    rx_wire: list[int | None] = [None]  # octets the receiving line took in, if it is a line
+    receiver_result: tuple | None = None
     status: Status = "ok"
     next_tick = start_ns + NS_PER_S
     last_tick = start_ns
+    received_before = 0
 
     def pump(wait_s: float) -> None:
-        nonlocal sender_result, rx_episodes
-        ready = wait_any([c for c, done in ((s_parent, sender_result is not None),
-                                                      (r_parent, rx_episodes is not None)) if not done],
-                                   timeout=wait_s)
-        for c in ready:
-            try:
-                item = c.recv()
-            except EOFError:
-                # A child died without its last word: treat what it sent as all there is.
-                if c is s_parent and sender_result is None:
-                    sender_result = (b"", [], {})
-                elif c is r_parent and rx_episodes is None:
-                    rx_episodes = []
-                continue
-            if c is s_parent:
-                sender_result = item
-            elif isinstance(item, ReceiverLog):
-                got.extend(item)
-                live.add(item)
-            else:
-                rx_episodes = item[1]
-                rx_wire[0] = item[2]
+        nonlocal sender_result, receiver_result
+        waiting = [c for c, done in ((s_parent, sender_result is not None),
+                                     (r_parent, receiver_result is not None)) if not done]
+        for c in wait_any(waiting, timeout=wait_s):
+            # Take what is there without waiting again: a busy receiver sends ten batches a
+            # second, and one wait per batch would let the pipe fill.
+            for _ in range(64):
+                try:
+                    item = c.recv()
+                except EOFError:
+                    # A child died without its last word: treat what it sent as all there is.
+                    if c is s_parent and sender_result is None:
+                        sender_result = ("sender", [], {})
+                    elif c is r_parent and receiver_result is None:
+                        receiver_result = ("receiver", [], None, None, None)
+                    break
+                if isinstance(item, SendBatch):
+                    matcher.on_sends(item)
+                elif isinstance(item, ReceiverLog):
+                    matcher.on_arrivals(item)
+                elif item[0] == "sender":
+                    sender_result = item
+                    break
+                else:
+                    receiver_result = item
+                    break
+                if not c.poll():
+                    break
 
     def tick(now: int) -> None:
-        nonlocal next_tick, last_tick
+        nonlocal next_tick, last_tick, received_before
         if now >= next_tick:
-            progress.update(live.line(now, ctl[_SENDS], (now - last_tick) / NS_PER_S))
+            progress.update(_live_line(matcher, now, start_ns, received_before,
+                                       (now - last_tick) / NS_PER_S))
+            received_before = matcher.stats.counts.received
             last_tick = now
             next_tick += NS_PER_S * max(1, (now - next_tick) // NS_PER_S + 1)
 
     def decide_drain(now: int) -> None:
         if sender_result is not None and not ctl[_RX_STOP]:
             ctl[_RX_STOP] = max(ctl[_SENDER_DONE], 1) + int(cfg.drain_s * NS_PER_S)
-        if sender_result is not None and ctl[_RX_STOP] and live.distinct >= len(live.seen[: ctl[_SENDS] * k]) \
-                and ctl[_SENDS] > 0 and not keys:
-            # Everything arrived: no need to sit out the drain timeout.
+        if sender_result is not None and ctl[_RX_STOP] and matcher.open_probes == 0 \
+                and matcher.known > matcher.first_send:
+            # Every probe that left is accounted for: no need to sit out the drain timeout.
             ctl[_RX_STOP] = min(ctl[_RX_STOP], now)
 
     interrupted = False
     try:
-        while rx_episodes is None:
+        while receiver_result is None:
             pump(0.05)
             now = time.monotonic_ns()
             decide_drain(now)
@@ -569,7 +699,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
                       f"{_INTERRUPT_DRAIN_NS / 1e9:g} s")
         deadline = time.monotonic_ns() + _INTERRUPT_DRAIN_NS
         try:
-            while rx_episodes is None:
+            while receiver_result is None:
                 now = time.monotonic_ns()
                 if not ctl[_RX_STOP] or ctl[_RX_STOP] > deadline:
                     ctl[_RX_STOP] = deadline
@@ -580,9 +710,9 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
             pass
     ctl[_STOP] = 1
     ctl[_RX_STOP] = ctl[_RX_STOP] or time.monotonic_ns()
-    # Collect the sender's log even if it finished while we were draining.
+    # Collect the sender's last records even if it finished while we were draining.
     end_wait = time.monotonic_ns() + 3 * NS_PER_S
-    while (sender_result is None or rx_episodes is None) and time.monotonic_ns() < end_wait:
+    while (sender_result is None or receiver_result is None) and time.monotonic_ns() < end_wait:
         try:
             pump(0.05)
         except KeyboardInterrupt:
@@ -594,32 +724,51 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     tx.close()
     if rx is not tx:
         rx.close()
+    s_parent.close()
+    r_parent.close()
+    wall_ns = time.monotonic_ns() - start_ns
 
-    actual_bytes, tx_episodes, write_stats = sender_result or (b"", [], {})
-    sent = SenderLog()
-    sent.actual_ns.frombytes(actual_bytes)
-    result = matcher.match(sent, got)
-    episodes = list(tx_episodes) + list(rx_episodes or [])
-    faults = _faults_of(episodes, start_ns)
+    matcher.finish()
+    stats = matcher.stats
+    _, tx_episodes, write_stats = sender_result or ("sender", [], {})
+    _, rx_episodes, rx_wire, rx_lag, rx_drops = receiver_result or ("receiver", [], None, None, None)
+    faults = _faults_of(list(tx_episodes) + list(rx_episodes), start_ns)
     if status == "ok" and faults:
         status = "fault"
-    report = Report.from_stats(result.stats, duration_s=result.duration_s, started_at=started_at,
+    line_rate = cfg.line_bytes_per_s or _line_rate(tx, rx)
+    line_bytes = _line_bytes(tx, rx, write_stats.get("wire_bytes"), rx_wire,
+                             stats.counts.sent, matcher.known * k)
+    report = Report.from_stats(stats, duration_s=matcher.duration_s, started_at=started_at,
                                config=cfg.describe("loop", rate), latency_kind="one-way loop",
-                               line_bytes_per_s=cfg.line_bytes_per_s or _line_rate(tx, rx),
-                               line_bytes=_line_bytes(tx, rx, write_stats.get("wire_bytes"), rx_wire[0],
-                                                      result.stats.counts.sent, sent.sends * k),
+                               line_bytes_per_s=line_rate, line_bytes=line_bytes,
                                faults=faults, status=status)
-    failed_sends = sum(1 for a in sent.actual_ns if a == FAILED)
-    return BenchReport.of(report, match={
+    # Figures from the clock (RunStats.throughput): first to last arrival, first to last send.
+    report.throughput, raw_util = stats.throughput(
+        line_rate, line_bytes, line_side="rx" if getattr(rx, "bytes_per_s", None) else "tx")
+    progress.update(_live_line(matcher, time.monotonic_ns(), start_ns, received_before,
+                               max((time.monotonic_ns() - last_tick) / NS_PER_S, 1e-9)))
+    match: dict[str, Any] = {
         "run_id": f"{run_id:08x}",
         "by": "keys" if keys else "tag",
-        "stray": result.stray,
-        "foreign": got.foreign,
-        "failed_sends": failed_sends * k,
-        "sends": sent.sends,
+        "stray": matcher.stray,
+        "too_old": matcher.too_old,
+        "foreign": matcher.foreign,
+        "failed_sends": matcher.failed_sends * k,
+        "sends": matcher.known,
         "sender_blocked_s": round(write_stats.get("blocked_ns", 0) / 1e9, 6),
         "processes": "threads" if threads else "processes",
-    })
+    }
+    if raw_util is not None:
+        match["line_utilization_clamped_from"] = round(raw_util, 4)
+    out = BenchReport.of(report, match=match)
+    lag_hist = HdrHistogram.decode(rx_lag) if rx_lag else None
+    measured_sends = matcher.known - matcher.first_send - matcher.failed_sends
+    _attach_health(out, assess(
+        sender_lag=matcher.sender_lag, sends=max(measured_sends, 0), late_sends=matcher.late_sends,
+        late_bound_ns=late_bound, rx_queue_drops=rx_drops, receiver_lag=lag_hist,
+        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns),
+        sender_lag_bound=sender_lag_bound_ns(sends_per_s)))
+    return out
 
 
 def _line_rate(tx: Transport, rx: Transport) -> float | None:

@@ -1,6 +1,7 @@
 """Matching: what the sender sent against what the receiver got, message by message.
 
-Pure and I/O-free, run in the parent after a loop run. Every probe sent (outside the warm-up)
+Pure and I/O-free, run in the parent while a loop run goes (streaming, bounded memory: see
+StreamMatcher). Every probe sent (outside the warm-up)
 ends as exactly one of received, late or lost; duplicates, reordering and corrupted frames are
 counted apart. The schedule gives each probe's intended send time, the sender's log its actual
 one, the receiver's log its arrival.
@@ -10,7 +11,7 @@ Definitions (DESIGN.md, "Accounting is exact"):
 - late: the first intact copy arrived, but later than that (its latency is still recorded:
   leaving the slowest out would flatter the tail);
 - lost: no intact copy arrived before the receiver stopped (the drain timeout after the last
-  send), or the send itself failed;
+  send), or the send itself failed (while the run goes: none arrived within late_after);
 - duplicated: each further intact copy of a probe already seen;
 - reordered: a first copy whose seq is below the highest seq seen before it (RFC 4737's
   "reordered" singleton test);
@@ -19,34 +20,45 @@ Definitions (DESIGN.md, "Accounting is exact"):
 """
 from __future__ import annotations
 
+import math
 from array import array
 from dataclasses import dataclass, field
 
+from hdrh.histogram import HdrHistogram
+
 from radarbench.bench.schedule import Schedule
-from radarbench.bench.stats import RunStats
+from radarbench.bench.stats import HIGHEST_NS, RunStats, recorder
 
 FAILED = -1  # the sender's actual-time mark of a send that raised
 
+# A send is closed (its unseen probes counted lost) once the receiver has read everything that
+# arrived up to late_after + this past the send. The receiver's upto_ns is the arrival stamp
+# of the last message it read (a socket hands them over in arrival order), so the margin only
+# covers stamps that disagree slightly with that order.
+CLOSE_MARGIN_NS = 50_000_000
+# After a send is closed its record stays this long, so that an arrival later still can be
+# told apart: late (a first copy) or duplicated. Older arrivals are counted `too_old`.
+HISTORY_NS = 4_000_000_000
+
 
 @dataclass
-class SenderLog:
-    """What the sender did: actual_ns[i] is when send i left (FAILED if it raised)."""
+class SendBatch:
+    """A batch of what the sender did: send `first + i` left at actual_ns[i] (FAILED if it
+    raised)."""
 
+    first: int
     actual_ns: array = field(default_factory=lambda: array("q"))
-
-    @property
-    def sends(self) -> int:
-        return len(self.actual_ns)
 
 
 @dataclass
 class ReceiverLog:
-    """What the receiver got, in arrival order.
+    """A batch of what the receiver got, in arrival order.
 
     seq/rx_ns/nbytes: one entry per probe found in an intact frame (nbytes is the frame's size
     shared among its probes); keys: the same for key-matched probes (seq modulo key_modulus);
     corrupted_rx_ns: arrival time of each corrupted frame; undecodable: how many of those did
-    not decode at all; foreign: records that were not this run's probes.
+    not decode at all; foreign: records that were not this run's probes; upto_ns: the
+    receiver's clock when it cut the batch (it has handed over everything it read before).
     """
 
     seq: array = field(default_factory=lambda: array("q"))
@@ -58,48 +70,85 @@ class ReceiverLog:
     corrupted_rx_ns: array = field(default_factory=lambda: array("q"))
     undecodable: int = 0
     foreign: int = 0
-
-    def extend(self, other: ReceiverLog) -> None:
-        """Append a later batch of the same receiver."""
-        for name in ("seq", "rx_ns", "nbytes", "key", "key_rx_ns", "key_nbytes", "corrupted_rx_ns"):
-            getattr(self, name).extend(getattr(other, name))
-        self.undecodable += other.undecodable
-        self.foreign += other.foreign
+    upto_ns: int = 0
 
 
-@dataclass
-class MatchResult:
-    """The stats fed by matching, and what matching could not place."""
+def ring_sends(sends_per_s: float, late_after_ns: int, records_per_block: int) -> int:
+    """Slots (sends) of a StreamMatcher's ring for a peak rate: every send still open (up to
+    late_after + CLOSE_MARGIN_NS old, half as many again for a sender catching up after a
+    stall) plus HISTORY_NS of closed ones; a power of two, at least 1024. (The ring holds 8
+    octets a send and one a probe: ~36 MB at the largest rate and window the bench accepts.)"""
+    need = sends_per_s * (1.5 * (late_after_ns + CLOSE_MARGIN_NS) + HISTORY_NS) / 1e9
+    return 1 << max(10, math.ceil(math.log2(max(need, 1))))
 
-    stats: RunStats
-    stray: int = 0          # intact probes of this run with a seq that was never sent
-    duration_s: float = 0.0  # measured span: from the end of the warm-up to the last send
 
+class StreamMatcher:
+    """Matches one loop run as it goes, in bounded memory.
 
-class Matcher:
-    """Matches one loop run.
+    Feed it what the sender did (`on_sends`, in order) and what the receiver got
+    (`on_arrivals`, in order) as they come; call `finish()` once both are done. `stats` then
+    holds the run's accounting, the same at every moment as what progress shows:
 
-    start_ns: the run's start (intended time of send 0); records_per_block: probes per send;
-    warmup_ns: probes meant to leave before start + warmup are left out of every figure;
-    late_after_ns: an arrival later than this after its actual send counts late;
-    key_modulus: for key matching, seqs are known modulo this (0: tags carry full seqs).
+    - every probe sent (outside the warm-up) ends as exactly one of received, late or lost,
+      so sent = received + lost + late once finished;
+    - a send stays open until the receiver has reported everything up to late_after (+ a
+      margin) after it left; its unseen probes are then counted lost;
+    - a lost probe that turns up afterwards is taken back from lost and counted late, as long
+      as its send is still in the ring (HISTORY_NS); later than that it is counted too_old;
+    - duplicated: further intact copies; reordered: a first copy whose seq is below the
+      highest seen before it (RFC 4737); corrupted, decode errors as the receiver found them.
+
+    State is a ring of `ring` sends (actual send time, one seen flag per probe) and a few
+    counters: nothing grows with the run's length.
+
+    schedule, start_ns: intended send times; records_per_block: probes per send; warmup_ns:
+    probes meant to leave before start + warmup are left out of every figure; late_after_ns:
+    an arrival later than this after its actual send counts late; key_modulus: for key
+    matching, seqs are known modulo this (0: tags carry full seqs); late_send_ns: a send
+    more than this behind its intended time counts in `late_sends`.
     """
 
     def __init__(self, schedule: Schedule, start_ns: int, records_per_block: int,
-                 warmup_ns: int, late_after_ns: int, key_modulus: int = 0) -> None:
+                 warmup_ns: int, late_after_ns: int, ring: int, key_modulus: int = 0,
+                 late_send_ns: int = 1_000_000) -> None:
+        if ring & (ring - 1) or ring < 2:
+            raise ValueError(f"ring must be a power of two >= 2, not {ring}")
         self.schedule = schedule
         self.start_ns = start_ns
         self.k = records_per_block
         self.warmup_ns = warmup_ns
         self.late_after_ns = late_after_ns
         self.key_modulus = key_modulus
+        self.late_send_ns = late_send_ns
+        self.ring = ring
+        self._mask = ring - 1
+        self._actual = array("q", bytes(8 * ring))
+        self._seen = bytearray(ring * self.k)
+        self.first_send = self._first_measured_send(schedule.count)
+        self.first_seq = self.first_send * self.k
+        self.stats = RunStats(start_ns=start_ns + warmup_ns)
+        self.known = 0        # sends 0..known-1 have reported their actual time
+        self.closed = 0       # sends 0..closed-1 are closed
+        self.failed_sends = 0
+        self.open_probes = 0  # measured probes that left and are neither seen nor closed
+        self.highest = -1
+        self.stray = 0        # intact probes of this run whose send never happened or failed
+        self.too_old = 0      # arrivals after their send's record was gone
+        self.foreign = 0
+        self.upto_ns = 0
+        self._pending: list[tuple[int, int, int]] = []
+        # Sender lag (actual - intended, ns) of every measured send.
+        self.sender_lag = HdrHistogram(1, HIGHEST_NS, 3)
+        self._record_lag = recorder(self.sender_lag)
+        self.late_sends = 0
+
+    # ------------------------------------------------------------------ times
 
     def intended_ns(self, seq: int) -> int:
         """Intended send time of probe `seq`."""
         return self.start_ns + self.schedule.offset_ns(seq // self.k)
 
-    def first_measured_send(self, sends: int) -> int:
-        """Index of the first send at or after the end of the warm-up."""
+    def _first_measured_send(self, sends: int) -> int:
         lo, hi = 0, sends
         while lo < hi:
             mid = (lo + hi) // 2
@@ -109,14 +158,163 @@ class Matcher:
                 hi = mid
         return lo
 
-    def _resolve_key(self, key: int, rx_ns: int, sends: int) -> int:
+    @property
+    def duration_s(self) -> float:
+        """The measured span of the schedule: from the end of the warm-up to the last send
+        known, in seconds (the run's intended length, not a rate's denominator)."""
+        sched = self.schedule
+        return max(0, sched.offset_ns(self.known) - sched.offset_ns(self.first_send)) / 1e9 \
+            if self.known > self.first_send else 0.0
+
+    # ------------------------------------------------------------------ feeding
+
+    def on_sends(self, batch: SendBatch) -> None:
+        """The sender's next batch. Raises ValueError if it does not follow the last one."""
+        if batch.first != self.known:
+            raise ValueError(f"send batch starts at {batch.first}, expected {self.known}")
+        k, mask, ring = self.k, self._mask, self.ring
+        stats, seen, actual = self.stats, self._seen, self._actual
+        offset = self.schedule.offset_ns
+        start = self.start_ns
+        for i, t in enumerate(batch.actual_ns, batch.first):
+            if i - self.closed >= ring:
+                # The ring is full of open sends (the receiver fell far behind): close the
+                # oldest now; what arrives for it later is too_old.
+                self._close_one()
+            slot = i & mask
+            actual[slot] = t
+            seen[slot * k:(slot + 1) * k] = bytes(k)
+            self.known = i + 1
+            if i < self.first_send:
+                continue
+            intended = start + offset(i)
+            if t == FAILED:
+                self.failed_sends += 1
+                for _ in range(k):
+                    stats.on_sent(intended)
+                continue
+            lag = t - intended
+            self._record_lag(min(max(lag, 1), HIGHEST_NS))
+            if lag > self.late_send_ns:
+                self.late_sends += 1
+            for _ in range(k):
+                stats.on_sent(intended, t)
+            self.open_probes += k
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for rx_ns, seq, nbytes in pending:
+                self._arrive(rx_ns, seq, nbytes)
+
+    def on_arrivals(self, got: ReceiverLog) -> None:
+        """The receiver's next batch; then closes every send the receiver is now past."""
+        arrivals = list(zip(got.rx_ns, got.seq, got.nbytes))
+        if self.key_modulus:
+            for key, rx_ns, nbytes in zip(got.key, got.key_rx_ns, got.key_nbytes):
+                arrivals.append((rx_ns, self._resolve_key(key, rx_ns), nbytes))
+        # In arrival order: jitter, reordering and the timeline depend on it. Kernel stamps
+        # may disagree slightly with the order recv() returned, so sort (stable).
+        arrivals.sort(key=lambda a: a[0])
+        for rx_ns, seq, nbytes in arrivals:
+            self._arrive(rx_ns, seq, nbytes)
+        measured_from_ns = self.start_ns + self.warmup_ns
+        for rx_ns in got.corrupted_rx_ns:
+            if rx_ns >= measured_from_ns:
+                self.stats.on_corrupted()
+        for _ in range(got.undecodable):
+            self.stats.on_decode_error()
+        self.foreign += got.foreign
+        if got.upto_ns > self.upto_ns:
+            self.upto_ns = got.upto_ns
+            self.close_until(got.upto_ns - self.late_after_ns - CLOSE_MARGIN_NS)
+
+    def close_until(self, horizon_ns: int) -> None:
+        """Close every known send that left (or, failed, was meant to) before horizon_ns."""
+        actual, mask = self._actual, self._mask
+        while self.closed < self.known:
+            t = actual[self.closed & mask]
+            if t == FAILED:
+                t = self.start_ns + self.schedule.offset_ns(self.closed)
+            if t >= horizon_ns:
+                break
+            self._close_one()
+
+    def finish(self) -> None:
+        """Both sides are done: close every send; arrivals still waiting for their send's
+        record (a sender that died before reporting it) are stray."""
+        self.close_until(1 << 62)
+        self.stray += len(self._pending)
+        self._pending = []
+
+    # ------------------------------------------------------------------ inside
+
+    def _close_one(self) -> None:
+        i = self.closed
+        self.closed = i + 1
+        if i < self.first_send:
+            return
+        k = self.k
+        slot = i & self._mask
+        seen = self._seen
+        ok = self._actual[slot] != FAILED
+        intended = self.start_ns + self.schedule.offset_ns(i)
+        for j in range(slot * k, slot * k + k):
+            if not seen[j]:
+                self.stats.on_lost(intended)
+                if ok:
+                    self.open_probes -= 1
+
+    def _arrive(self, rx_ns: int, seq: int, nbytes: int) -> None:
+        k = self.k
+        send = seq // k
+        if seq < 0 or send >= self.schedule.count:
+            self.stray += 1
+            return
+        if send >= self.known:
+            # Its send's record has not come yet (the sender reports in batches).
+            if len(self._pending) < self.ring * k:
+                self._pending.append((rx_ns, seq, nbytes))
+            else:
+                self.stray += 1
+            return
+        if send < self.known - self.ring:  # its slot holds a newer send now
+            if seq >= self.first_seq:
+                self.too_old += 1
+            return
+        if seq < self.first_seq:
+            return  # warm-up
+        slot = send & self._mask
+        actual_ns = self._actual[slot]
+        if actual_ns == FAILED:
+            self.stray += 1
+            return
+        j = slot * k + seq % k
+        stats = self.stats
+        if self._seen[j]:
+            stats.on_duplicate()
+            return
+        self._seen[j] = 1
+        if seq < self.highest:
+            stats.on_reordered()
+        else:
+            self.highest = seq
+        intended_ns = self.start_ns + self.schedule.offset_ns(send)
+        if send < self.closed:
+            stats.on_late_after_lost(intended_ns, actual_ns, rx_ns, nbytes)
+        else:
+            self.open_probes -= 1
+            if rx_ns - actual_ns > self.late_after_ns:
+                stats.on_late(intended_ns, actual_ns, rx_ns, nbytes)
+            else:
+                stats.on_received(intended_ns, actual_ns, rx_ns, nbytes)
+
+    def _resolve_key(self, key: int, rx_ns: int) -> int:
         # A key gives seq modulo M: take the newest seq with that residue that was meant to
         # leave before the arrival (a reply cannot precede its send).
         m = self.key_modulus
-        lo, hi = 0, sends
+        lo, hi = 0, self.schedule.count
         while lo < hi:  # first send whose intended time is after rx
             mid = (lo + hi) // 2
-            if self.intended_ns(mid * self.k) <= rx_ns:
+            if self.start_ns + self.schedule.offset_ns(mid) <= rx_ns:
                 lo = mid + 1
             else:
                 hi = mid
@@ -124,66 +322,6 @@ class Matcher:
         if newest < 0:
             return -1
         return newest - ((newest - key) % m)
-
-    def match(self, sent: SenderLog, got: ReceiverLog) -> MatchResult:
-        """Account for every probe. Returns the fed RunStats and the match's own figures."""
-        k = self.k
-        sends = sent.sends
-        first_send = self.first_measured_send(sends)
-        first_seq = first_send * k
-        nseq = sends * k
-        stats = RunStats(start_ns=self.start_ns + self.warmup_ns)
-        result = MatchResult(stats=stats)
-        measured_ns = max(0, self.schedule.offset_ns(sends) - self.schedule.offset_ns(first_send))
-        result.duration_s = measured_ns / 1e9
-
-        actual = sent.actual_ns
-        for seq in range(first_seq, nseq):
-            stats.on_sent(self.intended_ns(seq))
-
-        arrivals: list[tuple[int, int, int]] = list(zip(got.rx_ns, got.seq, got.nbytes))
-        if self.key_modulus:
-            for key, rx_ns, nbytes in zip(got.key, got.key_rx_ns, got.key_nbytes):
-                arrivals.append((rx_ns, self._resolve_key(key, rx_ns, sends), nbytes))
-        # In arrival order: jitter, reordering and the timeline depend on it. Kernel stamps
-        # may disagree slightly with the order recv() returned, so sort (stable).
-        arrivals.sort(key=lambda a: a[0])
-
-        seen = bytearray(max(nseq, 0))
-        highest = -1
-        for rx_ns, seq, nbytes in arrivals:
-            if not 0 <= seq < nseq or actual[seq // k] == FAILED:
-                result.stray += 1
-                continue
-            if seq < first_seq:
-                continue  # warm-up
-            if seen[seq]:
-                stats.on_duplicate()
-                continue
-            seen[seq] = 1
-            if seq < highest:
-                stats.on_reordered()
-            else:
-                highest = seq
-            actual_ns = actual[seq // k]
-            intended_ns = self.intended_ns(seq)
-            if rx_ns - actual_ns > self.late_after_ns:
-                stats.on_late(intended_ns, actual_ns, rx_ns, nbytes)
-            else:
-                stats.on_received(intended_ns, actual_ns, rx_ns, nbytes)
-
-        for seq in range(first_seq, nseq):
-            if not seen[seq]:
-                stats.on_lost(self.intended_ns(seq))
-
-        measured_from_ns = self.start_ns + self.warmup_ns
-        for rx_ns in got.corrupted_rx_ns:
-            if rx_ns >= measured_from_ns:
-                stats.on_corrupted()
-        for _ in range(got.undecodable):
-            stats.on_decode_error()
-        return result
-
 
 def rate_index(schedule: Schedule, elapsed_ns: int, limit: int) -> int:
     """How many sends of `schedule` were meant to leave within `elapsed_ns` (at most limit)."""
@@ -197,4 +335,5 @@ def rate_index(schedule: Schedule, elapsed_ns: int, limit: int) -> int:
     return lo
 
 
-__all__ = ["FAILED", "MatchResult", "Matcher", "ReceiverLog", "SenderLog", "rate_index"]
+__all__ = ["CLOSE_MARGIN_NS", "FAILED", "HISTORY_NS", "ReceiverLog", "SendBatch", "StreamMatcher",
+           "rate_index", "ring_sends"]

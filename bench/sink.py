@@ -9,11 +9,13 @@ throughput is the rate the device accepted (`msgs_per_s`) against the rate offer
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import random
 import threading
 import time
-from array import array
 from typing import Any
+
+from hdrh.histogram import HdrHistogram
 
 from radarbench.bench.engine import (
     _CTL_SLOTS,
@@ -24,16 +26,56 @@ from radarbench.bench.engine import (
     NS_PER_S,
     BenchConfig,
     BenchReport,
+    _attach_health,
     _faults_of,
     _open,
+    _quiet_gap_ns,
     _sender_main,
     _utc_now,
 )
-from radarbench.bench.match import FAILED
+from radarbench.bench.health import (
+    assess,
+    cpu_pressure_us,
+    late_send_ns,
+    pressure_share,
+    sender_lag_bound_ns,
+)
+from radarbench.bench.match import FAILED, SendBatch
 from radarbench.bench.probe import ProbeCodec
 from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report, Status
-from radarbench.bench.stats import RunStats, Throughput
+from radarbench.bench.schedule import Schedule
+from radarbench.bench.stats import HIGHEST_NS, RunStats, Throughput
+
+
+class _Tally:
+    """What the sender reports, folded as it comes: counts, clock spans and sender lag."""
+
+    def __init__(self, schedule: Schedule, start_ns: int, k: int, late_bound_ns: int) -> None:
+        self.schedule = schedule
+        self.start_ns = start_ns
+        self.k = k
+        self.late_bound_ns = late_bound_ns
+        self.stats = RunStats(start_ns=start_ns)
+        self.sends = 0
+        self.ok_sends = 0
+        self.late_sends = 0
+        self.lag = HdrHistogram(1, HIGHEST_NS, 3)
+
+    def add(self, batch: SendBatch) -> None:
+        offset = self.schedule.offset_ns
+        for i, t in enumerate(batch.actual_ns, batch.first):
+            self.sends = i + 1
+            if t == FAILED:
+                continue
+            self.ok_sends += 1
+            intended = self.start_ns + offset(i)
+            lag = t - intended
+            self.lag.record_value(min(max(lag, 1), HIGHEST_NS))
+            if lag > self.late_bound_ns:
+                self.late_sends += 1
+            for _ in range(self.k):
+                self.stats.on_sent(intended, t)
 
 
 def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
@@ -43,6 +85,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     codec = ProbeCodec(run_id, cfg.records_per_block, time_of_day_s=time.time() % 86400.0)
     schedule = cfg.schedule()
     k = cfg.records_per_block
+    sends_per_s = cfg.peak_sends_per_s()
     tx = _open(cfg.send, "--send")
     threads = cfg.send.startswith("loop://")
     ctx = mp.get_context("fork")
@@ -50,7 +93,10 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     parent, child = ctx.Pipe(duplex=False)
     start_ns = time.monotonic_ns() + _START_MARGIN_NS
     started_at = _utc_now()
-    args = (tx, codec, None, schedule, start_ns, ctl, child, threads)
+    pressure_before = cpu_pressure_us()
+    tally = _Tally(schedule, start_ns, k, late_send_ns(sends_per_s))
+    args = (tx, codec, None, schedule, start_ns, ctl, child, threads, os.getpid(), (parent,),
+            _quiet_gap_ns(sends_per_s), True)
     worker: Any = (threading.Thread(target=_sender_main, args=args, daemon=True) if threads
                    else ctx.Process(target=_sender_main, args=args, daemon=True))
     worker.start()
@@ -63,48 +109,58 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     # With --duration the run ends on time even if writes block (a slow serial line): what
     # the device accepted in that time is the figure; with --count every message is sent.
     end_ns = start_ns + schedule.span_ns if cfg.count is None else None
+
+    def pump(wait_s: float) -> None:
+        nonlocal result
+        if not parent.poll(wait_s):
+            return
+        while result is None:
+            try:
+                item = parent.recv()
+            except EOFError:
+                result = ("sender", [], {})
+                return
+            if isinstance(item, SendBatch):
+                tally.add(item)
+            else:
+                result = item
+            if not parent.poll():
+                return
+
     try:
         while result is None:
             if end_ns is not None and time.monotonic_ns() >= end_ns:
                 ctl[_STOP] = 1
-            if parent.poll(0.05):
-                try:
-                    result = parent.recv()
-                except EOFError:
-                    result = (b"", [], {})
+            pump(0.05)
             now = time.monotonic_ns()
             if now >= next_tick:
                 sends = ctl[_SENDS]
                 rate = (sends - last_sends) * k / ((now - last_tick) / NS_PER_S)
                 progress.update({"t_s": round((now - start_ns) / NS_PER_S), "rate_msgs_per_s": round(rate, 1),
-                                 "sent": sends * k})
+                                 "sent": tally.stats.counts.sent})
                 last_sends, last_tick = sends, now
                 next_tick += NS_PER_S
     except KeyboardInterrupt:
         status = "interrupted"
         ctl[_STOP] = 1
+        end_wait = time.monotonic_ns() + 3 * NS_PER_S
         try:
-            if parent.poll(3.0):
-                result = parent.recv()
-        except (EOFError, KeyboardInterrupt):
+            while result is None and time.monotonic_ns() < end_wait:
+                pump(0.05)
+        except KeyboardInterrupt:
             pass
     worker.join(timeout=2.0)
     if not threads and worker.is_alive():
         worker.kill()
     tx.close()
+    parent.close()
+    wall_ns = time.monotonic_ns() - start_ns
 
-    actual_bytes, episodes, writes = result or (b"", [], {})
-    actual = array("q")
-    actual.frombytes(actual_bytes)
-    stats = RunStats(start_ns=start_ns)
-    ok_sends = 0
-    for i, t in enumerate(actual):
-        if t != FAILED:
-            ok_sends += 1
-            for _ in range(k):
-                stats.on_sent(start_ns + schedule.offset_ns(i))
+    _, episodes, writes = result or ("sender", [], {})
+    stats = tally.stats
+    ok_sends = tally.ok_sends
     done_ns = ctl[_SENDER_DONE] or time.monotonic_ns()
-    span_s = max((done_ns - start_ns) / NS_PER_S, 1e-9) if actual else 0.0
+    span_s = max((done_ns - start_ns) / NS_PER_S, 1e-9) if tally.sends else 0.0
     faults = _faults_of(list(episodes), start_ns)
     if status == "ok" and faults:
         status = "fault"
@@ -113,22 +169,35 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
                                config=cfg.describe("sink"), latency_kind="none",
                                line_bytes_per_s=line, faults=faults, status=status)
     sent_bytes = writes.get("bytes", 0)
-    # Accepted: what the device took, per second of the run (the schedule's offer beside it).
-    report.throughput = Throughput(
-        offered_msgs_per_s=cfg.rate,
-        msgs_per_s=ok_sends * k / span_s if span_s else 0.0,
-        bytes_per_s=sent_bytes / span_s if span_s else 0.0,
-        # the line's own octets (framing and escapes included) where the transport counts them
-        line_utilization=((writes.get("wire_bytes") or sent_bytes) / span_s / line) if (line and span_s) else None,
-    )
-    return BenchReport.of(report, sink={
+    # Accepted: what the device took, per second of the real send span (first to last send
+    # that left); offered: the schedule's rate. Utilization: the line's own octets (framing
+    # and escapes included, where the transport counts them) over that span.
+    tp, raw_util = stats.throughput(line, writes.get("wire_bytes") or sent_bytes or None, line_side="tx")
+    accepted = stats.departures.rate()
+    report.throughput = Throughput(offered_msgs_per_s=cfg.rate, msgs_per_s=accepted,
+                                   bytes_per_s=accepted * sent_bytes / max(ok_sends * k, 1),
+                                   line_utilization=tp.line_utilization)
+    section = {
         "offered_msgs_per_s": cfg.rate,
-        "accepted_msgs_per_s": round(ok_sends * k / span_s, 3) if span_s else 0.0,
-        "sends": len(actual),
-        "failed_sends": len(actual) - ok_sends,
+        "accepted_msgs_per_s": round(accepted, 3),
+        "sends": tally.sends,
+        "failed_sends": tally.sends - ok_sends,
         "blocked_in_write_s": round(writes.get("blocked_ns", 0) / NS_PER_S, 6),
         "blocked_share": round(writes.get("blocked_ns", 0) / NS_PER_S / span_s, 6) if span_s else 0.0,
         "slowest_write_us": round(writes.get("slowest_ns", 0) / 1000, 3),
         "writes_over_1ms": writes.get("slow_writes", 0),
         "bytes": sent_bytes,
-    })
+    }
+    if raw_util is not None:
+        section["line_utilization_clamped_from"] = round(raw_util, 4)
+    out = BenchReport.of(report, sink=section)
+    # A sink's sender blocked by the device is the measurement, not an overloaded bench: the
+    # health here reports the sender's lag but does not judge it (writes_over_1ms says why).
+    health = assess(sender_lag=tally.lag, sends=ok_sends, late_sends=tally.late_sends,
+                    late_bound_ns=tally.late_bound_ns, rx_queue_drops=None, receiver_lag=None,
+                    host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns),
+                    sender_lag_bound=sender_lag_bound_ns(sends_per_s))
+    if section["blocked_share"] > 0.5:
+        health = {**health, "overloaded": False, "reasons": []}
+    _attach_health(out, health)
+    return out

@@ -10,6 +10,7 @@ stalled sender cannot hide the delay its stall caused (coordinated omission), an
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +31,9 @@ _SECOND_DIGITS = 2
 # Seconds of the timeline whose p99 is still open; older ones are reduced to their p99 so that
 # memory stays bounded on an hour-long run (records arrive in arrival order, so late ones are rare).
 _OPEN_SECONDS = 3
+# The timeline keeps at most this many rows: 30 minutes at one second a row, then coarser.
+# ~100 bytes a row in memory and in the JSON.
+MAX_TIMELINE_ROWS = 1800
 
 NS_PER_S = 1_000_000_000
 NS_PER_US = 1_000
@@ -38,6 +42,30 @@ NS_PER_US = 1_000
 def new_histogram() -> HdrHistogram:
     """An empty latency histogram in nanoseconds, 1 ns .. 100 s, 3 significant digits."""
     return HdrHistogram(LOWEST_NS, HIGHEST_NS, SIGNIFICANT_DIGITS)
+
+
+def recorder(hist: HdrHistogram) -> Callable[[int], None]:
+    """A fast `hist.record_value(v)` for ints already in the histogram's range (0 ..
+    highest trackable): the same bucket arithmetic as hdrh's, inlined. The bench records
+    four values a probe in its parent while the run goes, and hdrh's own call chain costs
+    ~1.5 us a value there (checked against record_value by tests/bench/test_stats.py)."""
+    mask = hist.sub_bucket_mask
+    shift = hist.unit_magnitude + hist.sub_bucket_half_count_magnitude + 1
+    unit = hist.unit_magnitude
+    half_mag = hist.sub_bucket_half_count_magnitude
+    half = hist.sub_bucket_half_count
+    counts = hist.counts
+
+    def record(value: int) -> None:
+        bucket = (value | mask).bit_length() - shift
+        counts[((bucket + 1) << half_mag) + (value >> (bucket + unit)) - half] += 1
+        hist.total_count += 1
+        if value < hist.min_value:
+            hist.min_value = value
+        if value > hist.max_value:
+            hist.max_value = value
+
+    return record
 
 
 def _clamp_ns(value_ns: int) -> int:
@@ -177,6 +205,8 @@ class LatencyStats:
     def __init__(self) -> None:
         self.corrected = new_histogram()
         self.uncorrected = new_histogram()
+        self._rec_corrected = recorder(self.corrected)
+        self._rec_uncorrected = recorder(self.uncorrected)
         self._jitter = Jitter()
         # Values clamped into the histogram's range: a non-zero count says the clocks or the
         # range are wrong, which a report reader must be able to see.
@@ -190,11 +220,16 @@ class LatencyStats:
         """
         corrected_ns = rx_ns - intended_ns
         uncorrected_ns = rx_ns - actual_send_ns
-        for hist, value_ns in ((self.corrected, corrected_ns), (self.uncorrected, uncorrected_ns)):
-            clamped_ns = _clamp_ns(value_ns)
-            if clamped_ns != value_ns:
-                self.clamped += 1
-            hist.record_value(clamped_ns)
+        if 0 <= corrected_ns <= HIGHEST_NS:
+            self._rec_corrected(corrected_ns)
+        else:
+            self.clamped += 1
+            self._rec_corrected(_clamp_ns(corrected_ns))
+        if 0 <= uncorrected_ns <= HIGHEST_NS:
+            self._rec_uncorrected(uncorrected_ns)
+        else:
+            self.clamped += 1
+            self._rec_uncorrected(_clamp_ns(uncorrected_ns))
         # Jitter is a property of the path, so it is taken over the actual send times: a
         # sender's scheduling wobble is the corrected latency's business, not the link's.
         self._jitter.add(uncorrected_ns)
@@ -359,12 +394,14 @@ class Throughput:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineRow:
-    """One second of the run, [t_s, t_s + 1) after its start.
+    """A slice of the run, [t_s, t_s + width_s) after its start (width_s is 1 unless the run
+    was longer than the timeline keeps at one second a row: see Timeline).
 
-    sent and lost are counted in the second the message was *meant* to leave (so a loss lines up
-    with the load that suffered it); received, bytes and the p99 in the second it arrived.
+    sent and lost are counted in the slice the message was *meant* to leave (so a loss lines up
+    with the load that suffered it); received, bytes and the p99 in the slice it arrived. The
+    counts are totals over the slice (divide by width_s for a rate).
     """
 
     t_s: int
@@ -373,75 +410,201 @@ class TimelineRow:
     lost: int = 0
     bytes: int = 0
     p99_us: float | None = None
+    width_s: int = 1
 
+    # The keys every row has; width_s is written only when it is not 1 (reports of runs that
+    # fit the timeline look as they always did).
     KEYS = ("t_s", "sent", "received", "lost", "bytes", "p99_us")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        doc = asdict(self)
+        if self.width_s == 1:
+            del doc["width_s"]
+        return doc
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TimelineRow":
         p99 = data["p99_us"]
         return cls(t_s=int(data["t_s"]), sent=int(data["sent"]), received=int(data["received"]),
                    lost=int(data["lost"]), bytes=int(data["bytes"]),
-                   p99_us=None if p99 is None else float(p99))
+                   p99_us=None if p99 is None else float(p99), width_s=int(data.get("width_s", 1)))
 
 
 class Timeline:
-    """Per-second buckets of a run that started at `start_ns`."""
+    """Slices of a run that started at `start_ns`: one second each, at most `max_rows` of them.
 
-    def __init__(self, start_ns: int) -> None:
+    Memory and report size stay bounded whatever the duration: when the run outgrows
+    `max_rows` slices, neighbouring slices are merged in pairs and the width doubles (1 s,
+    2 s, 4 s...), so a 24 h run keeps ~1,350-2,700 rows of 64 s. Counts of merged slices add
+    up; a merged slice's p99 is the larger of the two (an upper bound: the percentile of a
+    union is not kept once a slice is closed).
+    """
+
+    def __init__(self, start_ns: int, max_rows: int = MAX_TIMELINE_ROWS) -> None:
+        if max_rows < 2:
+            raise ValueError(f"max_rows must be >= 2, not {max_rows}")
         self.start_ns = start_ns
-        self._rows: dict[int, TimelineRow] = {}
+        self.max_rows = max_rows
+        self.width_s = 1
+        self._rows: dict[int, TimelineRow] = {}  # by slice index (t_s // width_s)
         self._open: dict[int, HdrHistogram] = {}
-        self._newest_rx_s = 0
+        self._recs: dict[int, Callable[[int], None]] = {}
+        # Closed slices' histograms, reset and reused: one new ~10 kB histogram a second,
+        # freed 3 s later, fragmented the allocator enough to creep the RSS of a long run.
+        self._spare: list[HdrHistogram] = []
+        self._newest_rx = 0
 
-    def _second(self, t_ns: int) -> int:
-        # Events before the start (a sender's clock read just ahead of the run's) go in second 0.
-        return max(0, (t_ns - self.start_ns) // NS_PER_S)
+    def _slice(self, t_ns: int) -> int:
+        # Events before the start (a sender's clock read just ahead of the run's) go in slice 0.
+        second = max(0, (t_ns - self.start_ns) // NS_PER_S)
+        index = second // self.width_s
+        while index >= self.max_rows:
+            self._coarsen()
+            index = second // self.width_s
+        return index
 
-    def _row(self, second: int) -> TimelineRow:
-        row = self._rows.get(second)
+    def _coarsen(self) -> None:
+        # Merge slices 2i and 2i+1 into i, width doubles.
+        self.width_s *= 2
+        rows: dict[int, TimelineRow] = {}
+        for index in sorted(self._rows):
+            row = self._rows[index]
+            new = index // 2
+            into = rows.get(new)
+            if into is None:
+                row.t_s = new * self.width_s
+                row.width_s = self.width_s
+                rows[new] = row
+                continue
+            into.sent += row.sent
+            into.received += row.received
+            into.lost += row.lost
+            into.bytes += row.bytes
+            if row.p99_us is not None:
+                into.p99_us = row.p99_us if into.p99_us is None else max(into.p99_us, row.p99_us)
+        self._rows = rows
+        opened: dict[int, HdrHistogram] = {}
+        for index, hist in self._open.items():
+            if index // 2 in opened:
+                opened[index // 2].add(hist)
+            else:
+                opened[index // 2] = hist
+        self._open = opened
+        self._recs = {i: recorder(h) for i, h in opened.items()}
+        self._newest_rx //= 2
+
+    def _row(self, index: int) -> TimelineRow:
+        row = self._rows.get(index)
         if row is None:
-            row = self._rows[second] = TimelineRow(t_s=second)
+            row = self._rows[index] = TimelineRow(t_s=index * self.width_s, width_s=self.width_s)
         return row
 
     def on_sent(self, intended_ns: int) -> None:
-        """A message was sent (counted in its intended second)."""
-        self._row(self._second(intended_ns)).sent += 1
+        """A message was sent (counted in its intended slice)."""
+        self._row(self._slice(intended_ns)).sent += 1
 
-    def on_lost(self, intended_ns: int) -> None:
-        """A message was declared lost (counted in its intended second)."""
-        self._row(self._second(intended_ns)).lost += 1
+    def on_lost(self, intended_ns: int, n: int = 1) -> None:
+        """A message was declared lost (counted in its intended slice); n = -1 takes one back
+        (a message declared lost that turned up late)."""
+        self._row(self._slice(intended_ns)).lost += n
 
     def on_received(self, rx_ns: int, latency_ns: int, nbytes: int) -> None:
         """A message of `nbytes` arrived at rx_ns with (corrected) latency latency_ns."""
-        second = self._second(rx_ns)
-        row = self._row(second)
+        index = self._slice(rx_ns)
+        row = self._row(index)
         row.received += 1
         row.bytes += nbytes
-        hist = self._open.get(second)
-        if hist is None:
+        rec = self._recs.get(index)
+        if rec is None:
             if row.p99_us is not None:
-                return  # that second was already closed: too late to move its p99 (see _OPEN_SECONDS)
-            hist = self._open[second] = HdrHistogram(_SECOND_LOWEST_NS, HIGHEST_NS, _SECOND_DIGITS)
-        hist.record_value(_clamp_ns(latency_ns))
-        if second > self._newest_rx_s:
-            self._newest_rx_s = second
-            self._close(before_s=second - _OPEN_SECONDS)
+                return  # that slice was already closed: too late to move its p99 (see _OPEN_SECONDS)
+            hist = self._spare.pop() if self._spare else \
+                HdrHistogram(_SECOND_LOWEST_NS, HIGHEST_NS, _SECOND_DIGITS)
+            self._open[index] = hist
+            rec = self._recs[index] = recorder(hist)
+        rec(_clamp_ns(latency_ns))
+        if index > self._newest_rx:
+            self._newest_rx = index
+            self._close(before=index - max(1, _OPEN_SECONDS // self.width_s))
 
-    def _close(self, before_s: int) -> None:
-        for second in [s for s in self._open if s <= before_s]:
-            hist = self._open.pop(second)
-            self._rows[second].p99_us = hist.get_value_at_percentile(99.0) / NS_PER_US
+    def _close(self, before: int) -> None:
+        for index in [i for i in self._open if i <= before]:
+            hist = self._open.pop(index)
+            del self._recs[index]
+            self._rows[index].p99_us = hist.get_value_at_percentile(99.0) / NS_PER_US
+            if len(self._spare) < _OPEN_SECONDS + 2:
+                hist.reset()
+                self._spare.append(hist)
+
+    def newest_p99_us(self) -> float | None:
+        """p99 (us) of the newest slice that has arrivals and is still open, None if none:
+        the live "p99 of the last second"."""
+        if not self._open:
+            return None
+        hist = self._open[max(self._open)]
+        return hist.get_value_at_percentile(99.0) / NS_PER_US if hist.get_total_count() else None
 
     def rows(self) -> list[TimelineRow]:
-        """All seconds from 0 to the last one with an event, gaps filled with empty rows."""
-        self._close(before_s=max(self._open, default=-1))
+        """All slices from 0 to the last one with an event, gaps filled with empty rows."""
+        self._close(before=max(self._open, default=-1))
         if not self._rows:
             return []
         last = max(self._rows)
-        return [self._rows.get(s) or TimelineRow(t_s=s) for s in range(last + 1)]
+        w = self.width_s
+        return [self._rows.get(i) or TimelineRow(t_s=i * w, width_s=w) for i in range(last + 1)]
+
+
+class Span:
+    """When a stream of events began and ended on the clock, and how many there were.
+
+    Rates are taken over the span from the first to the last event: (n - first) / (last -
+    first), where `first` is how many events share the very first instant (a datagram of K
+    probes arrives at once). That is exact for evenly spaced events, and says what the clock
+    saw when they come in bursts (never a schedule's intention).
+    """
+
+    __slots__ = ("first_ns", "last_ns", "n", "at_first", "size", "size_at_first")
+
+    def __init__(self) -> None:
+        self.first_ns: int | None = None
+        self.last_ns: int | None = None
+        self.n = 0
+        self.at_first = 0
+        self.size = 0
+        self.size_at_first = 0
+
+    def add(self, t_ns: int, size: int = 0) -> None:
+        """One event at t_ns carrying `size` (bytes)."""
+        self.n += 1
+        self.size += size
+        if self.first_ns is None or t_ns < self.first_ns:
+            # An event before the first one so far (kernel stamps may disagree slightly with
+            # the order they were read in): it becomes the first instant.
+            self.first_ns = t_ns
+            self.at_first = 1
+            self.size_at_first = size
+        elif t_ns == self.first_ns:
+            self.at_first += 1
+            self.size_at_first += size
+        if self.last_ns is None or t_ns > self.last_ns:
+            self.last_ns = t_ns
+
+    @property
+    def seconds(self) -> float:
+        """From the first to the last event, in seconds (0 with fewer than two instants)."""
+        if self.first_ns is None or self.last_ns is None:
+            return 0.0
+        return (self.last_ns - self.first_ns) / NS_PER_S
+
+    def rate(self) -> float:
+        """Events per second over the span (0.0 when all happened in one instant)."""
+        s = self.seconds
+        return (self.n - self.at_first) / s if s > 0 else 0.0
+
+    def size_rate(self) -> float:
+        """Size (bytes) per second over the span."""
+        s = self.seconds
+        return (self.size - self.size_at_first) / s if s > 0 else 0.0
 
 
 @dataclass
@@ -449,8 +612,12 @@ class RunStats:
     """Everything the receiver feeds during a run; `Report.from_stats` turns it into a report.
 
     Call `on_sent` for each message the sender put on the path, then for each one exactly one
-    of `on_received`, `on_late`, `on_lost`; `on_duplicate`, `on_reordered`, `on_corrupted`,
-    `on_decode_error` as the matcher finds them. Received calls must come in arrival order.
+    of `on_received`, `on_late`, `on_lost` (a message declared lost that turns up later:
+    `on_late_after_lost`); `on_duplicate`, `on_reordered`, `on_corrupted`, `on_decode_error`
+    as the matcher finds them. Received calls must come in arrival order.
+
+    `arrivals` spans the received messages (their arrival times and bytes), `departures` the
+    sends that left (their actual send times): throughput comes from these clocks.
     """
 
     start_ns: int
@@ -458,17 +625,24 @@ class RunStats:
     latency: LatencyStats = field(default_factory=LatencyStats)
     timeline: Timeline = field(init=False)
     bytes_received: int = 0
+    arrivals: Span = field(default_factory=Span)
+    departures: Span = field(default_factory=Span)
 
     def __post_init__(self) -> None:
         self.timeline = Timeline(self.start_ns)
 
-    def on_sent(self, intended_ns: int) -> None:
+    def on_sent(self, intended_ns: int, actual_ns: int | None = None) -> None:
+        """A message meant to leave at intended_ns; actual_ns is when it left (None: the send
+        failed or is not known, and the message does not count as having left)."""
         self.counts.sent += 1
         self.timeline.on_sent(intended_ns)
+        if actual_ns is not None:
+            self.departures.add(actual_ns)
 
     def on_received(self, intended_ns: int, actual_send_ns: int, rx_ns: int, nbytes: int) -> None:
         self.counts.received += 1
         self.bytes_received += nbytes
+        self.arrivals.add(rx_ns, nbytes)
         self.latency.record(intended_ns, actual_send_ns, rx_ns)
         self.timeline.on_received(rx_ns, rx_ns - intended_ns, nbytes)
 
@@ -478,6 +652,12 @@ class RunStats:
         percentiles would make the tail look better than it was."""
         self.counts.late += 1
         self.latency.record(intended_ns, actual_send_ns, rx_ns)
+
+    def on_late_after_lost(self, intended_ns: int, actual_send_ns: int, rx_ns: int, nbytes: int) -> None:
+        """A message already declared lost arrived after all: it is late, not lost."""
+        self.counts.lost -= 1
+        self.timeline.on_lost(intended_ns, -1)
+        self.on_late(intended_ns, actual_send_ns, rx_ns, nbytes)
 
     def on_lost(self, intended_ns: int) -> None:
         self.counts.lost += 1
@@ -495,3 +675,36 @@ class RunStats:
     def on_decode_error(self) -> None:
         self.counts.decode_errors += 1
 
+    def throughput(self, line_bytes_per_s: float | None = None, line_bytes: int | None = None,
+                   frame_octets: float | None = None,
+                   line_side: Literal["rx", "tx"] = "rx") -> tuple["Throughput", float | None]:
+        """Throughput from the clock, and the raw line utilization when it had to be clamped.
+
+        msgs_per_s, bytes_per_s: received messages over the span of their arrivals;
+        offered_msgs_per_s: messages that left over the span of their actual sends;
+        line_utilization: `line_bytes` (octets the line carried, framing included; the
+        payload bytes when None) over the time the line took, first to last octet (the span
+        of the arrivals, or of the sends for line_side "tx", plus one frame's own time on the
+        line, `frame_octets` long), as a share of `line_bytes_per_s`. A share above 1 (plus 2 % for clock granularity) means
+        the transport counted octets the line cannot have carried: it is clamped to 1 and the
+        raw figure returned beside it. Raises ValueError on a line rate <= 0.
+        """
+        if line_bytes_per_s is not None and line_bytes_per_s <= 0:
+            raise ValueError(f"line_bytes_per_s must be > 0, not {line_bytes_per_s}")
+        arr = self.arrivals
+        util: float | None = None
+        raw: float | None = None
+        if line_bytes_per_s is not None:
+            octets = self.bytes_received if line_bytes is None else line_bytes
+            span = arr if line_side == "rx" else self.departures
+            if frame_octets is None:
+                # One frame per instant of the span at most: K probes of a block share one.
+                frame_octets = octets * span.at_first / span.n if span.n else 0.0
+            took_s = span.seconds + frame_octets / line_bytes_per_s
+            util = octets / took_s / line_bytes_per_s if took_s > 0 and span.n else 0.0
+            if util > 1.02:
+                raw = util
+            util = min(util, 1.0)
+        tp = Throughput(offered_msgs_per_s=self.departures.rate(), msgs_per_s=arr.rate(),
+                        bytes_per_s=arr.size_rate(), line_utilization=util)
+        return tp, raw

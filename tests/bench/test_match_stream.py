@@ -1,0 +1,255 @@
+"""Streaming matching (bench.match.StreamMatcher), the clock's figures (RunStats.throughput),
+the bounded timeline, fault episodes and the health verdict: pure, no I/O, fed by hand."""
+from __future__ import annotations
+
+import random
+from array import array
+
+import pytest
+from hdrh.histogram import HdrHistogram
+from radarbench.bench.faults import Episode, FaultLog, merge_sides
+from radarbench.bench.health import assess
+from radarbench.bench.match import (
+    CLOSE_MARGIN_NS,
+    FAILED,
+    HISTORY_NS,
+    ReceiverLog,
+    SendBatch,
+    StreamMatcher,
+    ring_sends,
+)
+from radarbench.bench.schedule import ConstantRate
+from radarbench.bench.stats import HIGHEST_NS, RunStats, Timeline, new_histogram, recorder
+
+MS = 1_000_000
+S = 1_000_000_000
+LATE = 100 * MS
+
+
+def matcher(count: int, rate: float = 1000.0, k: int = 1, warmup_ns: int = 0, ring: int | None = None,
+            key_modulus: int = 0) -> StreamMatcher:
+    sched = ConstantRate(rate / k, -(-count // k))
+    return StreamMatcher(sched, 0, k, warmup_ns, LATE, ring=ring or ring_sends(rate / k, LATE, k),
+                         key_modulus=key_modulus)
+
+
+def sends(m: StreamMatcher, first: int, n: int, lag_ns: int = 10_000, failed: tuple[int, ...] = ()) -> None:
+    m.on_sends(SendBatch(first, array("q", [FAILED if i in failed else m.schedule.offset_ns(i) + lag_ns
+                                            for i in range(first, first + n)])))
+
+
+def arrivals(m: StreamMatcher, items: list[tuple[int, int]], upto_ns: int, nbytes: int = 34) -> None:
+    m.on_arrivals(ReceiverLog(seq=array("q", [s for s, _ in items]), rx_ns=array("q", [t for _, t in items]),
+                              nbytes=array("q", [nbytes] * len(items)), upto_ns=upto_ns))
+
+
+def exact(m: StreamMatcher) -> None:
+    c = m.stats.counts
+    assert c.sent == c.received + c.lost + c.late, c
+
+
+def test_every_probe_ends_as_exactly_one_of_received_late_lost() -> None:
+    # 100 probes at 1 ms: 10 dropped, 5 duplicated, probe 20 arrives after 21 (reordered),
+    # 30 arrives 150 ms after it left (late, within its window), 40 arrives after its window
+    # closed (taken back from lost: late), 50's send failed.
+    m = matcher(100)
+    sends(m, 0, 100, failed=(50,))
+    got: list[tuple[int, int]] = []
+    for i in range(100):
+        t = i * MS + 20_000 + 1_000
+        if i % 10 == 9 or i in (30, 40, 50):
+            continue
+        got.append((i, t))
+        if i % 20 == 3:
+            got.append((i, t + 1))
+    i20 = got.index((20, 20 * MS + 21_000))
+    i21 = got.index((21, 21 * MS + 21_000))
+    got[i20], got[i21] = (20, 21 * MS + 21_000), (21, 20 * MS + 21_000)  # 21 overtakes 20
+    got.append((30, 30 * MS + 150 * MS))
+    arrivals(m, got, upto_ns=400 * MS)  # closes sends that left before 400 ms - late_after - margin
+    assert m.stats.counts.lost > 0  # 9, 19, ... already declared
+    lost_before = m.stats.counts.lost
+    arrivals(m, [(40, 2 * S), (3, 2 * S + 1)], upto_ns=2 * S + 10)  # 40 late after close; 3 a duplicate
+    assert m.stats.counts.lost == lost_before - 1
+    m.finish()
+    c = m.stats.counts
+    exact(m)
+    assert (c.sent, c.late, c.duplicated) == (100, 2, 6)
+    assert c.lost == 10 + 1  # every 10th, and the failed send
+    assert c.received == 100 - 11 - 2
+    assert c.reordered == 3  # 20 behind 21; 30 and 40 behind everything
+    assert m.failed_sends == 1 and m.stray == 0
+
+
+def test_arrivals_before_their_send_is_reported_wait_for_it() -> None:
+    # The receiver's batch can reach the parent before the sender's: nothing is lost for it.
+    m = matcher(10)
+    arrivals(m, [(i, i * MS + 50_000) for i in range(10)], upto_ns=20 * MS)
+    assert m.stats.counts.received == 0
+    sends(m, 0, 10)
+    m.finish()
+    assert (m.stats.counts.received, m.stats.counts.lost) == (10, 0)
+
+
+def test_memory_is_a_fixed_ring_whatever_the_length() -> None:
+    # 200,000 probes through a ring of 4096 sends: the ring never grows, the counts add up,
+    # and an arrival older than the ring is counted too_old rather than guessed at.
+    m = matcher(200_000, rate=10_000, ring=4096)
+    size = (len(m._actual), len(m._seen))
+    step = 1000
+    for first in range(0, 200_000, step):
+        sends(m, first, step)
+        got = [(i, m.schedule.offset_ns(i) + 60_000) for i in range(first, first + step) if i % 1000]
+        arrivals(m, got, upto_ns=m.schedule.offset_ns(first + step))
+    arrivals(m, [(5, 30 * S)], upto_ns=30 * S)
+    m.finish()
+    exact(m)
+    assert (len(m._actual), len(m._seen)) == size
+    assert m.stats.counts.lost == 200 and m.too_old == 1
+    assert len(m.stats.timeline.rows()) <= 21
+
+
+def test_warmup_probes_are_left_out() -> None:
+    m = matcher(100, warmup_ns=20 * MS)
+    sends(m, 0, 100)
+    arrivals(m, [(i, i * MS + 30_000) for i in range(100)], upto_ns=S)
+    m.finish()
+    assert (m.stats.counts.sent, m.stats.counts.received) == (80, 80)
+
+
+def test_key_matching_resolves_seq_modulo() -> None:
+    m = matcher(10_000, rate=10_000, key_modulus=4096)
+    sends(m, 0, 10_000)
+    log = ReceiverLog(upto_ns=2 * S)
+    for i in range(10_000):
+        if i != 5000:
+            log.key.append(i % 4096)
+            log.key_rx_ns.append(m.schedule.offset_ns(i) + 30_000)
+            log.key_nbytes.append(34)
+    m.on_arrivals(log)
+    m.finish()
+    c = m.stats.counts
+    assert (c.received, c.lost, c.duplicated) == (9_999, 1, 0)
+
+
+def test_sender_lag_and_late_sends() -> None:
+    m = matcher(100)
+    m.late_send_ns = MS
+    sends(m, 0, 90, lag_ns=20_000)
+    sends(m, 90, 10, lag_ns=3 * MS)
+    assert m.late_sends == 10
+    assert m.sender_lag.get_max_value() == pytest.approx(3 * MS, rel=1e-3)
+
+
+def test_fast_recorder_matches_hdrh() -> None:
+    rng = random.Random(7)
+    for hist_args in ((1, HIGHEST_NS, 3), (1_000, HIGHEST_NS, 2)):
+        a, b = HdrHistogram(*hist_args), HdrHistogram(*hist_args)
+        rec = recorder(b)
+        for _ in range(5000):
+            v = int(10 ** rng.uniform(0, 11)) if rng.random() < 0.95 else rng.randint(0, 2000)
+            v = min(v, HIGHEST_NS)
+            a.record_value(v)
+            rec(v)
+        assert a.get_total_count() == b.get_total_count()
+        assert (a.get_min_value(), a.get_max_value()) == (b.get_min_value(), b.get_max_value())
+        assert list(a.counts) == list(b.counts)
+    assert new_histogram().get_total_count() == 0
+
+
+def test_throughput_comes_from_the_clock() -> None:
+    # 100 messages meant for one second arrive over 4 s (a slow line): 99 intervals over
+    # 3.96 s is 25 msgs/s, whatever the schedule said.
+    run = RunStats(start_ns=0)
+    for i in range(100):
+        run.on_sent(i * 10 * MS, i * 10 * MS)
+        run.on_received(i * 10 * MS, i * 10 * MS, S + i * 40 * MS, 50)
+    tp, raw = run.throughput()
+    assert tp.msgs_per_s == pytest.approx(25.0)
+    assert tp.bytes_per_s == pytest.approx(1250.0)
+    assert tp.offered_msgs_per_s == pytest.approx(100.0)
+    assert raw is None and tp.line_utilization is None
+    # 100 frames of 40 octets over a 1000 octets/s line: 3.96 s plus one frame (0.04 s) -> 100 %.
+    tp, raw = run.throughput(1000.0, 4000)
+    assert tp.line_utilization == pytest.approx(1.0) and raw is None
+    # A transport that over-counts: clamped to 100 %, the raw figure returned to be shown.
+    tp, raw = run.throughput(1000.0, 8000)
+    assert tp.line_utilization == 1.0 and raw == pytest.approx(8000 / (3.96 + 0.08) / 1000)
+
+
+def test_one_instant_is_no_rate() -> None:
+    run = RunStats(start_ns=0)
+    for i in range(4):  # one datagram of 4 probes
+        run.on_received(0, 0, 5 * MS, 10)
+    tp, _ = run.throughput()
+    assert tp.msgs_per_s == 0.0 and run.counts.received == 4
+
+
+def test_timeline_stays_bounded_and_keeps_its_totals() -> None:
+    tl = Timeline(start_ns=0, max_rows=100)
+    sent = 0
+    for second in range(1000):
+        for j in range(3):
+            tl.on_sent(second * S + j)
+            sent += 1
+        tl.on_received(second * S + 5, (second % 7 + 1) * MS, 10)
+        if second % 100 == 0:
+            tl.on_lost(second * S)
+    rows = tl.rows()
+    assert len(rows) <= 100
+    assert sum(r.sent for r in rows) == sent and sum(r.lost for r in rows) == 10
+    assert sum(r.received for r in rows) == 1000
+    assert {r.width_s for r in rows} == {16} and rows[1].t_s == 16
+    assert rows[0].to_dict()["width_s"] == 16
+    assert max(r.p99_us or 0 for r in rows) == pytest.approx(7000, rel=0.02)
+
+
+def test_an_outage_is_one_episode_through_interleaved_successes() -> None:
+    # ICMP unreachable on a connected UDP socket: every other send fails for 5 s.
+    log = FaultLog("send", quiet_gap_ns=100 * MS)
+    for i in range(5000):
+        t = i * MS
+        if i % 2:
+            log.error(ConnectionRefusedError(111, "Connection refused"), t)
+        else:
+            log.ok(t)
+    for i in range(5000, 5500):
+        log.ok(i * MS)
+    # a second outage later is a second episode
+    log.error(ConnectionRefusedError(111, "Connection refused"), 10 * S)
+    eps = log.close()
+    assert len(eps) == 2
+    first = eps[0].to_fault(0)
+    assert first.errors == 2500 and first.side == "send" and first.kind == "unreachable"
+    assert first.duration_s == pytest.approx(5.0, abs=0.01)
+
+
+def test_one_outage_seen_by_both_sides_is_one_fault() -> None:
+    a = Episode("send", "unreachable", "x", 0, 900 * MS, 1000 * MS, errors=400)
+    b = Episode("recv", "unreachable", "y", 5 * MS, 950 * MS, 960 * MS, errors=300)
+    c = Episode("recv", "unreachable", "y", 5 * S, 6 * S, 6 * S, errors=3)
+    merged = merge_sides([b, a, c])
+    assert [(e.errors, e.side) for e in merged] == [(700, "send"), (3, "recv")]
+    assert merged[0].end_ns == 1000 * MS
+
+
+def test_health_flags_what_it_should() -> None:
+    quiet = HdrHistogram(1, HIGHEST_NS, 3)
+    for _ in range(1000):
+        quiet.record_value(50_000)
+    ok = assess(sender_lag=quiet, sends=1000, late_sends=3, late_bound_ns=MS, rx_queue_drops=0,
+                receiver_lag=quiet, host_cpu_pressure=0.1)
+    assert ok["overloaded"] is False and ok["reasons"] == []
+    assert ok["sender_lag_us"] == {"p50": pytest.approx(50, rel=0.01), "p99": pytest.approx(50, rel=0.01),
+                                   "max": pytest.approx(50, rel=0.01)}
+    behind = assess(sender_lag=quiet, sends=1000, late_sends=100, late_bound_ns=MS, rx_queue_drops=2,
+                    receiver_lag=None, host_cpu_pressure=None)
+    assert behind["overloaded"] is True
+    assert any("on time" in r for r in behind["reasons"]) and any("dropped" in r for r in behind["reasons"])
+    assert behind["receiver_lag_us"] is None
+
+
+def test_ring_covers_the_open_window_and_history() -> None:
+    ring = ring_sends(10_000, LATE, 1)
+    assert ring >= 10_000 * (LATE + CLOSE_MARGIN_NS + HISTORY_NS) / S
+    assert ring & (ring - 1) == 0
