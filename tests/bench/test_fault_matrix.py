@@ -1,0 +1,479 @@
+"""The fault matrix: each row a fault a bench meets on a real rig, the verdict it must give.
+
+Every row runs the real command line in its own process (a new session, with a marker in
+its environment that every descendant inherits), and checks what a user and CI see: the
+verdict (JSON `status`), the exit status, that the report was written (or why it could not
+be), that the counts add up (sent = received + lost + late) and that no process of the run
+is left behind. The README's fault-matrix table is this file's ROWS.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "radarbench.bench.cli"]
+# Generous: the suite must hold on a loaded 2-core machine.
+GONE_WITHIN_S = 5.0
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def free_tcp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def marked_pids(marker: str) -> list[int]:
+    """Processes whose environment carries `marker` (every descendant of a run inherits it)."""
+    needle = f"RB_MATRIX={marker}".encode()
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                env = f.read()
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if needle in env.split(b"\0") and state != b"Z":
+            pids.append(int(entry))
+    return pids
+
+
+def wait_gone(marker: str, within_s: float = GONE_WITHIN_S) -> list[int]:
+    """Poll until no process carries `marker`; the pids still alive after `within_s`."""
+    deadline = time.monotonic() + within_s
+    while True:
+        left = marked_pids(marker)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+@dataclass
+class Run:
+    """One command of a row, started in its own session."""
+
+    argv: list[str]
+    marker: str
+    proc: subprocess.Popen[str] = field(init=False)
+
+    def start(self) -> Run:
+        env = dict(os.environ, RB_MATRIX=self.marker, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=env, start_new_session=True)
+        return self
+
+    def finish(self, timeout_s: float = 90) -> tuple[int, str, str]:
+        try:
+            out, err = self.proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            # A hung run must not outlive its test: kill its whole session, then fail.
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.communicate()
+            raise
+        return self.proc.returncode, out, err
+
+
+def start_device(marker: str, *argv: str) -> subprocess.Popen[str]:
+    """`radarbench emulate ...` waited on until it says ready."""
+    env = dict(os.environ, RB_MATRIX=marker, PYTHONUNBUFFERED="1")
+    p = subprocess.Popen([*CLI, "emulate", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env)
+    assert p.stdout is not None
+    line = p.stdout.readline()
+    assert line.strip() == "ready", (line, p.stderr.read() if p.poll() is not None else "")
+    return p
+
+
+def stop(p: subprocess.Popen[str]) -> None:
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def wait_for_file(path: Path, within_s: float = 30) -> None:
+    deadline = time.monotonic() + within_s
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+@dataclass
+class Outcome:
+    exit: int
+    stdout: str
+    stderr: str
+    report: dict | None
+    left: list[int]
+
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class Row:
+    """One fault. status None: no report can exist (the process was killed outright)."""
+
+    name: str
+    fault: str
+    status: str | None
+    exit: int | None
+    report: str            # "written", "none (SIGKILL)", "refused before the run"
+    scenario: Callable[[Path, str], Outcome]
+
+
+def _bench_through_echo(tmp: Path, marker: str, sig: int | None, *, duration: float = 30,
+                        rate: float = 200, after_s: float = 1.5) -> Outcome:
+    port = free_udp_port()
+    echo = start_device(marker, "echo", "--in", f"udp://127.0.0.1:{port}")
+    out = tmp / "run.json"
+    stream = tmp / "stream.jsonl"
+    try:
+        run = Run([*CLI, "bench", "--send", f"udp://127.0.0.1:{port}",
+                   "--recv", f"udp://127.0.0.1:{port}", "--rate", str(rate),
+                   "--duration", str(duration), "--report", str(out),
+                   "--json-stream", str(stream)], marker).start()
+        if sig is not None:
+            wait_for_file(stream)
+            time.sleep(after_s)
+            if sig == signal.SIGKILL:
+                os.kill(run.proc.pid, signal.SIGKILL)
+            else:
+                run.proc.send_signal(sig)
+        code, so, se = run.finish()
+    finally:
+        stop(echo)
+    report = json.loads(out.read_text()) if out.exists() else None
+    return Outcome(code, so, se, report, wait_gone(marker))
+
+
+def row_sigterm(tmp: Path, marker: str) -> Outcome:
+    return _bench_through_echo(tmp, marker, signal.SIGTERM)
+
+
+def row_sighup(tmp: Path, marker: str) -> Outcome:
+    return _bench_through_echo(tmp, marker, signal.SIGHUP)
+
+
+def row_sigint(tmp: Path, marker: str) -> Outcome:
+    return _bench_through_echo(tmp, marker, signal.SIGINT)
+
+
+def row_sigkill(tmp: Path, marker: str) -> Outcome:
+    return _bench_through_echo(tmp, marker, signal.SIGKILL)
+
+
+def row_device_restarted(tmp: Path, marker: str) -> Outcome:
+    # The device under test dies 1.5 s into a 5 s run and comes back 1 s later on the same port.
+    port = free_udp_port()
+    url = f"udp://127.0.0.1:{port}"
+    echo = start_device(marker, "echo", "--in", url)
+    out = tmp / "run.json"
+    stream = tmp / "stream.jsonl"
+    run = Run([*CLI, "bench", "--send", url, "--recv", url, "--rate", "200", "--duration", "5",
+               "--report", str(out), "--json-stream", str(stream)], marker).start()
+    wait_for_file(stream)
+    time.sleep(1.5)
+    echo.kill()
+    echo.wait()
+    time.sleep(1.0)
+    echo = start_device(marker, "echo", "--in", url)
+    try:
+        code, so, se = run.finish()
+    finally:
+        stop(echo)
+    return Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+
+
+RESETTER = textwrap.dedent("""
+    # A TCP echo that resets its client's connection after 1 s, then accepts again.
+    import socket, struct, sys, time
+    srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", int(sys.argv[1]))); srv.listen(4)
+    print("ready", flush=True)
+    first = True
+    while True:
+        c, _ = srv.accept()
+        c.settimeout(0.05)
+        t0 = time.monotonic()
+        try:
+            while True:
+                if first and time.monotonic() - t0 > 1.0:
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    first = False
+                    break
+                try:
+                    data = c.recv(65536)
+                except socket.timeout:
+                    continue
+                if not data:
+                    break
+                c.sendall(data)
+        except OSError:
+            pass
+        c.close()
+""")
+
+
+def row_tcp_reset(tmp: Path, marker: str) -> Outcome:
+    port = free_tcp_port()
+    env = dict(os.environ, RB_MATRIX=marker)
+    peer = subprocess.Popen([sys.executable, "-c", RESETTER, str(port)], stdout=subprocess.PIPE,
+                            text=True, env=env)
+    assert peer.stdout is not None and peer.stdout.readline().strip() == "ready"
+    out = tmp / "run.json"
+    url = f"tcp://127.0.0.1:{port}"
+    try:
+        run = Run([*CLI, "bench", "--send", url, "--recv", url, "--rate", "200", "--duration", "3",
+                   "--report", str(out), "-q"], marker).start()
+        code, so, se = run.finish()
+    finally:
+        peer.kill()
+        peer.wait()
+    return Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+
+
+PTY_OWNER = textwrap.dedent("""
+    import sys, time
+    from radarbench.rigs import open_url
+    t = open_url(f"pty://{sys.argv[1]}?baud=115200&framing=hdlc&pace=0")
+    print("ready", flush=True)
+    time.sleep(1.0)
+    t.close()
+""")
+
+
+def row_pty_closed(tmp: Path, marker: str) -> Outcome:
+    link = tmp / "line"
+    env = dict(os.environ, RB_MATRIX=marker)
+    owner = subprocess.Popen([sys.executable, "-c", PTY_OWNER, str(link)], stdout=subprocess.PIPE,
+                             text=True, env=env)
+    assert owner.stdout is not None and owner.stdout.readline().strip() == "ready"
+    out = tmp / "run.json"
+    run = Run([*CLI, "bench", "--send", f"serial://{link}?baud=115200&framing=hdlc", "--rate", "100",
+               "--duration", "2.5", "--report", str(out), "-q"], marker).start()
+    code, so, se = run.finish()
+    owner.wait(timeout=10)
+    return Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+
+
+def row_unreachable(tmp: Path, marker: str) -> Outcome:
+    port = free_udp_port()  # nobody listens there: ICMP port unreachable for every datagram
+    out = tmp / "run.json"
+    url = f"udp://127.0.0.1:{port}"
+    run = Run([*CLI, "bench", "--send", url, "--recv", url, "--rate", "500", "--duration", "2",
+               "--report", str(out), "-q"], marker).start()
+    code, so, se = run.finish()
+    return Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+
+
+def row_black_hole(tmp: Path, marker: str) -> Outcome:
+    # A UDP port with a socket bound that never answers: every probe swallowed, no ICMP.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as hole:
+        hole.bind(("127.0.0.1", 0))
+        url = f"udp://127.0.0.1:{hole.getsockname()[1]}"
+        out = tmp / "run.json"
+        run = Run([*CLI, "bench", "--send", url, "--recv", url, "--rate", "200", "--duration", "1.5",
+                   "--drain", "0.3", "--report", str(out), "-q"], marker).start()
+        code, so, se = run.finish()
+    return Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+
+
+def row_multicast_no_route(tmp: Path, marker: str) -> Outcome:
+    # A network namespace of its own with no route at all: every send to the group fails.
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-n", "true"]).returncode != 0:
+        pytest.skip("needs unshare -n (root, a kernel with network namespaces)")
+    port = free_udp_port()
+    out = tmp / "run.json"
+    run = Run(["unshare", "-n", *CLI, "bench", "--send", f"udp://239.255.77.1:{port}",
+               "--recv", f"udp://239.255.77.1:{port}", "--rate", "200", "--duration", "1.5",
+               "--drain", "0.3", "--report", str(out), "-q"], marker).start()
+    code, so, se = run.finish()
+    return Outcome(code, so, se, json.loads(out.read_text()) if out.exists() else None,
+                   wait_gone(marker))
+
+
+def _report_to(tmp: Path, marker: str, report: Path) -> Outcome:
+    port = free_udp_port()
+    url = f"udp://127.0.0.1:{port}"
+    run = Run([*CLI, "bench", "--send", url, "--recv", f"{url}?listen=1", "--rate", "100",
+               "--duration", "1", "--report", str(report), "-q"], marker).start()
+    code, so, se = run.finish()
+    return Outcome(code, so, se, None, wait_gone(marker))
+
+
+def row_report_read_only(tmp: Path, marker: str) -> Outcome:
+    # Root writes through file permissions: a folder under a regular file cannot exist.
+    blocker = tmp / "not-a-folder"
+    blocker.write_text("x")
+    return _report_to(tmp, marker, blocker / "run.json")
+
+
+def row_report_full(tmp: Path, marker: str) -> Outcome:
+    # A 32 KiB filesystem with 4 KiB left: the report (tens of KiB with its histograms) would
+    # not fit, and the bench finds out before the run, not after it.
+    mnt = tmp / "full"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(mnt)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        (mnt / "filler").write_bytes(b"\0" * (28 * 1024))
+        return _report_to(tmp, marker, mnt / "run.json")
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def row_absurd_rate(tmp: Path, marker: str) -> Outcome:
+    out = tmp / "run.json"
+    url = f"udp://127.0.0.1:{free_udp_port()}"
+    run = Run([*CLI, "bench", "--send", url, "--recv", url, "--rate", "1e9", "--duration", "600",
+               "--report", str(out)], marker).start()
+    code, so, se = run.finish(timeout_s=30)
+    return Outcome(code, so, se, None, wait_gone(marker))
+
+
+def row_two_devices_one_port(tmp: Path, marker: str) -> Outcome:
+    url = f"udp://127.0.0.1:{free_udp_port()}"
+    first = start_device(marker, "echo", "--in", url)
+    try:
+        run = Run([*CLI, "emulate", "echo", "--in", url], marker).start()
+        code, so, se = run.finish(timeout_s=30)
+    finally:
+        stop(first)
+    return Outcome(code, so, se, None, wait_gone(marker))
+
+
+def row_broken_limit(tmp: Path, marker: str) -> Outcome:
+    port = free_udp_port()
+    url = f"udp://127.0.0.1:{port}"
+    echo = start_device(marker, "echo", "--in", url)
+    out = tmp / "run.json"
+    md = tmp / "run.md"
+    try:
+        # 1 ns is a p99 no link meets.
+        run = Run([*CLI, "bench", "--send", url, "--recv", url, "--rate", "200", "--duration", "1",
+                   "--limit", "max_p99_ms=0.000001", "--report", str(out), "--markdown", str(md)],
+                  marker).start()
+        code, so, se = run.finish()
+    finally:
+        stop(echo)
+    outcome = Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+    assert "FAIL" in md.read_text().splitlines()[0]
+    return outcome
+
+
+ROWS = [
+    Row("sigterm", "SIGTERM to `radarbench bench` mid-run", "interrupted", 1, "written", row_sigterm),
+    Row("sighup", "SIGHUP (terminal closed) mid-run", "interrupted", 1, "written", row_sighup),
+    Row("sigint", "Ctrl-C (SIGINT) mid-run", "interrupted", 1, "written", row_sigint),
+    Row("sigkill", "SIGKILL of the bench's parent process", None, -9, "none (SIGKILL)", row_sigkill),
+    Row("device-restarted", "device under test killed, restarted 1 s later", "fault", 1, "written",
+        row_device_restarted),
+    Row("tcp-reset", "TCP peer resets the connection, accepts again", "fault", 1, "written", row_tcp_reset),
+    Row("pty-closed", "serial line (pty) closed by its owner mid-run", "fault", 1, "written", row_pty_closed),
+    Row("unreachable", "UDP port with nobody listening (ICMP unreachable)", "fault", 1, "written",
+        row_unreachable),
+    Row("black-hole", "sink that swallows every probe, answers nothing", "no_data", 1, "written",
+        row_black_hole),
+    Row("multicast-no-route", "multicast group with no route (empty netns)", "fault", 1, "written",
+        row_multicast_no_route),
+    Row("report-read-only", "report path that cannot be created", None, 2, "refused before the run",
+        row_report_read_only),
+    Row("report-full", "report path on a full filesystem", None, 2, "refused before the run",
+        row_report_full),
+    Row("absurd-rate", "--rate 1e9 for 600 s", None, 2, "refused before the run", row_absurd_rate),
+    Row("two-devices-one-port", "second `emulate echo` on a port in use", None, 2, "n/a (device)",
+        row_two_devices_one_port),
+    Row("broken-limit", "--limit max_p99_ms no link meets", "fail", 1, "written", row_broken_limit),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_fault_matrix(row: Row, tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    outcome = row.scenario(tmp_path, marker)
+    assert not outcome.left, f"{row.name}: processes left behind: {outcome.left}"
+    assert "Traceback" not in outcome.stderr, outcome.stderr
+    assert outcome.exit == row.exit, (row.name, outcome.exit, outcome.stderr[-2000:])
+    if row.status is None:
+        if row.exit == 2:  # a user's mistake: one line, nothing run
+            assert len(outcome.stderr.strip().splitlines()) == 1, outcome.stderr
+        return
+    report = outcome.report
+    assert report is not None, f"{row.name}: no report written"
+    assert report["status"] == row.status, (row.name, report["status"], report.get("verdict"))
+    c = report["counts"]
+    if report["config"]["mode"] == "loop":  # a sink run receives nothing to account for
+        assert c["sent"] == c["received"] + c["lost"] + c["late"], c
+    if row.status == "fault":
+        assert report["faults"], "a fault verdict lists its faults"
+    if row.status == "no_data":
+        assert report["latency_us"]["corrected"]["p99"] is None
+
+
+def test_unreachable_port_is_one_episode_per_outage(tmp_path: Path) -> None:
+    """898 datagrams into a closed port over a run are one outage, not 898 faults."""
+    outcome = row_unreachable(tmp_path, uuid.uuid4().hex)
+    assert outcome.report is not None
+    faults = [f for f in outcome.report["faults"] if f["kind"] == "unreachable"]
+    assert len(faults) == 1, faults
+    assert faults[0]["errors"] > 100 and faults[0]["duration_s"] > 1.0
+
+
+def test_absurd_rate_is_refused_with_its_reason(tmp_path: Path) -> None:
+    outcome = row_absurd_rate(tmp_path, uuid.uuid4().hex)
+    assert outcome.exit == 2
+    assert "rate" in outcome.stderr and len(outcome.stderr.strip().splitlines()) == 1
+
+
+def test_sigkill_of_the_parent_leaves_no_child(tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    outcome = row_sigkill(tmp_path, marker)
+    assert outcome.exit == -signal.SIGKILL
+    assert outcome.left == []
+
+
+def test_the_marker_scan_sees_a_marked_process() -> None:
+    # The matrix's no-process-left check is only as good as its scan: it must see one that lives.
+    marker = uuid.uuid4().hex
+    env = dict(os.environ, RB_MATRIX=marker)
+    p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], env=env)
+    try:
+        deadline = time.monotonic() + 5
+        while p.pid not in marked_pids(marker):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        p.kill()
+        p.wait()
+    assert wait_gone(marker) == []
