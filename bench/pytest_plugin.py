@@ -24,7 +24,10 @@ Fixtures:
   `limits={...}` is given. Unset arguments come from the rig file's [bench] section; other
   options are BenchConfig fields (warmup_s=, records_per_block=, count=, match_keys=...).
   A latency figure of a run that received nothing raises NoLatency, an AssertionError, so
-  `assert run.latency.p99_s < 0.025` fails on a link that swallowed every probe.
+  `assert run.latency.p99_s < 0.025` fails on a link that swallowed every probe. A run
+  whose verdict is BENCH OVERLOADED (the bench, or on an emulated rig the busy host, was the
+  bottleneck) is run again, up to 3 times in all; then the test is skipped with the reason,
+  since its figures say nothing about the rig.
 """
 from __future__ import annotations
 
@@ -99,6 +102,11 @@ def rb_rig_up(rb_rig: Any) -> Iterator[Any]:
             up.stop()
 
 
+# A run whose verdict is "bench overloaded" measured the bench, not the rig: the fixture runs
+# it again, up to this many times in all, then skips the test saying why.
+OVERLOADED_ATTEMPTS = 3
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:120]
 
@@ -130,15 +138,24 @@ def bench(rb_rig_up: Any, request: Any) -> Callable[..., Any]:
         overrides = {k: v for k, v in given.items() if v is not None}
         overrides.update(options)
         cfg = config_for(rb_rig_up.rig, **overrides)
-        report = run_bench(cfg)
-        runs += 1
-        if report_dir:
-            folder = Path(report_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            report.write(folder / f"{_safe(request.node.nodeid)}-{runs}.json")
-        signums = lifeline.interrupts()
-        if signums:  # the engine ended the run early and returned; the session ends too
-            raise lifeline.Interrupted(signums[0])
-        return report
+        for attempt in range(1, OVERLOADED_ATTEMPTS + 1):
+            report = run_bench(cfg)
+            runs += 1
+            if report_dir:
+                folder = Path(report_dir)
+                folder.mkdir(parents=True, exist_ok=True)
+                report.write(folder / f"{_safe(request.node.nodeid)}-{runs}.json")
+            signums = lifeline.interrupts()
+            if signums:  # the engine ended the run early and returned; the session ends too
+                raise lifeline.Interrupted(signums[0])
+            if report.status != "bench_overloaded":
+                return report
+        # The bench (or, on an emulated rig, the host it shares with the devices) was the
+        # bottleneck every time: the figures say nothing about the rig, so the test neither
+        # passes nor fails on them.
+        pytest.skip(f"bench overloaded in {OVERLOADED_ATTEMPTS} runs, nothing measured about the "
+                    f"rig: {report.reasons[0] if report.reasons else report.status}")
+
+    return run
 
     return run

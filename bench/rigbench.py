@@ -46,8 +46,11 @@ def config_for(rig: Rig, progress: Mode = "quiet", json_stream: str | None = Non
     if settings.get("count") is not None and "duration_s" not in settings:
         settings["duration_s"] = None
     extra = dict(settings.pop("extra_config", {}))
+    # emulated_devices: what this host runs beside the bench; the verdict needs to know that a
+    # busy host slows them too (radarbench.bench.verdict, "host busy").
     extra.setdefault("rig", {"file": rig.path, "name": rig.name,
-                             "endpoints": {"send": send, "recv": recv}})
+                             "endpoints": {"send": send, "recv": recv},
+                             "emulated_devices": sorted(rig.devices)})
     settings.setdefault("limits", dict(section.thresholds) if section is not None else {})
     return BenchConfig(send=rig.url(send) if send else None, recv=rig.url(recv) if recv else None,
                        progress=progress, json_stream=json_stream, extra_config=extra, **settings)

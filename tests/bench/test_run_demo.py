@@ -26,18 +26,25 @@ def test_demo_runs_end_to_end_well_under_a_minute(tmp_path: Path) -> None:
     t0 = time.monotonic()
     out = subprocess.run(cli() + ["demo"], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=60)
     took = time.monotonic() - t0
-    assert out.returncode == 0, out.stdout + out.stderr
     assert took < 45, f"demo took {took:.1f} s"
-    # the Markdown summary, with its counts, on stdout, then the result line
-    assert out.stdout.startswith("## radarbench run: OK\n\n- all 3 limits held\n")
-    assert "| sent | received | lost | late |" in out.stdout
-    assert "\nOK: sent " in out.stdout and "\n  all 3 limits held\n" in out.stdout
-    # live progress and the devices' ready lines on stderr
-    assert "gw: ready (gateway" in out.stderr
-    assert any(ln.startswith("t=") and "sent" in ln for ln in out.stderr.splitlines()), out.stderr
     report_path = tmp_path / "radarbench-demo.json"
     assert f"report: {report_path}" in out.stdout
     report = Report.load(report_path)
+    # The demo never fails the (emulated) device because the host is busy: on a loaded machine
+    # its verdict is BENCH OVERLOADED, saying so, never FAIL; on a quiet one, OK.
+    assert report.status in ("ok", "bench_overloaded"), out.stdout + out.stderr
+    if report.status == "ok":
+        assert out.returncode == 0, out.stdout + out.stderr
+        # the Markdown summary, with its counts, on stdout, then the result line
+        assert out.stdout.startswith("## radarbench run: OK\n\n- all 3 limits held\n")
+        assert "\nOK: sent " in out.stdout and "\n  all 3 limits held\n" in out.stdout
+    else:
+        assert out.returncode == 1
+        assert out.stdout.startswith("## radarbench run: BENCH OVERLOADED\n\n- bench overloaded: ")
+    assert "| sent | received | lost | late |" in out.stdout
+    # live progress and the devices' ready lines on stderr
+    assert "gw: ready (gateway" in out.stderr
+    assert any(ln.startswith("t=") and "sent" in ln for ln in out.stderr.splitlines()), out.stderr
     assert report.counts.sent > 0 and report.counts.received == report.counts.sent
     devices = report.config["rig"]["devices"]
     assert set(devices) == {"radar", "radar_gw", "gw"}
@@ -63,17 +70,24 @@ def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Pat
     assert out.returncode == 1, out.stdout + out.stderr
     # -q: the one result line, nothing else
     assert out.stderr == "" and out.stdout.count("\n") == 1, out.stdout + out.stderr
-    assert out.stdout.startswith("FAIL: sent ") and "max_p99_ms: " in out.stdout
-    assert "ms is over the limit 0.001 ms" in out.stdout
     doc = json.loads(report_path.read_text())
-    # the JSON says what the exit status says
-    assert doc["status"] == doc["verdict"]["status"] == "fail"
-    assert doc["verdict"]["reasons"][0].startswith("max_p99_ms: ")
+    # FAIL; or, when the host was busy enough to slow the rig's emulated devices, BENCH
+    # OVERLOADED, which never blames the device (radarbench.bench.verdict.HOST_BUSY_SHARE).
+    status = doc["status"]
+    assert status in ("fail", "bench_overloaded")
+    head = "FAIL" if status == "fail" else "BENCH OVERLOADED"
+    assert out.stdout.startswith(f"{head}: sent ")
+    if status == "bench_overloaded":
+        assert doc["health"]["host_cpu_pressure"] >= 0.2 or doc["health"]["overloaded"]
+    # the JSON says what the exit status says, and the broken limit is among the reasons
+    assert doc["verdict"]["status"] == status
+    broken = [r for r in doc["verdict"]["reasons"] if r.startswith("max_p99_ms: ")]
+    assert len(broken) == 1 and "ms is over the limit 0.001 ms" in broken[0]
     assert [(x["key"], x["passed"]) for x in doc["limits"]] == [
         ("max_lost", True), ("max_corrupted", True), ("max_p99_ms", False)]
     assert doc["counts"]["lost"] == 0 and doc["counts"]["sent"] > 0
     md = md_path.read_text()
-    assert md.startswith("## radarbench run: FAIL\n\n- max_p99_ms: ")
+    assert md.startswith(f"## radarbench run: {head}\n\n- ")
     assert "**FAIL**: max_p99_ms" in md
     # the summary the run wrote is what `radarbench report` prints of its JSON, word for word
     assert md == subprocess.run(cli() + ["report", str(report_path)], check=True, capture_output=True,

@@ -244,3 +244,22 @@ def test_a_latency_limit_on_a_sink_run_says_why_it_cannot_hold() -> None:
                 limits={"max_p99_ms": 25})
     assert r.verdict == Verdict("fail", (
         "max_p99_ms: no latency in sink mode (nothing comes back to time); the limit is 25 ms",))
+
+
+@pytest.mark.parametrize("pressure, devices, status", [
+    (0.45, ["gw", "radar"], "bench_overloaded"),  # the demo beside two busy loops
+    (0.05, ["gw", "radar"], "fail"),              # a quiet host: the link broke the limit
+    (0.45, [], "fail"),                           # a real rig: no device shares the host
+    (None, ["gw"], "fail"),                       # no PSI on this kernel: nothing to excuse
+])
+def test_a_busy_host_never_fails_the_emulated_device(pressure: float | None, devices: list[str],
+                                                     status: str) -> None:
+    health = {"overloaded": False, "reasons": [], "host_cpu_pressure": pressure}
+    report = crafted(latency_ms=132.0, health=health)
+    report.config["rig"] = {"name": "loopback", "emulated_devices": devices}
+    verdict = settle(report, {"max_p99_ms": 25}).verdict
+    assert verdict.status == status
+    assert "max_p99_ms: 132 ms is over the limit 25 ms" in verdict.reasons
+    if status == "bench_overloaded":
+        assert "host was busy (tasks waited for a CPU 45% of the run)" in verdict.reasons[0]
+        assert "gw, radar" in verdict.reasons[0]
