@@ -309,6 +309,8 @@ def render_compare_markdown(result: CompareResult) -> str:
     lines: list[str] = []
     for problem in result.problems:
         lines += [f"**REFUSED: {_cell(problem)}**", ""]
+    for failure in result.status_failures:
+        lines += [f"**FAIL: {_cell(failure)}**", ""]
     for warning in result.warnings:
         lines += [f"**WARNING: {_cell(warning)}**", ""]
     lines += ["| figure | base | new | change | limit | result |",
@@ -317,6 +319,6 @@ def render_compare_markdown(result: CompareResult) -> str:
         new = format_value(c.new, c.unit) if c.new is not None else f"{NA} (no data)"
         lines.append(f"| {c.figure} | {format_value(c.base, c.unit)} | {new} | "
                      f"{c.change_text()} | {c.limit} | {'pass' if c.passed else '**FAIL**'} |")
-    if result.failures:
-        lines += [""] + [f"- {m}" for m in result.messages]
+    if result.failures or result.status_failures:
+        lines += [""] + [f"- {m}" for m in result.messages if m not in result.problems]
     return "\n".join(lines) + "\n"
