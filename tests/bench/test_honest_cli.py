@@ -166,22 +166,29 @@ def test_bench_on_a_lossy_link_fails_without_limits_and_says_the_defaults(
     out, md = tmp_path / "r.json", tmp_path / "r.md"
     common = ["bench", "--send", send, "--recv", recv, "--rate", "200", "--duration", "1",
               "--drain", "0.3"]
+    # A loaded host may make the bench say BENCH OVERLOADED (it outranks FAIL); the limits
+    # are judged all the same, and what is held here is them.
     proc = radarbench(*common, "-q", "--report", str(out), "--markdown", str(md))
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert proc.stdout.startswith("FAIL: sent 200 ") and "max_lost: " in proc.stdout
     doc = json.loads(out.read_text())
-    assert doc["status"] == "fail"
-    assert [(x["key"], x.get("default")) for x in doc["limits"]] == [
-        ("max_lost", True), ("max_late", True), ("max_corrupted", True)]
+    assert doc["status"] in ("fail", "bench_overloaded"), proc.stdout
+    assert "max_lost: " in proc.stdout or "(+" in proc.stdout
+    assert [(x["key"], x.get("default"), x["passed"]) for x in doc["limits"]] == [
+        ("max_lost", True, False), ("max_late", True, doc["counts"]["late"] == 0),
+        ("max_corrupted", True, True)]
+    assert any(r.startswith("max_lost: ") for r in doc["verdict"]["reasons"])
     assert "default limits (none given)" in md.read_text()
     # the user says how much loss is acceptable: that key replaced, the others kept
     proc = radarbench(*common, "-q", "--report", str(out), "--limit", "max_lost=200")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = json.loads(out.read_text())
+    assert doc["status"] in ("ok", "bench_overloaded", "fail"), proc.stdout + proc.stderr
     assert [(x["key"], x.get("default")) for x in doc["limits"]] == [
         ("max_lost", None), ("max_late", True), ("max_corrupted", True)]
+    assert doc["limits"][0]["passed"] is True
+    if doc["counts"]["late"] == 0 and doc["status"] != "bench_overloaded":
+        assert proc.returncode == 0 and doc["status"] == "ok", proc.stdout
     proc = radarbench(*common, "-q", "--no-default-limits")
-    assert proc.returncode == 0 and proc.stdout.startswith("OK: "), proc.stdout + proc.stderr
+    assert proc.stdout.startswith(("OK: ", "BENCH OVERLOADED: ")), proc.stdout + proc.stderr
 
 
 # --------------------------------------------------------------------------- --json-stream
