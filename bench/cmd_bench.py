@@ -26,12 +26,21 @@ from radarbench.bench.cli import UserError
 from radarbench.bench.engine import BenchConfig, ConfigError, run_bench
 from radarbench.bench.report import Report
 from radarbench.bench.schedule import parse_ramp
-from radarbench.bench.verdict import LIMIT_KEYS, check_limit_keys, exit_status, label
+from radarbench.bench.verdict import (
+    DEFAULT_LIMITS,
+    LIMIT_KEYS,
+    check_limit_keys,
+    exit_status,
+    label,
+    with_defaults,
+)
 from radarbench.rigs import lifeline
 
 # Octets written (and removed) in the report's folder before a run, to find a full disk
 # before the run rather than after it: a report with its histograms is tens of kB.
 _PROBE_BYTES = 64 * 1024
+
+_DEFAULTS_TEXT = ", ".join(f"{k}={v:g}" for k, v in DEFAULT_LIMITS.items())
 
 
 def _float(text: str, positive: bool) -> float:
@@ -59,6 +68,20 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
+
+
+def parse_run_id(text: str | None) -> int | None:
+    """--run-id HEX as an int; the probes carry 32 bits of it. Raises UserError (one line)."""
+    if text is None:
+        return None
+    try:
+        value = int(text, 16)
+    except ValueError:
+        raise UserError(f"--run-id {text!r}: not a hexadecimal number") from None
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise UserError(f"--run-id {text!r}: more than 32 bits (the probes carry 32: at most "
+                        "ffffffff)")
     return value
 
 
@@ -103,7 +126,8 @@ def add_parser(sub: Any) -> None:
                         "down when it fails), then bisection to --resolution; prints an upper bound "
                         "of its length first")
     p.add_argument("--max-p99-ms", type=_positive_float, default=None, metavar="MS",
-                   help="with --find-max: a rate is sustainable only if corrected p99 stays under MS")
+                   help="with --find-max: a rate is sustainable only if corrected p99 stays under "
+                        "MS; without it: the limit max_p99_ms (same as --limit max_p99_ms=MS)")
     p.add_argument("--step-duration", type=_positive_float, default=None, metavar="S",
                    help="with --find-max: each step sends for S seconds (default: --duration, 5)")
     p.add_argument("--resolution", type=_positive_float, default=5.0, metavar="PCT",
@@ -115,7 +139,12 @@ def add_parser(sub: Any) -> None:
                    help="with --find-max: the lowest rate tried going down (default 1)")
     p.add_argument("--limit", action="append", default=[], metavar="KEY=VALUE",
                    help="a limit the run must hold, as in rig files (repeatable): "
-                        + ", ".join(LIMIT_KEYS) + "; a broken one makes the verdict FAIL, exit 1")
+                        + ", ".join(LIMIT_KEYS) + "; a broken one makes the verdict FAIL, exit 1. "
+                        "Loop mode holds to " + _DEFAULTS_TEXT + " unless a --limit gives "
+                        "that key another value")
+    p.add_argument("--no-default-limits", action="store_true",
+                   help="loop mode: do not hold the run to the default limits ("
+                        + _DEFAULTS_TEXT + "); only --limit ones")
     p.add_argument("--match-keys", default=None, metavar="RECEIVED[=SENT],...",
                    help="match rewritten messages by the received fields that mirror the probe's "
                         "070.MODE3A (seq bits 0-11) and 161.TRN (12-23): e.g. 161.TRN,070.MODE3A "
@@ -123,8 +152,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--report", metavar="FILE.json", help="write the JSON report here")
     p.add_argument("--markdown", metavar="FILE.md", help="write a Markdown summary here")
     p.add_argument("--json-stream", metavar="FILE|-", help="per-second progress as JSON Lines")
-    p.add_argument("--run-id", type=lambda s: int(s, 16), default=None, metavar="HEX",
-                   help="probe run id (default: random)")
+    p.add_argument("--run-id", default=None, metavar="HEX",
+                   help="probe run id, 32 bits (default: random)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no live progress: print the one result line, nothing else")
     p.set_defaults(func=run)
@@ -155,6 +184,13 @@ def parse_limits(items: list[str]) -> dict[str, float]:
 def config_from_args(args: argparse.Namespace) -> BenchConfig:
     """BenchConfig from parsed arguments. Raises UserError for settings that cannot run."""
     duration = args.duration if args.duration is not None else (None if args.count else 5.0)
+    given = parse_limits(args.limit)
+    if args.max_p99_ms is not None and not args.find_max:
+        # Without --find-max, --max-p99-ms is the limit of that name (a --limit wins).
+        given.setdefault("max_p99_ms", args.max_p99_ms)
+    mode = "loop" if args.send and args.recv else "source" if args.recv else "sink"
+    limits, defaults = with_defaults(given, mode, use_defaults=not (
+        args.no_default_limits or args.find_max))
     cfg = BenchConfig(
         send=args.send, recv=args.recv, rate=args.rate, duration_s=duration, count=args.count,
         warmup_s=args.warmup, category=args.category, records_per_block=args.records_per_block,
@@ -163,7 +199,8 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
         find_max_step_s=args.step_duration, find_max_resolution=args.resolution / 100,
         find_max_growth=args.growth, find_max_floor=args.floor,
         progress="quiet" if args.quiet else "auto", json_stream=args.json_stream,
-        run_id=args.run_id, limits=parse_limits(args.limit),
+        run_id=parse_run_id(args.run_id), limits=limits,
+        extra_config={"default_limits": list(defaults)} if defaults else {},
     )
     try:
         cfg.check()
@@ -182,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     check_output_path(args.report, "--report")
     check_output_path(args.markdown, "--markdown")
+    check_stream_path(args.json_stream)
     try:
         report = run_bench(cfg)
     except ConfigError as exc:
@@ -257,6 +295,15 @@ def check_output_path(path: str | None, option: str) -> None:
             pass
 
 
+def check_stream_path(path: str | None, option: str = "--json-stream") -> None:
+    """Check, before a run, that the JSON Lines stream can be written at `path` ("-" is
+    stdout; None: nothing to check). The stream is appended to, so an existing file is kept.
+    Raises UserError (one line, naming the option and the path)."""
+    if not path or path == "-":
+        return
+    check_output_path(path, option)
+
+
 def _under_a_file(folder: Path) -> bool:
     for parent in [folder, *folder.parents]:
         if parent.exists():
@@ -296,9 +343,30 @@ def summary_line(report: Report) -> str:
         latency = (f"p50 {lat.p50_us:,.1f} us p99 {lat.p99_us:,.1f} us max {lat.max_us:,.1f} us")
     else:
         latency = "n/a (no data)"
-    line = (f"{label(report.status)}: sent {c.sent:,} received {c.received:,} lost {c.lost:,} "
-            f"late {c.late:,} dup {c.duplicated:,} reord {c.reordered:,} corrupt {c.corrupted:,}; "
-            f"{report.latency_kind} latency {latency}; {report.throughput.msgs_per_s:,.1f} msgs/s")
+    mode = report.config.get("mode")
+    sections = getattr(report, "sections", None) or {}
+    if mode == "source":
+        # The bench sent nothing: what it received from the sensor, and nothing of sent/lost.
+        src = sections.get("source") if isinstance(sections.get("source"), dict) else {}
+        records = src.get("records", c.received)
+        plots = f" ({src['plots']:,} plots)" if isinstance(src.get("plots"), int) else ""
+        counts = (f"received {records:,} records{plots} dup {c.duplicated:,} "
+                  f"corrupt {c.corrupted:,} decode errors {c.decode_errors:,}")
+    elif mode == "sink":
+        # Nothing comes back: what the device accepted, of what was scheduled.
+        sink = sections.get("sink") if isinstance(sections.get("sink"), dict) else {}
+        counts = f"accepted {c.sent:,}"
+        if isinstance(sink.get("not_sent"), int):
+            counts += f", not sent {sink['not_sent']:,} (scheduled, never left)"
+        if sink.get("failed_sends"):
+            counts += f", failed sends {sink['failed_sends']:,}"
+    else:
+        counts = (f"sent {c.sent:,} received {c.received:,} lost {c.lost:,} late {c.late:,} "
+                  f"dup {c.duplicated:,} reord {c.reordered:,} corrupt {c.corrupted:,}")
+    timing = ("no latency (sink mode: nothing comes back)" if mode == "sink"
+              else f"{report.latency_kind} latency {latency}")
+    line = (f"{label(report.status)}: {counts}; {timing}; {report.throughput.msgs_per_s:,.1f} "
+            f"msgs/s{' accepted' if mode == 'sink' else ''}")
     reasons = report.reasons
     if report.status != "ok" and reasons:
         more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from radarbench.bench.cli import UserError
-from radarbench.bench.compare import compare
+from radarbench.bench.cmd_bench import check_output_path
+from radarbench.bench.compare import compare, parse_statuses
 from radarbench.bench.render_html import render_html
 from radarbench.bench.render_md import render_compare_markdown, render_markdown
 from radarbench.bench.report import Report, load_dict
@@ -41,17 +42,25 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run_report)
 
     c = subparsers.add_parser("compare", help="compare two run reports; exit 1 on regression",
+                              # argparse %-formats a description only when it holds
+                              # "%(prog)": its % signs are written once.
                               description="Compare NEW against BASE. Rules: FIGURE=LIMIT, "
-                                          "comma-separated, e.g. p99=+10%%,lost=0,"
-                                          "msgs_per_s=-5%%,p99_9=+200us. A NEW run that received "
-                                          "nothing fails every rule on a figure it lacks; reports "
-                                          "of different modes are refused.")
+                                          "comma-separated, e.g. p99=+10%,lost=0,"
+                                          "msgs_per_s=-5%,p99_9=+200us. A NEW run whose verdict "
+                                          "is not OK fails (exit 1) and a BASE run that is not OK "
+                                          "is refused (exit 2), unless --allow-status; a NEW run "
+                                          "that received nothing fails every rule on a figure it "
+                                          "lacks; reports of different modes are refused.")
     c.add_argument("base", metavar="BASE.json")
     c.add_argument("new", metavar="NEW.json")
     # argparse %-formats help strings: the rules' % signs must be doubled.
     c.add_argument("--fail-on", metavar="RULES", default=DEFAULT_RULES,
                    help=f"regression rules (default {DEFAULT_RULES.replace('%', '%%')})")
     c.add_argument("--markdown", metavar="OUT.md", help="also write the table as Markdown")
+    c.add_argument("--allow-status", metavar="STATUS,...", default="",
+                   help="accept runs of these statuses (fail, fault, no_data, bench_overloaded, "
+                        "interrupted) as BASE or NEW: compared with a warning, changes never "
+                        "shown as improvements")
     c.add_argument("--allow-mode-mismatch", action="store_true",
                    help="compare reports of different modes (loop, source, sink) anyway, "
                         "with a warning, instead of refusing them")
@@ -97,6 +106,9 @@ def _png_link(png: str, markdown: str) -> str:
 
 def run_report(args: argparse.Namespace) -> int:
     """Render RUN.json. Raises UserError for an unreadable or invalid report or output path."""
+    for path, option in ((args.html, "--html"), (args.markdown, "--markdown"),
+                         (getattr(args, "png", None), "--png")):
+        check_output_path(path, option)
     doc = _load(args.run)
     report = Report.from_dict(doc, source=args.run)
     if args.html:
@@ -114,10 +126,17 @@ def run_report(args: argparse.Namespace) -> int:
 def run_compare(args: argparse.Namespace) -> int:
     """Compare two reports: 0 if every rule holds, 1 on a regression, a NEW run with no data
     where a rule needs data, or reports of different modes (not --allow-mode-mismatch).
-    Raises UserError for a bad file or rule."""
+    Raises UserError for a bad file or rule, a BASE run that is not OK (not allowed), or a
+    --markdown path that cannot be written (checked before anything is printed)."""
+    try:
+        allowed = parse_statuses(args.allow_status or "")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    check_output_path(args.markdown, "--markdown")
     base, new = _load(args.base), _load(args.new)
     try:
-        result = compare(base, new, args.fail_on, allow_mode_mismatch=args.allow_mode_mismatch)
+        result = compare(base, new, args.fail_on, allow_mode_mismatch=args.allow_mode_mismatch,
+                         allow_status=allowed)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     for warning in result.warnings:

@@ -26,6 +26,7 @@ from typing import Any
 from radarbench.bench.cli import UserError
 from radarbench.bench.cmd_bench import (
     check_output_path,
+    check_stream_path,
     print_result,
     shown,
     write_outputs,
@@ -61,6 +62,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--duration", type=float, metavar="S", help="override [bench] duration")
     p.add_argument("--rate", type=float, metavar="MSGS_PER_S", help="override [bench] rate")
     p.add_argument("--json-stream", metavar="FILE|-", help="per-second progress as JSON Lines")
+    p.add_argument("--no-default-limits", action="store_true",
+                   help="a loop-mode rig file with no max_*/min_* keys is held to the default "
+                        "limits (max_lost=0, max_late=0, max_corrupted=0); this turns them off")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no live progress: print the one result line, nothing else")
     p.set_defaults(func=run)
@@ -83,7 +87,8 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, **overrides: Any) -> Report:
+def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, default_limits: bool = True,
+            **overrides: Any) -> Report:
     """Start `rig`'s devices, run its bench (held to the rig file's limits), stop the devices.
 
     Returns the report, its verdict decided with the devices' summaries in
@@ -110,7 +115,7 @@ def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, **overrides: 
             f"{bound.bench.send or '-'} -> {bound.bench.recv or '-'}")  # type: ignore[union-attr]
         try:
             cfg = config_for(bound, progress="quiet" if quiet else "auto", json_stream=json_stream,
-                             **overrides)
+                             default_limits=default_limits, **overrides)
             cfg.check()
             report = run_bench(cfg)
         except (ConfigError, RigError) as exc:
@@ -138,8 +143,10 @@ def run(args: argparse.Namespace) -> int:
     report_path = args.report or f"{rig.name}-run.json"
     check_output_path(report_path, "--report")
     check_output_path(args.markdown, "--markdown")
+    check_stream_path(args.json_stream)
     try:
         report = run_rig(rig, args.quiet, args.json_stream,
+                         default_limits=not args.no_default_limits,
                          duration_s=args.duration, rate=args.rate,
                          send=_endpoint(args.send), recv=_endpoint(args.recv))
     except RigUpError as exc:
@@ -195,6 +202,10 @@ def demo(args: argparse.Namespace) -> int:
     print_result(report, args.quiet)
     if not write_outputs(report, str(report_path), args.markdown, markdown, "demo"):
         return 2
+    if args.quiet and not args.report and report_path != Path(DEMO_REPORT):
+        # -q keeps stdout to the one result line; where the report went (not where it was
+        # looked for: the working directory is read-only) is said on stderr.
+        _err(f"report: {report_path} (the current directory is not writable)")
     if not args.quiet:
         took = time.monotonic() - t0
         print(f"report: {report_path.resolve()} (render it: radarbench report {report_path} --html demo.html)")

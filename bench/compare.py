@@ -20,6 +20,13 @@ received nothing (latency null, or a /1 report's made-up 0 with count 0), and ev
 rule when NEW's status is no_data, fails, saying why. Reports of different modes (loop,
 source, sink) are refused: `base is loop mode, new is source mode`, unless
 allow_mode_mismatch, which compares them and says so loudly (CompareResult.warnings).
+
+The runs' verdicts count. A NEW run whose status is not ok (fault, interrupted, no_data,
+bench_overloaded, fail) fails the comparison whatever its figures, saying so (`new run is
+FAULT: fault: connection reset ...`), unless its status is in `allow_status`. A BASE run
+that is not ok is no baseline: compare raises BaselineError (`base run is BENCH OVERLOADED:
+not a baseline`) unless its status is allowed. A change against a run that is not ok (allowed
+or not) is never shown as an improvement: the table says which run it was.
 """
 from __future__ import annotations
 
@@ -42,6 +49,44 @@ for _k in ("lost", "late", "duplicated", "reordered", "corrupted", "decode_error
 for _k, _unit in (("offered_msgs_per_s", "msg/s"), ("msgs_per_s", "msg/s"),
                   ("bytes_per_s", "B/s"), ("line_utilization", "")):
     FIGURES[_k] = (("throughput", _k), _unit, False)
+
+STATUSES = ("ok", "fail", "fault", "no_data", "bench_overloaded", "interrupted")
+_LABELS = {"ok": "OK", "fail": "FAIL", "fault": "FAULT", "no_data": "NO DATA",
+           "bench_overloaded": "BENCH OVERLOADED", "interrupted": "INTERRUPTED"}
+
+
+class BaselineError(ValueError):
+    """BASE is not a run to compare against (its status is not ok, and not allowed)."""
+
+
+def parse_statuses(text: str) -> frozenset[str]:
+    """`fault,no-data,BENCH OVERLOADED` -> {"fault", "no_data", "bench_overloaded"}.
+    Raises ValueError naming the unknown one and the known ones."""
+    found: set[str] = set()
+    for part in text.split(","):
+        name = part.strip().lower().replace("-", "_").replace(" ", "_")
+        if not name:
+            continue
+        if name not in STATUSES:
+            raise ValueError(f"--allow-status: unknown status {part.strip()!r} "
+                             f"(one of {', '.join(STATUSES)})")
+        found.add(name)
+    return frozenset(found)
+
+
+def _status(doc: dict[str, Any]) -> str:
+    status = doc.get("status")
+    return status if isinstance(status, str) else "ok"  # a bare figures document: no verdict
+
+
+def _first_reason(doc: dict[str, Any]) -> str:
+    verdict = doc.get("verdict")
+    reasons = verdict.get("reasons") if isinstance(verdict, dict) else None
+    for reason in reasons or []:
+        if isinstance(reason, str) and reason:
+            return reason
+    return f"status {_status(doc)}"
+
 
 _TO_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 _LIMIT_RE = re.compile(r"^(?P<sign>[+-])?(?P<num>\d+(?:\.\d*)?|\.\d+)(?P<unit>%|ns|us|ms|s)?$")
@@ -127,6 +172,7 @@ class Check:
     bound: float
     passed: bool
     no_data: str = ""
+    caveat: str = ""    # e.g. "new run is INTERRUPTED": a change is then no improvement
 
     @property
     def change(self) -> float | None:
@@ -139,13 +185,23 @@ class Check:
             return None
         return 100.0 * (self.new - self.base) / abs(self.base)
 
+    @property
+    def looks_better(self) -> bool:
+        """True when new moved the way that would read as an improvement."""
+        change = self.change
+        if not change:
+            return False
+        return change < 0 if FIGURES[self.figure][2] else change > 0
+
     def change_text(self) -> str:
         if self.new is None:
             return "n/a"
         pct = self.change_pct
-        if pct is not None:
-            return f"{pct:+.1f}%"
-        return f"{_num(self.new - self.base, signed=True)}{(' ' + self.unit) if self.unit else ''}"
+        text = f"{pct:+.1f}%" if pct is not None else \
+            f"{_num(self.new - self.base, signed=True)}{(' ' + self.unit) if self.unit else ''}"
+        if self.caveat and self.looks_better:
+            text += f" ({self.caveat}: not an improvement)"
+        return text
 
     @property
     def message(self) -> str:
@@ -165,15 +221,18 @@ class CompareResult:
     """All checks of one comparison; `ok` when there is no refusal and every check passed.
 
     problems: reasons the two reports were not compared at all (modes differ);
+    status_failures: the NEW run's verdict, when it fails the comparison by itself;
     warnings: things the reader must know about a comparison made anyway."""
 
     checks: list[Check] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    status_failures: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and all(c.passed for c in self.checks)
+        return (not self.problems and not self.status_failures
+                and all(c.passed for c in self.checks))
 
     @property
     def failures(self) -> list[Check]:
@@ -181,8 +240,9 @@ class CompareResult:
 
     @property
     def messages(self) -> list[str]:
-        """One line per refusal, then one per regression."""
-        return list(self.problems) + [c.message for c in self.failures]
+        """One line per refusal, the NEW run's failing verdict, then one per regression."""
+        return (list(self.problems) + list(self.status_failures)
+                + [c.message for c in self.failures])
 
 
 def _mode(doc: dict[str, Any]) -> str | None:
@@ -213,7 +273,8 @@ def _latency_count(doc: dict[str, Any], path: tuple[str, ...]) -> int | None:
 
 
 def compare(base: dict[str, Any], new: dict[str, Any], rules: str,
-            allow_mode_mismatch: bool = False) -> CompareResult:
+            allow_mode_mismatch: bool = False,
+            allow_status: frozenset[str] | set[str] = frozenset()) -> CompareResult:
     """Check `new` against `base` (report documents, as `Report.to_dict()` or the JSON).
 
     Reports of different modes are refused (result.problems, not ok) unless
@@ -223,10 +284,30 @@ def compare(base: dict[str, Any], new: dict[str, Any], rules: str,
 
     Raises ValueError naming the rule if a rule is malformed, or naming the figure and the
     report ('base' or 'new') if a report lacks that figure for another reason (e.g.
-    line_utilization on a network run; a base run that received nothing).
+    line_utilization on a network run; a base run that received nothing). Raises
+    BaselineError (a ValueError) when BASE's status is not ok and not in allow_status.
     """
     parsed = parse_rules(rules)
     result = CompareResult()
+    base_status, new_status = _status(base), _status(new)
+    caveats = []
+    if base_status != "ok":
+        if base_status not in allow_status:
+            raise BaselineError(
+                f"base run is {_LABELS.get(base_status, base_status)}: not a baseline "
+                f"({_first_reason(base)}; --allow-status {base_status} compares against it "
+                "anyway)")
+        caveats.append(f"base run is {_LABELS.get(base_status, base_status)}")
+        result.warnings.append(f"base run is {_LABELS.get(base_status, base_status)} "
+                               f"(allowed): {_first_reason(base)}")
+    if new_status != "ok":
+        said = f"new run is {_LABELS.get(new_status, new_status)}: {_first_reason(new)}"
+        caveats.append(f"new run is {_LABELS.get(new_status, new_status)}")
+        if new_status in allow_status:
+            result.warnings.append(f"{said} (allowed by --allow-status)")
+        else:
+            result.status_failures.append(said)
+    caveat = "; ".join(caveats)
     base_mode, new_mode = _mode(base), _mode(new)
     if base_mode and new_mode and base_mode != new_mode:
         mismatch = f"base is {base_mode} mode, new is {new_mode} mode"
@@ -254,11 +335,12 @@ def compare(base: dict[str, Any], new: dict[str, Any], rules: str,
         if why is not None:
             result.checks.append(Check(
                 figure=rule.figure, unit=unit, base=base_value, new=None, limit=rule.text,
-                bound=rule.bound(base_value), passed=False, no_data=why))
+                bound=rule.bound(base_value), passed=False, no_data=why, caveat=caveat))
             continue
         result.checks.append(Check(
             figure=rule.figure, unit=unit, base=base_value, new=new_value, limit=rule.text,
             bound=rule.bound(base_value), passed=rule.passes(base_value, new_value),
+            caveat=caveat,
         ))
     return result
 

@@ -93,8 +93,19 @@ def _headline(doc: Mapping[str, Any], heading: str) -> list[str]:
     return out
 
 
+def _is_sink(doc: Mapping[str, Any]) -> bool:
+    return (doc.get("config") or {}).get("mode") == "sink" or isinstance(doc.get("sink"), Mapping)
+
+
 def _counts(doc: Mapping[str, Any]) -> list[str]:
     c = doc.get("counts") or {}
+    if _is_sink(doc):
+        # Nothing comes back in sink mode: what the device accepted, never "0 received".
+        sink = doc.get("sink") if isinstance(doc.get("sink"), Mapping) else {}
+        return ["<h2>Counts</h2>",
+                _table(["accepted", "not sent (scheduled, never left)", "failed sends"],
+                       [[_num(c.get("sent"), ",d"), _num(sink.get("not_sent"), ",d"),
+                         _num(sink.get("failed_sends"), ",d")]], numeric=range(3))]
     keys = ("sent", "received", "lost", "late", "duplicated", "reordered", "corrupted",
             "decode_errors")
     return ["<h2>Counts</h2>",
@@ -106,7 +117,8 @@ def _throughput(doc: Mapping[str, Any]) -> list[str]:
     t = doc.get("throughput") or {}
     util = t.get("line_utilization")
     return ["<h2>Throughput</h2>",
-            _table(["offered msgs/s", "received msgs/s", "bytes/s", "line utilization"],
+            _table(["offered msgs/s", ("accepted" if _is_sink(doc) else "received") + " msgs/s",
+                    "bytes/s", "line utilization"],
                    [[_num(t.get("offered_msgs_per_s")), _num(t.get("msgs_per_s")),
                      _num(t.get("bytes_per_s")),
                      "n/a" if util is None else _num(100 * util, ".1f", " %")]],
@@ -173,8 +185,16 @@ def _limits(doc: Mapping[str, Any]) -> list[str]:
             passed = item.get("passed")
             result = ('<span class="ok">pass</span>' if passed else
                       '<span class="bad">FAIL</span>' if passed is not None else "n/a")
-            rows.append([item.get("key", "?"), _num(item.get("limit"), ",g"),
+            default = item.get("default") is True
+            rows.append([item.get("key", "?"), _num(item.get("limit"), ",g")
+                         + (" (default)" if default else ""),
                          _num(item.get("value"), ",.6g"), result])
+        defaults = [str(i.get("key")) for i in limits
+                    if isinstance(i, Mapping) and i.get("default") is True]
+        if defaults:
+            out.append("<p>Held to default limits (none given): " + _esc(", ".join(defaults))
+                       + ". <code>--limit KEY=VALUE</code> replaces one, "
+                       "<code>--no-default-limits</code> drops them.</p>")
         out.append(_table(["limit", "at most / least", "measured", "result"], rows,
                           numeric=(1, 2), raw=(3,)))
         return out

@@ -89,6 +89,17 @@ def _where(report: Report) -> list[str]:
     ]
     lat = report.latency
     p99 = f"**{_us(lat.p99_us)} us**" if lat.count else f"**{NA} (no data)**"
+    sink = report.sections.get("sink")
+    if cfg.get("mode") == "sink" or isinstance(sink, dict):
+        # Nothing comes back in sink mode: what the device accepted, not "0 of N received".
+        sink = sink if isinstance(sink, dict) else {}
+        not_sent = sink.get("not_sent")
+        lines += [f"**{c.sent:,} accepted** by the device"
+                  + (f", {not_sent:,} scheduled but never sent" if isinstance(not_sent, int)
+                     else "")
+                  + f"; no latency (sink mode: nothing comes back); {_rate(t.msgs_per_s)} "
+                  "msg/s accepted"]
+        return lines
     lines += [
         f"**{c.received:,} of {c.sent:,} received**, {c.lost:,} lost, {c.late:,} late; "
         f"p99 latency {p99} ({_cell(report.latency_kind)}, corrected); "
@@ -102,17 +113,29 @@ def _limits(report: Report) -> list[str]:
     checks = report.limit_checks
     if not checks:
         return lines + ["None set."]
+    defaults = set(report.default_limits)
+    if defaults:
+        lines += ["Held to default limits (none given): "
+                  + ", ".join(f"{c.key}={_num(c.limit)}" for c in checks if c.key in defaults)
+                  + " (`--limit KEY=VALUE` replaces one, `--no-default-limits` drops them).", ""]
     lines += ["| limit | what | set | measured | result |", "| --- | --- | ---: | ---: | --- |"]
     for check in checks:
         measured = f"{NA} (no data)" if check.value is None else _num(check.value)
         result = "pass" if check.passed else f"**FAIL**: {_cell(check.message())}"
         lines.append(f"| {check.key} | {_cell(LIMIT_DESCRIPTIONS.get(check.key, ''))} | "
-                     f"{_num(check.limit)} | {measured} | {result} |")
+                     f"{_num(check.limit)}{' (default)' if check.key in defaults else ''} | "
+                     f"{measured} | {result} |")
     return lines
 
 
 def _counts(report: Report) -> list[str]:
     c = report.counts
+    if report.config.get("mode") == "sink":
+        sink = report.sections.get("sink") if isinstance(report.sections.get("sink"), dict) else {}
+        not_sent = sink.get("not_sent")
+        return ["", "### Counts", "", "| accepted | not sent | failed sends |", "|" + " ---: |" * 3,
+                f"| {c.sent:,} | {_num(not_sent) if not_sent is not None else NA} "
+                f"| {_num(sink.get('failed_sends'))} |"]
     return ["", "### Counts", "", "| sent | received | lost | late | duplicated | reordered "
             "| corrupted | decode errors |", "|" + " ---: |" * 8,
             f"| {c.sent:,} | {c.received:,} | {c.lost:,} | {c.late:,} | {c.duplicated:,} "
@@ -122,7 +145,8 @@ def _counts(report: Report) -> list[str]:
 def _throughput(report: Report) -> list[str]:
     t = report.throughput
     util = NA if t.line_utilization is None else f"{100 * t.line_utilization:.1f} %"
-    return ["", "### Throughput", "", "| offered msg/s | received msg/s | bytes/s "
+    got = "accepted" if report.config.get("mode") == "sink" else "received"
+    return ["", "### Throughput", "", f"| offered msg/s | {got} msg/s | bytes/s "
             "| line utilization |", "|" + " ---: |" * 4,
             f"| {_rate(t.offered_msgs_per_s)} | {_rate(t.msgs_per_s)} | "
             f"{_rate(t.bytes_per_s)} | {util} |"]
@@ -272,6 +296,7 @@ def _sink(sink: dict[str, Any]) -> list[str]:
         ("offered msgs/s", _num(sink.get("offered_msgs_per_s"))),
         ("accepted msgs/s", _num(sink.get("accepted_msgs_per_s"))),
         ("sends / failed", f"{_num(sink.get('sends'))} / {_num(sink.get('failed_sends'))}"),
+        *([("scheduled, never sent", _num(sink["not_sent"]))] if "not_sent" in sink else []),
         ("blocked in write (s)", _num(sink.get("blocked_in_write_s"))),
         ("share of the run blocked in write", _num(sink.get("blocked_share"))),
         ("slowest write (us)", _num(sink.get("slowest_write_us"))),
@@ -309,6 +334,8 @@ def render_compare_markdown(result: CompareResult) -> str:
     lines: list[str] = []
     for problem in result.problems:
         lines += [f"**REFUSED: {_cell(problem)}**", ""]
+    for failure in result.status_failures:
+        lines += [f"**FAIL: {_cell(failure)}**", ""]
     for warning in result.warnings:
         lines += [f"**WARNING: {_cell(warning)}**", ""]
     lines += ["| figure | base | new | change | limit | result |",
@@ -317,6 +344,6 @@ def render_compare_markdown(result: CompareResult) -> str:
         new = format_value(c.new, c.unit) if c.new is not None else f"{NA} (no data)"
         lines.append(f"| {c.figure} | {format_value(c.base, c.unit)} | {new} | "
                      f"{c.change_text()} | {c.limit} | {'pass' if c.passed else '**FAIL**'} |")
-    if result.failures:
-        lines += [""] + [f"- {m}" for m in result.messages]
+    if result.failures or result.status_failures:
+        lines += [""] + [f"- {m}" for m in result.messages if m not in result.problems]
     return "\n".join(lines) + "\n"

@@ -137,6 +137,9 @@ class Report:
     interrupted: bool = False
     verdict: Verdict | None = None
     sections: dict[str, Any] = field(default_factory=dict)
+    # The keys of `limits` that are the default ones (verdict.DEFAULT_LIMITS: the user gave
+    # none); taken from config.default_limits when the verdict is settled.
+    default_limits: tuple[str, ...] = ()
 
     @property
     def latency(self) -> LatencySummary:
@@ -233,7 +236,9 @@ class Report:
             "interrupted": bool(self.interrupted),
             "config": self.config,
             "host": self.host,
-            "limits": [check.to_dict() for check in self.limit_checks],
+            # a default limit (the user gave none) says so: "default": true
+            "limits": [check.to_dict() | ({"default": True} if check.key in self.default_limits
+                                          else {}) for check in self.limit_checks],
             "health": dict(self.health),
             "counts": self.counts.to_dict(),
             "throughput": self.throughput.to_dict(),
@@ -292,8 +297,13 @@ class Report:
 def load_dict(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The raw JSON of a report file, schema-checked but not converted (compare works on it).
     Raises OSError, or ValueError naming the file."""
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); "
+                         "not a radarbench report") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -307,6 +317,7 @@ class _Loader:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self.defaults: list[str] = []  # limits marked "default": true
 
     def fail(self, key: str, what: str) -> ValueError:
         return ValueError(f"{self.source}: {key}: {what}")
@@ -420,7 +431,11 @@ class _Loader:
         histograms = self.get(doc, "histograms", dict, optional=True)
         if histograms is not None:
             for which in ("corrected", "uncorrected"):
-                self.get(histograms, which, str, "histograms.")
+                encoded = self.get(histograms, which, str, "histograms.")
+                try:
+                    decode_histogram(encoded)
+                except ValueError as exc:
+                    raise self.fail(f"histograms.{which}", str(exc).splitlines()[0]) from None
 
         sections = {k: v for k, v in doc.items() if k not in _CORE_KEYS}
         for name, section in sections.items():
@@ -445,6 +460,7 @@ class _Loader:
             timeline=timeline, faults=faults, histograms=histograms, status=status,
             tool_version=version, schema=schema, limits=limits, health=health,
             interrupted=interrupted, verdict=verdict, sections=sections,
+            default_limits=tuple(self.defaults),
         )
 
     def verdict(self, doc: dict[str, Any], status: str) -> Verdict:
@@ -471,6 +487,8 @@ class _Loader:
             limits[key] = float(self.get(row, "limit", (int, float), prefix))
             self.nullable(row, "value", (int, float), prefix)
             self.get(row, "passed", bool, prefix)
+            if self.get(row, "default", bool, prefix, optional=True):
+                self.defaults.append(key)
         return limits
 
     def v1_limits(self, config: dict[str, Any], sections: dict[str, Any]) -> dict[str, float]:

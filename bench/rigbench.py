@@ -13,6 +13,7 @@ from typing import Any
 
 from radarbench.bench.engine import BenchConfig
 from radarbench.bench.progress import Mode
+from radarbench.bench.verdict import with_defaults
 from radarbench.rigs.rigfile import Rig, RigError
 
 # [bench] key -> BenchConfig field (the rest have the same name)
@@ -21,12 +22,13 @@ _FIELDS = {"duration": "duration_s", "warmup": "warmup_s", "drain": "drain_s",
 
 
 def config_for(rig: Rig, progress: Mode = "quiet", json_stream: str | None = None,
-               **overrides: Any) -> BenchConfig:
+               default_limits: bool = True, **overrides: Any) -> BenchConfig:
     """BenchConfig for the rig's [bench] section, endpoint names resolved to URLs.
 
     `overrides` are BenchConfig fields (send/recv may be endpoint names, "" for none, which
     turns a loop into a source or sink run). The rig file's limits (max_p99_ms, max_lost...)
-    become cfg.limits unless `limits=` is given. Raises RigError if
+    become cfg.limits unless `limits=` is given; a loop-mode rig with none is held to the
+    default limits (verdict.DEFAULT_LIMITS) unless default_limits is False. Raises RigError if
     the rig has no [bench] section and no send/recv is given, or names an unknown endpoint.
     """
     section = rig.bench
@@ -51,7 +53,16 @@ def config_for(rig: Rig, progress: Mode = "quiet", json_stream: str | None = Non
     extra.setdefault("rig", {"file": rig.path, "name": rig.name,
                              "endpoints": {"send": send, "recv": recv},
                              "emulated_devices": sorted(rig.devices)})
-    settings.setdefault("limits", dict(section.thresholds) if section is not None else {})
+    if "limits" not in settings:
+        # The rig file's limits alone when it has any; else loop mode's default ones
+        # (verdict.DEFAULT_LIMITS), marked as such in the report.
+        mode = "loop" if send and recv else "source" if recv else "sink"
+        thresholds = dict(section.thresholds) if section is not None else {}
+        limits, defaults = with_defaults(thresholds, mode, merge=False,
+                                         use_defaults=default_limits and not settings.get("find_max"))
+        settings["limits"] = limits
+        if defaults:
+            extra["default_limits"] = list(defaults)
     return BenchConfig(send=rig.url(send) if send else None, recv=rig.url(recv) if recv else None,
                        progress=progress, json_stream=json_stream, extra_config=extra, **settings)
 

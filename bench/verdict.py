@@ -39,6 +39,29 @@ LABELS: dict[str, str] = {"ok": "OK", "fail": "FAIL", "fault": "FAULT", "no_data
 LIMIT_KEYS: tuple[str, ...] = tuple(THRESHOLD_KEYS)
 LIMIT_DESCRIPTIONS: dict[str, str] = dict(THRESHOLD_KEYS)
 
+# The limits a loop-mode run is held to when the user gave none (no --limit, no rig-file
+# max_*/min_* keys): loss is what the bench exists to catch, so a link that lost, delayed past
+# --late-after or damaged one probe is not OK unless the user says how much is acceptable.
+# `--limit KEY=VALUE` replaces one of them; `--no-default-limits` drops them; a rig file with
+# limits of its own is held to those alone. Reports mark them ("default": true).
+DEFAULT_LIMITS: dict[str, float] = {"max_lost": 0.0, "max_late": 0.0, "max_corrupted": 0.0}
+
+
+def with_defaults(given: dict[str, float], mode: str, *, merge: bool = True,
+                  use_defaults: bool = True) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The limits a run is held to, and which of them are defaults.
+
+    Loop mode only (source and sink runs have no lost/late figures of that kind). With
+    `merge` (the bench's --limit) each given key replaces its default and the other defaults
+    stay; without it (a rig file's limits) any given limit replaces all the defaults.
+    """
+    limits = {k: float(v) for k, v in given.items()}
+    if mode != "loop" or not use_defaults or (given and not merge):
+        return limits, ()
+    defaults = tuple(k for k in DEFAULT_LIMITS if k not in limits)
+    return {**limits, **{k: DEFAULT_LIMITS[k] for k in defaults}}, defaults
+
+
 # Fault reasons listed one by one up to this many; the rest are counted.
 _FAULTS_LISTED = 5
 
@@ -335,9 +358,22 @@ def decide(report: Any) -> Verdict:
     for s in PRECEDENCE:
         reasons += found.get(s, [])
     if status == "ok":
-        reasons = [f"all {len(limits)} limit{'s' if len(limits) != 1 else ''} held" if limits
-                   else "no limits set"]
+        defaults = _defaults_of(report)
+        reasons = [f"all {len(limits)} limit{'s' if len(limits) != 1 else ''} held"
+                   + (" (default limits: none given)" if defaults and len(defaults) == len(limits)
+                      else f" ({len(defaults)} of them default)" if defaults else "")
+                   if limits else "no limits set"]
     return Verdict(status, tuple(reasons))
+
+
+def _defaults_of(report: Any) -> tuple[str, ...]:
+    """The report's limits that are defaults (config.default_limits, or those loaded so)."""
+    limits = getattr(report, "limits", None) or {}
+    marked = getattr(report, "default_limits", None) or ()
+    if not marked:
+        config = getattr(report, "config", None) or {}
+        marked = config.get("default_limits") or () if isinstance(config, dict) else ()
+    return tuple(k for k in marked if k in limits)
 
 
 def settle(report: Any, limits: dict[str, float] | None = None) -> Any:
@@ -347,12 +383,14 @@ def settle(report: Any, limits: dict[str, float] | None = None) -> Any:
     if limits is not None:
         check_limit_keys(limits)
         report.limits = {k: float(v) for k, v in limits.items()}
+    if hasattr(report, "default_limits"):
+        report.default_limits = _defaults_of(report)
     verdict = decide(report)
     report.verdict = verdict
     report.status = verdict.status
     return report
 
 
-__all__ = ["LABELS", "LIMIT_DESCRIPTIONS", "LIMIT_KEYS", "LimitCheck", "PRECEDENCE", "STATUSES",
+__all__ = ["DEFAULT_LIMITS", "LABELS", "LIMIT_DESCRIPTIONS", "LIMIT_KEYS", "LimitCheck", "PRECEDENCE", "STATUSES",
            "Verdict", "check_limit_keys", "check_limits", "decide", "exit_status", "label",
-           "settle"]
+           "settle", "with_defaults"]

@@ -65,15 +65,21 @@ def test_a_black_hole_is_no_data_exit_1_with_null_latency(silent_port: socket.so
     assert _drained(silent_port) == 200  # the probes went out; nothing came back
     assert proc.stdout == ("NO DATA: sent 200 received 0 lost 200 late 0 dup 0 reord 0 corrupt 0; "
                            "one-way loop latency n/a (no data); 0.0 msgs/s; "
-                           "no data: 200 probes sent, none received (+1 more)\n")
+                           "no data: 200 probes sent, none received (+2 more)\n")
     assert proc.stderr == ""
     doc = json.loads(out.read_text())
     assert doc["status"] == doc["verdict"]["status"] == "no_data"
     assert doc["verdict"]["reasons"] == ["no data: 200 probes sent, none received",
                                          "max_p99_ms: no latency measured (nothing received); "
-                                         "the limit is 25 ms"]
+                                         "the limit is 25 ms",
+                                         "max_lost: 200 is over the limit 0"]
     assert doc["latency_us"]["corrected"]["p99"] is None and doc["latency_us"]["corrected"]["count"] == 0
-    assert doc["limits"] == [{"key": "max_p99_ms", "limit": 25.0, "value": None, "passed": False}]
+    # the limit given, then loop mode's default ones the user did not replace
+    assert doc["limits"] == [
+        {"key": "max_p99_ms", "limit": 25.0, "value": None, "passed": False},
+        {"key": "max_lost", "limit": 0.0, "value": 200, "passed": False, "default": True},
+        {"key": "max_late", "limit": 0.0, "value": 0, "passed": True, "default": True},
+        {"key": "max_corrupted", "limit": 0.0, "value": 0, "passed": True, "default": True}]
     md = radarbench("report", str(out)).stdout
     assert md.startswith("## radarbench run: NO DATA\n\n- no data: 200 probes sent, none received\n")
     assert "p99 latency **n/a (no data)**" in md

@@ -35,7 +35,8 @@ def test_loop_run_writes_report_markdown_and_stream(tmp_path: Path) -> None:
     # stderr is not a terminal here: plain progress lines; the result on stdout.
     assert any(ln.startswith("t=") for ln in res.stderr.splitlines())
     assert res.stdout.splitlines()[0].startswith("OK: sent 2,200 received 2,200")
-    assert res.stdout.splitlines()[1:] == ["  no limits set", f"report: {out}, summary: {md}"]
+    assert res.stdout.splitlines()[1:] == ["  all 3 limits held (default limits: none given)",
+                                           f"report: {out}, summary: {md}"]
 
 
 def test_user_mistakes_exit_2_with_one_line() -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from radarbench.bench.compare import compare, parse_rules
+from radarbench.bench.compare import BaselineError, compare, parse_rules, parse_statuses
 
 
 def doc(p99: float = 812.0, lost: int = 0, msgs_per_s: float = 1000.0,
@@ -141,7 +141,8 @@ def test_a_run_with_no_data_is_never_an_improvement() -> None:
     assert not result.ok
     assert [c.passed for c in result.checks] == [False, False, False]
     assert result.checks[0].new is None and result.checks[0].change_text() == "n/a"
-    assert result.messages[0] == ("p99 fails: 70000.0 us -> no data (new: 1,000 probes sent, none "
+    assert result.messages[0] == "new run is NO DATA: no data: 1,000 probes sent, none received"
+    assert result.messages[1] == ("p99 fails: 70000.0 us -> no data (new: 1,000 probes sent, none "
                                   "received), not an improvement (limit +10%)")
 
 
@@ -166,8 +167,59 @@ def test_no_data_fails_counts_rules_on_their_own_figures() -> None:
 
 
 def test_a_base_with_no_data_is_a_mistake_not_a_baseline() -> None:
-    with pytest.raises(ValueError, match="base report has no latency for p99 .nothing received"):
+    with pytest.raises(BaselineError, match="^base run is NO DATA: not a baseline"):
         compare(_no_data_doc(), doc(), "p99=+10%")
+    # allowed as a base, it still has no latency to compare with
+    with pytest.raises(ValueError, match="base report has no latency for p99 .nothing received"):
+        compare(_no_data_doc(), doc(), "p99=+10%", allow_status={"no_data"})
+
+
+def _with_status(d: dict[str, Any], status: str, reason: str) -> dict[str, Any]:
+    return d | {"status": status, "verdict": {"status": status, "reasons": [reason]}}
+
+
+@pytest.mark.parametrize(("status", "shown"), [
+    ("interrupted", "INTERRUPTED"), ("fault", "FAULT"), ("bench_overloaded", "BENCH OVERLOADED"),
+    ("fail", "FAIL")])
+def test_a_new_run_that_is_not_ok_fails_whatever_its_figures(status: str, shown: str) -> None:
+    # NEWCOMER #2: an INTERRUPTED run (p99 -73.9 %) and a FAULT run with 66 % lost passed.
+    reason = f"{status}: first reason"
+    new = _with_status(doc(p99=212.0, msgs_per_s=1000.0), status, reason)
+    result = compare(doc(), new, "p99=+10%,msgs_per_s=-5%")
+    assert not result.ok
+    assert result.messages[0] == f"new run is {shown}: {reason}"
+    assert all(c.passed for c in result.checks)  # the figures alone would pass
+    # the -73.9 % is shown, never as an improvement
+    assert result.checks[0].change_text() == f"-73.9% (new run is {shown}: not an improvement)"
+    from radarbench.bench.render_md import render_compare_markdown
+
+    md = render_compare_markdown(result)
+    assert md.startswith(f"**FAIL: new run is {shown}: {reason}**")
+    assert "not an improvement" in md
+    # --allow-status lets it through, with a warning, still no improvement
+    allowed = compare(doc(), new, "p99=+10%", allow_status={status})
+    assert allowed.ok and allowed.warnings == [f"new run is {shown}: {reason} (allowed by "
+                                               "--allow-status)"]
+    assert "not an improvement" in allowed.checks[0].change_text()
+
+
+def test_a_base_that_is_not_ok_is_refused_unless_allowed() -> None:
+    base = _with_status(doc(), "bench_overloaded", "bench overloaded: sender lag p99 8 s")
+    with pytest.raises(BaselineError, match="^base run is BENCH OVERLOADED: not a baseline"):
+        compare(base, doc(p99=700.0), "p99=+10%")
+    allowed = compare(base, doc(p99=700.0), "p99=+10%", allow_status={"bench_overloaded"})
+    assert allowed.ok
+    assert allowed.checks[0].change_text() == ("-13.8% (base run is BENCH OVERLOADED: "
+                                               "not an improvement)")
+    # a regression is still a regression
+    assert not compare(base, doc(p99=1000.0), "p99=+10%", allow_status={"bench_overloaded"}).ok
+
+
+def test_parse_statuses() -> None:
+    assert parse_statuses("fault, no-data,BENCH OVERLOADED") == {"fault", "no_data",
+                                                                 "bench_overloaded"}
+    with pytest.raises(ValueError, match="unknown status 'broken'"):
+        parse_statuses("broken")
 
 
 def test_reports_of_different_modes_are_refused_or_marked() -> None:
