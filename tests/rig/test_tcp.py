@@ -349,3 +349,41 @@ def test_recv_waits_for_the_next_attempt_and_raises_its_error() -> None:
     finally:
         client.close()
         server.close()
+
+
+def test_recv_blocked_on_a_connection_another_thread_drops() -> None:
+    """A receiver blocked on the connection while the other thread drops it wakes at once
+    (the socket is shut down, not just closed under it), returns None with no exception, and
+    the next recv is served on the new connection."""
+    import threading
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        client = open_url(f"tcp://127.0.0.1:{port}")
+        try:
+            first, _ = server.accept()
+            outcome: list[object] = []
+
+            def receiver() -> None:
+                t0 = time.monotonic()
+                try:
+                    outcome.append(client.recv(timeout=3))
+                except BaseException as exc:  # noqa: BLE001
+                    outcome.append(exc)
+                outcome.append(time.monotonic() - t0)
+
+            t = threading.Thread(target=receiver)
+            t.start()
+            time.sleep(0.2)  # the receiver is in select() on the connection
+            client._drop()  # what the sending thread does when its send fails
+            t.join(timeout=5)
+            assert not t.is_alive()
+            assert outcome[0] is None and outcome[1] < 1.0, outcome
+            client.send(ONE_RECORD)  # connects again
+            second, _ = server.accept()
+            with first, second:
+                second.sendall(ONE_RECORD)
+                m = client.recv(timeout=2)
+                assert m is not None and m.data == ONE_RECORD
+        finally:
+            client.close()
