@@ -51,7 +51,7 @@ else:  # pragma: no cover - exercised by the 3.10 packaging test
 from radarbench.rigs.devices import KINDS
 from radarbench.rigs.transports import Transport, UrlError
 from radarbench.rigs.transports import open as open_transport
-from radarbench.rigs.urlcheck import Where, check_url, url_parts
+from radarbench.rigs.urlcheck import Where, check_url, hears_itself, url_parts
 
 # Stand-in for {run_dir} while a rig is checked but not started: URLs must parse, and no
 # directory is made for them.
@@ -375,6 +375,17 @@ class Rig:
                                            f"hear what is sent there")
             seen.append((key, who, url, where))
 
+    def check_bench_hears_a_device(self) -> None:
+        """Refuse a [bench] that sends to and receives on one multicast group and port: it
+        would hear its own probes, with or without a device (see urlcheck.hears_itself).
+        Raises RigError naming bench.recv."""
+        if self.bench is None or not (self.bench.send and self.bench.recv):
+            return
+        rig = self if self.run_dir else _stand_in(self)
+        why = hears_itself(rig.url(self.bench.send), rig.url(self.bench.recv))
+        if why is not None:
+            raise self._error("bench.recv", why)
+
     def start_order(self) -> list[str]:
         """Device names in the order to start them: downstream first.
 
@@ -634,6 +645,7 @@ class _Loader:
                     role = "send" if k == "send" or ref == rig.bench.send else "recv"
                     self.check(checking._expand(ref, f"bench.{k}", True), f"bench.{k}", role)
         checking.check_receivers()
+        checking.check_bench_hears_a_device()
         checking.start_order()
 
     def check(self, url: str, key: str, role: str | None) -> None:

@@ -97,4 +97,19 @@ def url_options(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
-__all__ = ["Where", "check_url", "url_options", "url_parts"]
+def hears_itself(send_url: str, recv_url: str) -> str | None:
+    """Why a bench that sends to `send_url` and receives on `recv_url` would hear its own
+    probes, or None: both the same UDP multicast group and port. A datagram sent to a group
+    reaches every member on the host, the sender's own receiver included; on the loopback
+    interface IP_MULTICAST_LOOP (loop=0) does not stop that (lo delivers it anyway), so the
+    run would measure the host's loopback, not a link, and say OK with no device at all.
+    Raises UrlError for a bad URL."""
+    tx, rx = check_url(send_url, "send"), check_url(recv_url, "recv")
+    if not (tx.multicast and rx.multicast and tx.key == rx.key):
+        return None
+    return (f"the bench would send to and receive on the same multicast group {tx.key[1]}:{tx.key[2]}, "
+            f"and hear its own probes (loop=0 does not prevent it on the loopback interface): "
+            f"a device must be between, receiving on one group or port and sending on another")
+
+
+__all__ = ["Where", "check_url", "hears_itself", "url_options", "url_parts"]

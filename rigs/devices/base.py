@@ -43,6 +43,11 @@ class DeviceError(RuntimeError):
     """A device failed while running (its endpoints failed, or its work raised)."""
 
 
+class LogFileError(OSError):
+    """A device's log file cannot be written: "cannot write the log PATH: why" (not an
+    endpoint's error, so the command line says so rather than "cannot open an endpoint")."""
+
+
 class Device(ABC):
     """One emulated device. Counters are written by the device's own thread only.
 

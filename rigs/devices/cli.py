@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from radarbench.rigs import lifeline
-from radarbench.rigs.devices.base import Device, serve
+from radarbench.rigs.devices.base import Device, LogFileError, serve
 from radarbench.rigs.transports import UrlError
 
 
@@ -164,6 +164,8 @@ def _run(make: Callable[[argparse.Namespace], Device]) -> Run:
         try:
             serve(device)
         except UrlError as exc:
+            raise UsageError(f"{args.kind}: {exc}") from None
+        except LogFileError as exc:  # an OSError, but not an endpoint's
             raise UsageError(f"{args.kind}: {exc}") from None
         except OSError as exc:
             raise UsageError(f"{args.kind}: cannot open an endpoint: {exc}") from None

@@ -20,7 +20,10 @@ Copies are kept in a heap by due time, so the delay does not limit throughput. T
 corrupted, duplicated, reordered or delivered: the first that applies), copies sent,
 delay_ms (scheduled, of the first copy; null if dropped), bytes, tag (the SP item's hex of a
 CAT048 message, else null) and the flags duplicated / corrupted / reordered. Summed over the
-log, `copies` is what the far end should receive. The log is flushed on stop.
+log, `copies` is what the far end should receive. Each line is written through as the
+message's fate is decided (line-buffered: one write per message), so the log on disk is what
+the impairer did up to the moment it died, SIGKILL included. A log that cannot be opened is a
+LogFileError ("cannot write the log PATH: why").
 """
 from __future__ import annotations
 
@@ -31,8 +34,9 @@ import time
 from typing import IO, Any
 
 from radarbench.codecs.asterix import DecodeError, decode
-from radarbench.rigs.devices.base import STEP_S, Device, close_all, open_endpoint
+from radarbench.rigs.devices.base import STEP_S, Device, LogFileError, close_all, open_endpoint
 from radarbench.rigs.transports import Transport
+from radarbench.rigs.transports.base import os_detail
 
 HOLD_MAX_S = 1.0     # a reordered message waits at most this long for a message to overtake it
 LOSS_MODELS = ("bernoulli", "gilbert")
@@ -263,5 +267,11 @@ class Impair(Device):
 
 
 def open_log(path: str) -> IO[str]:
-    """Open the ground-truth log for writing (buffered). Raises OSError."""
-    return open(path, "w", encoding="utf-8", buffering=1 << 16)
+    """Open the ground-truth log for writing, line-buffered: each message's line reaches the
+    file (the kernel) when it is written, so a SIGKILL loses none. Raises LogFileError."""
+    try:
+        return open(path, "w", encoding="utf-8", buffering=1)
+    except OSError as exc:
+        err = LogFileError(f"cannot write the log {path}: {exc.strerror or os_detail(exc)}")
+        err.errno = exc.errno
+        raise err from None

@@ -51,6 +51,7 @@ CONNECTION_RESET = "connection reset"
 PEER_GONE = "peer gone"
 RECONNECTED = "reconnected"
 Event = tuple[int, str, str]  # (time.monotonic_ns(), kind, detail)
+_Held = tuple[socket.socket, int, "tuple[str, int] | None"]  # a connection in use: socket, generation, peer
 
 
 def _categories(s: str) -> frozenset[int]:
@@ -89,7 +90,27 @@ class TcpTransport(Transport):
 
     connections: how many peers this end has had. Events (a reset, a peer gone, a new
     connection after one was lost) pile up until take_events() drains them.
+
+    Threads: one thread may send while another receives (the bench does so when --send is
+    --recv). The connection state (conn, peer, the reconnect schedule, sockets to close) is
+    guarded by one lock that is never held across a blocking call: send() and recv() take a
+    reference to the current socket under the lock and do their I/O outside it. The thread
+    that sees the peer go records it and drops the connection; a socket another thread is
+    still using is shut down at once (which wakes that thread's select or recv) and closed
+    when the last user lets go, so its descriptor is never reused under a reader. A recv() on
+    a connection another thread dropped waits for the reconnect (up to its timeout); a send()
+    on it raises the OSError that dropped it.
+
+    Reconnecting (client): the first attempt after a loss is at once (a peer that reset and
+    accepts again is back in a moment), then attempts are paced RETRY_FIRST_S, doubling up to
+    RETRY_MAX_S apart, each bounded by connect_timeout, one at a time whichever thread asks.
+    Between attempts send() raises the last attempt's error at once (an open-loop sender must
+    not block) and recv() waits for the next attempt, then raises it if it failed: a dead peer
+    is a stream of errors (one fault episode to the end), never a connect() per message.
     """
+
+    RETRY_FIRST_S = 0.05
+    RETRY_MAX_S = 1.0
 
     def __init__(self, url: str) -> None:
         o = parse(url)
@@ -104,7 +125,18 @@ class TcpTransport(Transport):
         self.connections = 0  # how many peers this end has had
         self._pending: collections.deque[Message] = collections.deque()
         self._events: list[Event] = []
-        self._events_lock = threading.Lock()  # the bench may send and receive from two threads
+        self._events_lock = threading.Lock()
+        # Connection state; see the class docstring. A Condition so that a recv() waiting for
+        # another thread's reconnect wakes as soon as it is made.
+        self._cond = threading.Condition(threading.Lock())
+        self._gen = 0  # bumped by every new connection
+        self._rx_gen = 0  # the connection the deframer's partial block came from
+        self._users: dict[socket.socket, int] = {}  # sockets in use outside the lock, and by how many
+        self._retired: list[socket.socket] = []  # dropped, to close once unused
+        self._connecting = False  # a thread is connecting (outside the lock)
+        self._next_attempt_ns = 0  # no connect attempt before this (client)
+        self._retry_s = 0.0  # the pause after the next failed attempt (0: none failed yet)
+        self._last_error: OSError | None = None  # why the last connect attempt failed, or the loss
         self._lost = False  # a connection was lost: the next one is a reconnection
         self.listener: socket.socket | None = None
         if self.listen:
@@ -115,8 +147,11 @@ class TcpTransport(Transport):
                 problem = (f"{where} is already in use (another program or device listens there)"
                            if exc.errno == errno.EADDRINUSE else f"cannot listen on {where}: {os_detail(exc)}")
                 raise named_error(url, problem, exc) from None
+            self.listener.setblocking(False)  # two threads may race to accept: the loser must not block
         else:
-            self._connect()
+            sock = self._dial()  # the first connection: its failure is the caller's error
+            with self._cond:
+                self._adopt(sock, sock.getpeername())
 
     @property
     def local_address(self) -> tuple[str, int]:
@@ -138,102 +173,251 @@ class TcpTransport(Transport):
         with self._events_lock:
             self._events.append((time.monotonic_ns(), kind, detail))
 
-    def _connect(self) -> None:
+    # -- connection state; methods named _locked_* are called with self._cond held
+
+    def _dial(self) -> socket.socket:
+        """One connect attempt (no lock held). Raises OSError naming the URL."""
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout_s)
+            return socket.create_connection((self.host, self.port), timeout=self.connect_timeout_s)
         except OSError as exc:
             raise named_error(self.url, f"cannot connect to {self.host}:{self.port}: {os_detail(exc)}", exc) from None
-        self._adopt(sock, sock.getpeername())
 
     def _adopt(self, sock: socket.socket, peer: tuple[str, int]) -> None:
+        # with self._cond held
         # Small data blocks must leave now, not wait for Nagle to batch them.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(None)
         self.conn, self.peer = sock, peer
         self.connections += 1
-        self.deframer.reset()  # a half block from the last peer is not the start of this one's
+        self._gen += 1  # the receiver resets its deframer: a half block from the last peer is not this one's
+        self._retry_s = 0.0
+        self._last_error = None
         if self._lost:
             self._lost = False
             self._event(RECONNECTED, f"{_show(peer)}: connection {self.connections}")
+        self._cond.notify_all()
+
+    def _locked_drop(self, sock: socket.socket | None = None) -> None:
+        """Drop `sock` (default: the current connection) if it is still the current one: shut
+        it down now (waking a thread blocked on it), close it once no thread uses it."""
+        sock = self.conn if sock is None else sock
+        if sock is None or sock is not self.conn:
+            return
+        self.conn = None
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already reset or closed by the peer
+        if self._users.get(sock):
+            self._retired.append(sock)
+        else:
+            sock.close()
 
     def _drop(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-        self.conn = None
+        """Hang up the current connection (no event: this end chose to)."""
+        with self._cond:
+            self._locked_drop()
 
-    def _lose(self, cause: BaseException | None) -> None:
-        """The peer went (`cause` the error, None for an orderly close): record it and drop
-        the connection, so that the next call reconnects (or accepts the next peer)."""
-        if self.conn is None:
-            return
-        peer = _show(self.peer)
-        if isinstance(cause, ConnectionResetError):
-            self._event(CONNECTION_RESET, f"{peer}: {os_detail(cause)}")
-        elif cause is None:
-            self._event(PEER_GONE, f"{peer}: closed the connection")
-        else:
-            self._event(PEER_GONE, f"{peer}: {os_detail(cause)}")
-        self._lost = True
-        self._drop()
+    def _hold(self) -> _Held | None:
+        # with self._cond held: the current connection, marked in use, or None
+        sock = self.conn
+        if sock is None:
+            return None
+        self._users[sock] = self._users.get(sock, 0) + 1
+        return sock, self._gen, self.peer
 
-    def _ensure_connected(self, timeout_s: float | None) -> bool:
-        """Have a peer, or get one within timeout_s; False if none came."""
-        if self.conn is not None:
+    def _release(self, sock: socket.socket) -> None:
+        with self._cond:
+            n = self._users.pop(sock) - 1
+            if n:
+                self._users[sock] = n
+            elif sock in self._retired:
+                self._retired.remove(sock)
+                sock.close()
+
+    def _lose(self, sock: socket.socket, cause: BaseException | None) -> bool:
+        """The peer of `sock` went (`cause` the error, None for an orderly close): record it
+        and drop the connection, so that the next call reconnects (or accepts the next peer).
+        False if `sock` was no longer the connection (another thread saw the loss first)."""
+        with self._cond:
+            if sock is not self.conn:
+                return False
+            peer = _show(self.peer)
+            if isinstance(cause, ConnectionResetError):
+                self._event(CONNECTION_RESET, f"{peer}: {os_detail(cause)}")
+            elif cause is None:
+                self._event(PEER_GONE, f"{peer}: closed the connection")
+            else:
+                self._event(PEER_GONE, f"{peer}: {os_detail(cause)}")
+            if isinstance(cause, OSError):
+                self._last_error = named_error(self.url, f"{peer}: {os_detail(cause)}", cause)
+            else:
+                self._last_error = named_error(self.url, f"{peer}: closed the connection",
+                                               BrokenPipeError(errno.EPIPE, "closed"))
+            self._lost = True
+            self._next_attempt_ns = 0  # the first attempt after a loss is at once
+            self._retry_s = 0.0
+            self._locked_drop(sock)
+            self._cond.notify_all()
             return True
-        if self.listener is None:
-            self._connect()
-            return True
-        ready, _, _ = select.select([self.listener], [], [], timeout_s)
-        if not ready:
+
+    def _again(self) -> OSError:
+        # with self._cond held: the error a caller gets while there is no connection
+        err = self._last_error
+        if err is None:
+            return TransportError(f"{self.url}: not connected")
+        return named_error(self.url, str(err).removeprefix(f"{self.url}: "), err)
+
+    def _try_connect(self) -> None:
+        """(client, lock held on entry and exit) One paced attempt, the lock released while
+        it connects. Raises its OSError if it failed."""
+        self._connecting = True
+        self._cond.release()
+        try:
+            try:
+                sock = self._dial()
+                peer = sock.getpeername()
+            except OSError as exc:
+                failed: OSError | None = exc
+            else:
+                failed = None
+        finally:
+            self._cond.acquire()
+            self._connecting = False
+        if self.closed:
+            if failed is None:
+                sock.close()
+            self._cond.notify_all()
+            raise TransportError(f"{self.url}: closed")
+        if failed is not None:
+            self._lost = True
+            self._last_error = failed
+            self._retry_s = min(max(self._retry_s * 2, self.RETRY_FIRST_S), self.RETRY_MAX_S)
+            self._next_attempt_ns = time.monotonic_ns() + int(self._retry_s * 1e9)
+            self._cond.notify_all()
+            raise named_error(self.url, str(failed).removeprefix(f"{self.url}: "), failed)
+        self._adopt(sock, peer)
+
+    def _locked_accept(self) -> bool:
+        # (listener, lock held) take a waiting peer if there is one
+        assert self.listener is not None
+        try:
+            sock, peer = self.listener.accept()
+        except (BlockingIOError, InterruptedError):
             return False
-        sock, peer = self.listener.accept()
         self._adopt(sock, peer)
         return True
 
+    def _acquire(self, wait_s: float | None, sending: bool) -> _Held | None:
+        """The current connection, marked in use (release it with _release), getting one if
+        there is none: a client connects (paced, see the class docstring), a listener accepts.
+        None if none came within wait_s. Raises OSError (a failed connect, or for a sender the
+        error that ended the connection until the next attempt is due), TransportError if
+        closed or listening with no peer and sending."""
+        end = deadline_ns(wait_s)
+        listener = self.listener
+        with self._cond:
+            while True:
+                if self.closed:
+                    raise TransportError(f"{self.url}: closed")
+                held = self._hold()
+                if held is not None:
+                    return held
+                if listener is not None:
+                    if self._locked_accept():
+                        continue
+                    if sending:
+                        raise TransportError(f"{self.url}: no peer connected")
+                    left = remaining_s(end)
+                    if left is not None and left <= 0:
+                        return None
+                    # wait for a peer outside the lock (another thread may accept it first)
+                    self._cond.release()
+                    try:
+                        select.select([listener], [], [], min(left, 0.05) if left is not None else 0.05)
+                    except (OSError, ValueError):
+                        pass  # closed under us: the loop says so
+                    finally:
+                        self._cond.acquire()
+                    continue
+                now = time.monotonic_ns()
+                if not self._connecting and now >= self._next_attempt_ns:
+                    self._try_connect()
+                    continue
+                if sending:
+                    raise self._again()  # not due yet, or another thread is at it: fail at once
+                # wait for the next attempt (ours or the other thread's), up to wait_s
+                due_ns = self._next_attempt_ns if not self._connecting else now + int(self.connect_timeout_s * 1e9)
+                wake_ns = due_ns if end is None else min(due_ns, end)
+                if wake_ns > now:
+                    self._cond.wait((wake_ns - now) / 1e9)
+                    continue
+                # the wait is over and there is still no connection
+                raise self._again()
+
     def send(self, data: bytes) -> None:
-        """Send whole data blocks to the peer (connecting again if it went away).
+        """Send whole data blocks to the peer (connecting again if it went away and an
+        attempt is due).
 
         Raises ValueError if `data` is not whole data blocks, TransportError if listening with
-        no peer connected, OSError if the connection fails.
+        no peer connected, OSError if the connection fails or is down.
         """
         data = self.framer.encode(data)
-        if not self._ensure_connected(0):
-            raise TransportError(f"{self.url}: no peer connected")
-        assert self.conn is not None
+        held = self._acquire(0, sending=True)
+        assert held is not None
+        sock = held[0]
         try:
-            self.conn.sendall(data)
+            sock.sendall(data)
         except OSError as exc:
-            self._lose(exc)
+            self._lose(sock, exc)
             raise
+        finally:
+            self._release(sock)
 
     def recv(self, timeout: float | None = None) -> Message | None:
         """Return the next data block, or None after `timeout` seconds.
 
         A peer that closes is dropped (and, when listening, the next one accepted); a client
-        connects again on the next call. Raises OSError if connecting fails.
+        returns None then, and connects again on a later call (paced: see the class
+        docstring). Raises OSError if connecting fails, or if no connection came back within
+        `timeout` after an earlier failure.
         """
         end = deadline_ns(timeout)
         while not self._pending:
-            if not self._ensure_connected(remaining_s(end)):
+            held = self._acquire(remaining_s(end), sending=False)
+            if held is None:
                 return None
-            assert self.conn is not None
-            ready, _, _ = select.select([self.conn], [], [], remaining_s(end))
-            if ready:
+            sock, gen, peer = held
+            try:
                 try:
-                    chunk = self.conn.recv(READ_SIZE)
+                    ready, _, _ = select.select([sock], [], [], remaining_s(end))
+                    chunk = sock.recv(READ_SIZE) if ready else None
                     cause: OSError | None = None
                 except (ConnectionResetError, TimeoutError) as exc:
                     chunk, cause = b"", exc
-                rx_ns = time.monotonic_ns()
-                if not chunk:  # the peer closed, or reset the connection
-                    self._lose(cause)
-                    if self.listener is None:
-                        return None  # reconnect at the next call, not in a tight loop now
+                except (OSError, ValueError) as exc:
+                    if sock is self.conn and isinstance(exc, OSError):
+                        raise
+                    # another thread dropped this connection under us (it recorded the
+                    # loss): wait for the next one
                     continue
-                for block in self.deframer.feed(chunk):
-                    self._pending.append(Message(block, rx_ns, None, self.peer))
-            elif end is not None and time.monotonic_ns() >= end:
-                return None
+            finally:
+                self._release(sock)
+            rx_ns = time.monotonic_ns()
+            if chunk is None:
+                if end is not None and rx_ns >= end:
+                    return None
+                continue
+            if not chunk:  # the peer closed, or reset the connection
+                self._lose(sock, cause)
+                if self.listener is None:
+                    return None  # reconnect at the next call, not in a tight loop now
+                continue
+            if gen != self._rx_gen:
+                self._rx_gen = gen
+                self.deframer.reset()  # a half block from the last peer is not the start of this one's
+            for block in self.deframer.feed(chunk):
+                self._pending.append(Message(block, rx_ns, None, peer))
         return self._pending.popleft()
 
     def counters(self) -> dict[str, int]:
@@ -251,11 +435,14 @@ class TcpTransport(Transport):
         return sock.fileno()
 
     def close(self) -> None:
-        if not self.closed:
+        with self._cond:
+            if self.closed:
+                return
             self.closed = True
-            self._drop()
+            self._locked_drop()
             if self.listener is not None:
                 self.listener.close()
+            self._cond.notify_all()
 
 
 def _show(peer: tuple[str, int] | None) -> str:

@@ -177,3 +177,56 @@ def test_subprocess_udp_sigterm_flushes_log(tmp_path: Path) -> None:
     lost_tags = {r["tag"] for r in lines if r["fate"] == "dropped"}
     got_tags = {d[-4:].hex() for d in got}
     assert lost_tags.isdisjoint(got_tags) and len(lost_tags) + len(got_tags) == 500
+
+
+def test_subprocess_sigkill_keeps_every_log_line(tmp_path: Path) -> None:
+    """NEWCOMER #13: the log is written through, one line per message as its fate is decided,
+    so a SIGKILLed impairer's log holds every message it passed on (it kept 410 of ~840)."""
+    n = 840
+    log = tmp_path / "truth.jsonl"
+    rx = open_url("udp://127.0.0.1:0?listen=1&rcvbuf=4194304")
+    port_out = rx.local_address[1]  # type: ignore[attr-defined]
+    probe_port = open_url("udp://127.0.0.1:0?listen=1")
+    port_in = probe_port.local_address[1]  # type: ignore[attr-defined]
+    probe_port.close()
+    p = subprocess.Popen(
+        [sys.executable, "-m", "radarbench.bench.cli", "emulate", "impair",
+         "--in", f"udp://127.0.0.1:{port_in}", "--out", f"udp://127.0.0.1:{port_out}",
+         "--seed", "1", "--log", str(log)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    got = 0
+    try:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        with open_url(f"udp://127.0.0.1:{port_in}") as tx:
+            for i in range(n):
+                tx.send(probe(i))
+                if i % 50 == 0:
+                    time.sleep(0.005)
+        # every message came out, so the impairer decided every fate (and logged it first)
+        while got < n and rx.recv(2.0) is not None:
+            got += 1
+        p.kill()
+        p.communicate(timeout=5)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+        rx.close()
+    assert p.returncode == -signal.SIGKILL
+    assert got == n
+    lines = [json.loads(s) for s in log.read_text().splitlines()]
+    assert [r["index"] for r in lines] == list(range(n))
+    assert all(r["fate"] == "delivered" for r in lines)
+
+
+def test_unwritable_log_is_named(tmp_path: Path) -> None:
+    """`--log` in a folder that does not exist: one line naming the log, exit 2, not "cannot
+    open an endpoint"."""
+    bad = tmp_path / "no-such-folder" / "x.jsonl"
+    r = subprocess.run(
+        [sys.executable, "-m", "radarbench.bench.cli", "emulate", "impair",
+         "--in", "udp://127.0.0.1:0", "--out", "udp://127.0.0.1:9", "--log", str(bad)],
+        capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert r.stderr == f"radarbench emulate: impair: cannot write the log {bad}: No such file or directory\n"
+    assert r.stdout == ""

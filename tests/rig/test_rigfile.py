@@ -21,7 +21,7 @@ from radarbench.rigs.rigfile import (
 )
 from radarbench.rigs.transports import UrlError
 from radarbench.rigs.transports import open as open_url
-from radarbench.rigs.urlcheck import check_url
+from radarbench.rigs.urlcheck import check_url, hears_itself
 
 EXAMPLES = ("loopback", "lab", "impaired")
 CLI = [sys.executable, "-m", "radarbench.bench.cli"]
@@ -322,3 +322,42 @@ def test_rig_check_says_a_port_is_taken(tmp_path: Path) -> None:
     assert p.returncode == 1, p.stderr
     line = next(s for s in p.stdout.splitlines() if s.startswith("FAIL"))
     assert f"udp://127.0.0.1:{port}" in line and "already in use" in line
+
+
+def test_loop_0_does_not_stop_a_sender_on_lo_hearing_itself() -> None:
+    """The fact behind refusing a bench on one multicast group: on the loopback interface a
+    group member on the host hears a datagram sent there with loop=0 (IP_MULTICAST_LOOP off)."""
+    group = "udp://239.1.2.3:{port}?iface=127.0.0.1"
+    with open_url(group.format(port=0), role="recv") as rx:
+        port = rx.local_address[1]
+        with open_url(group.format(port=port) + "&loop=0", role="send") as tx:
+            tx.send(b"\x30\x00\x03")
+            m = rx.recv(timeout=1)
+    assert m is not None and m.data == b"\x30\x00\x03"
+
+
+@pytest.mark.parametrize("endpoints, bench", [
+    ('group = "udp://239.1.2.3:8655?iface=127.0.0.1&loop=0"', 'send = "group"\nrecv = "group"'),
+    ('a = "udp://239.1.2.3:8655?iface=lo"\nb = "udp://239.1.2.3:8655?iface=127.0.0.1&ttl=1"',
+     'send = "a"\nrecv = "b"'),
+])
+def test_rig_refuses_a_bench_on_one_multicast_group(tmp_path: Path, endpoints: str, bench: str) -> None:
+    rig = tmp_path / "mc.toml"
+    rig.write_text(f"[endpoints]\n{endpoints}\n[bench]\n{bench}\n")
+    with pytest.raises(RigError) as err:
+        load_rig(rig)
+    assert str(err.value) == (
+        f"{rig}: bench.recv: the bench would send to and receive on the same multicast group "
+        "239.1.2.3:8655, and hear its own probes (loop=0 does not prevent it on the loopback "
+        "interface): a device must be between, receiving on one group or port and sending on another")
+    r = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "rig", "check", str(rig)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "hear its own probes" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_hears_itself_only_on_the_same_group_and_port() -> None:
+    assert hears_itself("udp://239.1.2.3:8655", "udp://239.1.2.3:8655?iface=lo") is not None
+    assert hears_itself("udp://239.1.2.3:8655", "udp://239.1.2.3:8656") is None  # a device between
+    assert hears_itself("udp://239.1.2.3:8655", "udp://239.1.2.4:8655") is None
+    assert hears_itself("udp://127.0.0.1:8655", "udp://127.0.0.1:8655") is None  # unicast: the echo's replies
+    assert hears_itself("tcp://127.0.0.1:8655", "tcp://127.0.0.1:8655") is None

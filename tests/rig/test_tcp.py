@@ -177,3 +177,213 @@ def test_listener_records_a_peer_that_resets_and_the_next_one() -> None:
             raw2.sendall(ONE_RECORD)
             assert server.recv(timeout=2).data == ONE_RECORD
             assert [kind for _, kind, detail in server.take_events()] == ["reconnected"]
+
+
+class _ResettingEcho:
+    """A real TCP echo on 127.0.0.1 that misbehaves on a timetable, in a thread: it serves
+    `resets` peers in turn, echoing each for `serve_s` then closing it with a RST; then closes
+    its listening socket for `dead_s` (connections refused); then listens on the same port
+    again and echoes until stopped."""
+
+    def __init__(self, resets: int = 3, serve_s: float = 0.2, dead_s: float = 0.6) -> None:
+        import threading
+
+        self.resets, self.serve_s, self.dead_s = resets, serve_s, dead_s
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.dead_from = self.dead_until = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._main, daemon=True)
+        self.thread.start()
+
+    def _echo(self, conn: socket.socket, until: float) -> None:
+        conn.settimeout(0.02)
+        while time.monotonic() < until and not self.stop.is_set():
+            try:
+                data = conn.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not data:
+                return
+            try:
+                conn.sendall(data)
+            except OSError:
+                return
+
+    def _main(self) -> None:
+        self.listener.settimeout(5)
+        for _ in range(self.resets):
+            conn, _ = self.listener.accept()
+            self._echo(conn, time.monotonic() + self.serve_s)
+            _reset(conn)
+        self.listener.close()
+        self.dead_from = time.monotonic()
+        time.sleep(self.dead_s)
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        self.dead_until = time.monotonic()
+        self.listener.settimeout(0.05)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                self._echo(conn, float("inf"))
+        self.listener.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        assert not self.thread.is_alive()
+
+
+def test_one_sender_and_one_receiver_thread_while_the_peer_resets() -> None:
+    """The bench's use when --send is --recv: one thread sends, another receives, on one
+    TcpTransport, while the peer resets three times and then refuses connections for 0.6 s.
+    Neither thread ever gets anything but an OSError (no AttributeError on a connection the
+    other thread dropped), every block received is whole, each loss and reconnection is an
+    event, connect attempts while the peer is dead are paced (not one per send), and the
+    stream comes back once it listens again."""
+    import threading
+
+    echo = _ResettingEcho()
+    client = open_url(f"tcp://127.0.0.1:{echo.port}?connect_timeout=1")
+    dials: list[float] = []
+    real_dial = client._dial
+
+    def counting_dial() -> socket.socket:
+        dials.append(time.monotonic())
+        return real_dial()
+
+    client._dial = counting_dial  # type: ignore[method-assign]
+    stop = threading.Event()
+    crashes: list[BaseException] = []
+    sent = send_errors = recv_errors = 0
+    got: list[tuple[float, bytes]] = []
+
+    def sender() -> None:
+        nonlocal sent, send_errors
+        try:
+            while not stop.is_set():
+                try:
+                    client.send(ONE_RECORD)
+                    sent += 1
+                except OSError:
+                    send_errors += 1
+                time.sleep(0.0005)  # ~2000 blocks/s, as an open-loop sender does
+        except BaseException as exc:  # noqa: BLE001 - what the test is about
+            crashes.append(exc)
+
+    def receiver() -> None:
+        nonlocal recv_errors
+        try:
+            while not stop.is_set():
+                try:
+                    m = client.recv(timeout=0.02)
+                except OSError:
+                    recv_errors += 1
+                    time.sleep(0.005)  # as the bench's FaultLog.recv does
+                    continue
+                if m is not None:
+                    got.append((time.monotonic(), m.data))
+        except BaseException as exc:  # noqa: BLE001
+            crashes.append(exc)
+
+    threads = [threading.Thread(target=sender), threading.Thread(target=receiver)]
+    try:
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 10
+        while not echo.dead_until and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert echo.dead_until, "the echo never came back"
+        time.sleep(client.RETRY_MAX_S + 0.5)  # room to reconnect and echo again
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=5)
+        client.close()
+        echo.close()
+    assert not any(t.is_alive() for t in threads)
+    assert crashes == []
+    assert got and all(data == ONE_RECORD for _, data in got)  # no block torn across connections
+    assert any(t > echo.dead_until for t, _ in got)  # the stream came back
+    events = client.take_events()
+    kinds = [kind for _, kind, _ in events]
+    assert kinds.count("connection reset") + kinds.count("peer gone") >= 3
+    # after the first two resets at once; after the third, once it listened again
+    assert kinds.count("reconnected") >= 3
+    assert kinds[-1] == "reconnected" and events[-1][0] / 1e9 >= echo.dead_until
+    assert send_errors > 0 and sent > 0
+    # While nothing listened (0.6 s, ~1200 sends), the attempts were paced: at once, then
+    # 50 ms doubling (0, 0.05, 0.15, 0.35: 4, and one margin for the edges).
+    dead = [t for t in dials if echo.dead_from <= t < echo.dead_until]
+    assert 1 <= len(dead) <= 6, dead
+
+
+def test_recv_waits_for_the_next_attempt_and_raises_its_error() -> None:
+    """A client whose peer is gone: send() fails at once with the connect error until the
+    next attempt is due; recv() waits for that attempt rather than spinning, and raises it."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    client = open_url(f"tcp://127.0.0.1:{port}")
+    try:
+        peer, _ = server.accept()
+        _reset(peer)
+        server.close()  # nobody listens any more: refused
+        assert client.recv(timeout=1) is None  # the reset
+        with pytest.raises(ConnectionRefusedError, match=f"tcp://127.0.0.1:{port}: cannot connect"):
+            client.send(ONE_RECORD)  # the first attempt is at once, and refused
+        t0 = time.monotonic()
+        with pytest.raises(ConnectionRefusedError):
+            client.send(ONE_RECORD)  # not due yet: the same error, no connect()
+        assert time.monotonic() - t0 < 0.01
+        t0 = time.monotonic()
+        with pytest.raises(ConnectionRefusedError):
+            client.recv(timeout=1)  # waits for the attempt due in 50 ms, which is refused
+        assert 0.03 < time.monotonic() - t0 < 0.5
+        kinds = [kind for _, kind, _ in client.take_events()]
+        assert kinds == ["connection reset"]
+    finally:
+        client.close()
+        server.close()
+
+
+def test_recv_blocked_on_a_connection_another_thread_drops() -> None:
+    """A receiver blocked on the connection while the other thread drops it wakes at once
+    (the socket is shut down, not just closed under it), returns None with no exception, and
+    the next recv is served on the new connection."""
+    import threading
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        client = open_url(f"tcp://127.0.0.1:{port}")
+        try:
+            first, _ = server.accept()
+            outcome: list[object] = []
+
+            def receiver() -> None:
+                t0 = time.monotonic()
+                try:
+                    outcome.append(client.recv(timeout=3))
+                except BaseException as exc:  # noqa: BLE001
+                    outcome.append(exc)
+                outcome.append(time.monotonic() - t0)
+
+            t = threading.Thread(target=receiver)
+            t.start()
+            time.sleep(0.2)  # the receiver is in select() on the connection
+            client._drop()  # what the sending thread does when its send fails
+            t.join(timeout=5)
+            assert not t.is_alive()
+            assert outcome[0] is None and outcome[1] < 1.0, outcome
+            client.send(ONE_RECORD)  # connects again
+            second, _ = server.accept()
+            with first, second:
+                second.sendall(ONE_RECORD)
+                m = client.recv(timeout=2)
+                assert m is not None and m.data == ONE_RECORD
+        finally:
+            client.close()
