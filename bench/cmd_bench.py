@@ -35,6 +35,7 @@ from radarbench.bench.verdict import (
     with_defaults,
 )
 from radarbench.rigs import lifeline
+from radarbench.rigs.urlcheck import hears_itself
 
 # Octets written (and removed) in the report's folder before a run, to find a full disk
 # before the run rather than after it: a report with its histograms is tens of kB.
@@ -204,6 +205,7 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
     )
     try:
         cfg.check()
+        refuse_self_hearing(cfg)
         if cfg.find_max:
             from radarbench.bench.findmax import check_config
 
@@ -211,6 +213,16 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     return cfg
+
+
+def refuse_self_hearing(cfg: BenchConfig) -> None:
+    """Raise ConfigError when the bench would send to and receive on one multicast group:
+    it would hear its own probes and call a link with no device OK (IP_MULTICAST_LOOP=0
+    does not stop it on the loopback interface; radarbench.rigs.urlcheck.hears_itself)."""
+    if cfg.send and cfg.recv:
+        why = hears_itself(cfg.send, cfg.recv)
+        if why is not None:
+            raise ConfigError(why)
 
 
 def run(args: argparse.Namespace) -> int:

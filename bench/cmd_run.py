@@ -28,6 +28,7 @@ from radarbench.bench.cmd_bench import (
     check_output_path,
     check_stream_path,
     print_result,
+    refuse_self_hearing,
     shown,
     write_outputs,
 )
@@ -117,6 +118,7 @@ def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, default_limit
             cfg = config_for(bound, progress="quiet" if quiet else "auto", json_stream=json_stream,
                              default_limits=default_limits, **overrides)
             cfg.check()
+            refuse_self_hearing(cfg)
             report = run_bench(cfg)
         except (ConfigError, RigError) as exc:
             raise UserError(str(exc)) from None

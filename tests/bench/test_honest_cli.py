@@ -375,3 +375,13 @@ def test_demo_quiet_in_a_read_only_folder_says_where_the_report_went(
     assert path.is_file() and Report.load(path).status in ("ok", "fail", "bench_overloaded")
     path.unlink()
     path.parent.rmdir()
+
+
+def test_bench_on_one_multicast_group_is_refused_before_the_run() -> None:
+    # With no device between, the bench would hear its own probes and call the link OK.
+    url = "udp://239.255.91.7:18655"
+    res = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "bench", "--send", url,
+                          "--recv", url, "--duration", "1"], capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert res.returncode == 2
+    assert "hear its own probes" in res.stderr and len(res.stderr.strip().splitlines()) == 1
