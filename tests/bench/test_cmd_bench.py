@@ -60,7 +60,11 @@ def test_loop_run_writes_report_markdown_and_stream(tmp_path: Path) -> None:
     assert any(ln.startswith("t=") for ln in res.stderr.splitlines())
     head = "BENCH OVERLOADED" if overloaded else "OK"
     assert res.stdout.splitlines()[0].startswith(f"{head}: sent 2,200 received 2,200")
-    assert res.stdout.splitlines()[-2:] == ["  no limits set", f"report: {out}, summary: {md}"]
+    if overloaded:  # the bench's reasons stand where "no limits set" would
+        assert all(ln.startswith("  bench overloaded: ") for ln in res.stdout.splitlines()[1:-1])
+        assert res.stdout.splitlines()[-1] == f"report: {out}, summary: {md}"
+    else:
+        assert res.stdout.splitlines()[1:] == ["  no limits set", f"report: {out}, summary: {md}"]
     # the last streamed line carries the report's counts
     assert (lines[-1]["sent"], lines[-1]["received"], lines[-1]["lost"]) == (2200, 2200, 0)
 

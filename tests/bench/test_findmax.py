@@ -442,7 +442,14 @@ def test_a_2_percent_loss_link_has_no_sustainable_rate(devices: list[Device], tm
     assert proc.returncode == 1, proc.stdout + proc.stderr
     doc = json.loads(out.read_text())
     fm = doc["find_max"]
-    assert doc["status"] == "fail" and fm["result"] == "none passed" and fm["max_msgs_per_s"] is None
+    assert fm["result"] == "none passed" and fm["max_msgs_per_s"] is None
+    # FAIL; on a busy host the reported (last) step's health may make it BENCH OVERLOADED,
+    # which must then say why and still list that no rate passed: never OK
+    assert doc["status"] in ("fail", "bench_overloaded"), doc["verdict"]
+    if doc["status"] == "bench_overloaded":
+        health = doc["health"]
+        assert health["overloaded"] and health["reasons"], health
+    assert any(r.startswith("find-max: no rate passed") for r in doc["verdict"]["reasons"])
     assert [(st["rate_msgs_per_s"], st["step_s"], st["lengthened"]) for st in fm["steps"]] == \
         [(400, 0.75, True), (200, 1.5, True)]
     for st in fm["steps"]:
