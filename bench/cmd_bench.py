@@ -220,7 +220,10 @@ def refuse_self_hearing(cfg: BenchConfig) -> None:
     it would hear its own probes and call a link with no device OK (IP_MULTICAST_LOOP=0
     does not stop it on the loopback interface; radarbench.rigs.urlcheck.hears_itself)."""
     if cfg.send and cfg.recv:
-        why = hears_itself(cfg.send, cfg.recv)
+        try:
+            why = hears_itself(cfg.send, cfg.recv)
+        except ValueError as exc:  # a URL that does not parse: its one line, now
+            raise ConfigError(str(exc)) from None
         if why is not None:
             raise ConfigError(why)
 

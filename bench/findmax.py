@@ -16,17 +16,28 @@ health says overloaded, or the engine refuses the rate) is "bench overloaded at 
 ends the search upwards like a failure, and when it is the bracket's failing end the maximum
 is the bench's, not the device's (`limited_by: "bench"`).
 
+"Nothing lost" means something only with enough probes: by the rule of three, 0 losses in n
+probes bound the loss rate below 3/n at 95 % confidence (a 1 s step at 37.5 msgs/s on a
+link that loses 2 % at every rate has 38 probes and loses none ~46 % of the time). Every
+step therefore carries at least n_min probes (--min-samples, 300 by default: loss < 1 %),
+lengthened beyond --step-duration at rates too low to reach it (the step says so, and the
+time estimate counts it); a step that ends with fewer (cut short) does not pass, and a
+passing step states its bound ("no loss in 612 probes: loss < 0.49 % at 95 %"), as does the
+section for the maximum.
+
 The report is the best passing step's (the last step's when none passed), with every step in
 the `find_max` section:
 
     {"max_msgs_per_s": float | None, "bracket": [pass | None, fail | None],
      "resolution": 0.05, "growth": 2.0, "floor_msgs_per_s": 1.0, "step_s": float,
      "criteria": {...}, "estimated_s": float (an upper bound), "max_steps": int,
+     "min_samples": int, "loss_bound": str | None (the maximum's confidence statement),
      "limited_by": "device" | "bench" | "ceiling" | None, "bench_bound": bool,
      "result": "found" | "none passed" | "interrupted", "reason": str | None,
      "steps": [{"rate_msgs_per_s", "ok", "why", "status", "sent", "received", "lost",
                 "late", "p99_us" | None, "phase": "grow" | "down" | "bisect",
-                "wall_s"}, ...]}
+                "step_s", "lengthened": bool (longer than --step-duration to carry
+                n_min probes), "loss_bound": str | None (a passing step's), "wall_s"}, ...]}
 """
 from __future__ import annotations
 
@@ -55,6 +66,22 @@ STEP_OVERHEAD_S = 0.5
 # 4 x SPREAD_MIN_S / resolution (4 s at 5 %) therefore tell a growing queue only when it
 # grows by more than half the resolution: give such paths longer steps.
 SPREAD_MIN_S = 0.05
+# The rule of three: 0 losses in n probes bound the loss rate below 3 / n at 95 % confidence
+# (-ln 0.05 = 2.996). A step carries at least this many probes unless --min-samples says
+# otherwise: loss < 1 %.
+MIN_SAMPLES = 300
+RULE_OF_THREE = 3.0
+
+
+def min_samples(cfg: BenchConfig) -> int:
+    """n_min: the probes a step must carry (cfg.find_max_min_samples, else MIN_SAMPLES)."""
+    n = getattr(cfg, "find_max_min_samples", None)
+    return int(n) if n is not None else int(MIN_SAMPLES)
+
+
+def loss_bound(n: int) -> str:
+    """The confidence statement of a step with no loss in n probes (rule of three)."""
+    return f"no loss in {n:,} probes: loss < {100 * RULE_OF_THREE / n:.2g} % at 95 %"
 
 
 @dataclass(frozen=True)
@@ -83,22 +110,55 @@ def check_config(cfg: BenchConfig) -> None:
         raise ConfigError(f"--step-duration must be > 0 s, not {cfg.find_max_step_s:g}")
     if cfg.ramp is not None:
         raise ConfigError("--find-max steps constant rates: it does not take --ramp")
+    if min_samples(cfg) < 1:
+        raise ConfigError(f"--min-samples must be >= 1, not {min_samples(cfg)}")
 
 
 def step_config(cfg: BenchConfig) -> BenchConfig:
-    """The configuration of one step: cfg's, each step --step-duration long when given."""
+    """The configuration of one step: cfg's, each step --step-duration long when given
+    (stretched per rate by rate_config)."""
     if cfg.find_max_step_s is not None:
         return replace(cfg, find_max=False, duration_s=cfg.find_max_step_s, count=None)
     return replace(cfg, find_max=False)
 
 
-def step_seconds(cfg: BenchConfig, rate: float) -> float:
-    """How long a step at `rate` sends (s): the step duration, or --count at that rate."""
+def base_seconds(cfg: BenchConfig, rate: float) -> float:
+    """How long a step at `rate` is asked to send (s): the step duration, or --count at that
+    rate, before the sample-size rule."""
     if cfg.find_max_step_s is not None:
         return cfg.find_max_step_s
     if cfg.count is not None:
         return cfg.count / rate
     return float(cfg.duration_s or 0.0)
+
+
+def step_seconds(cfg: BenchConfig, rate: float) -> float:
+    """How long a step at `rate` sends (s): the step duration (or --count at that rate),
+    lengthened to carry min_samples(cfg) probes after the warmup."""
+    base = base_seconds(cfg, rate)
+    needed = cfg.warmup_s + min_samples(cfg) / rate
+    return max(base, needed)
+
+
+def lengthened(cfg: BenchConfig, rate: float) -> bool:
+    """Whether a step at `rate` is longer than asked, to carry min_samples(cfg) probes."""
+    return step_seconds(cfg, rate) > base_seconds(cfg, rate) + 1e-9
+
+
+def rate_config(step_cfg: BenchConfig, cfg: BenchConfig, rate: float) -> BenchConfig:
+    """The configuration of the step at `rate`: step_cfg at that rate, sending for
+    step_seconds (by count when the search runs by --count, so that it is exact)."""
+    if step_cfg.count is not None:
+        # Probes before the warmup's end are not counted: send enough after it.
+        n = max(step_cfg.count, math.ceil(min_samples(cfg) + cfg.warmup_s * rate))
+        return replace(step_cfg, rate=rate, count=n)
+    seconds = step_seconds(cfg, rate)
+    if seconds > float(step_cfg.duration_s or 0.0):
+        # The schedule rounds duration x sends/s to whole sends: never round below n_min.
+        k = step_cfg.records_per_block
+        sends = math.ceil((min_samples(cfg) + cfg.warmup_s * rate) / k)
+        seconds = max(seconds, sends * k / rate)
+    return replace(step_cfg, rate=rate, duration_s=seconds)
 
 
 def bisect_steps(growth: float, resolution: float) -> int:
@@ -115,13 +175,49 @@ def max_steps(cfg: BenchConfig) -> int:
     return 1 + max(up, down) + bisect_steps(g, cfg.find_max_resolution)
 
 
+def _path_rates(cfg: BenchConfig) -> tuple[list[float], list[float]]:
+    """The rates the search may try after its first step: up to the ceiling, down to the floor."""
+    g = cfg.find_max_growth
+    up: list[float] = []
+    rate = cfg.rate
+    while rate < CEILING_MSGS_PER_S:
+        rate = min(rate * g, CEILING_MSGS_PER_S)
+        up.append(rate)
+    down: list[float] = []
+    rate = cfg.rate
+    while rate > cfg.find_max_floor:
+        rate = max(rate / g, cfg.find_max_floor)
+        down.append(rate)
+    return up, down
+
+
 def estimate_s(cfg: BenchConfig) -> float:
-    """An upper bound of the search's length (s): max_steps x (step + drain + start), with a
-    step at the floor rate when steps are --count long. A path that holds the sender back
-    (a paced line) makes its steps last longer than their schedule: not bounded here."""
-    step = step_seconds(cfg, cfg.find_max_floor) if cfg.find_max_step_s is None and cfg.count else \
-        step_seconds(cfg, cfg.rate)
-    return max_steps(cfg) * (step + cfg.drain_s + STEP_OVERHEAD_S)
+    """An upper bound of the search's length (s): the first step, the longer of the way up
+    (to the ceiling) and the way down (to the floor), and the bisection, each step sending
+    for step_seconds (lengthened at low rates to carry min_samples probes: a bisection after
+    the way down may run as low as the floor) plus its drain and start. A path that holds
+    the sender back (a paced line) makes its steps last longer than their schedule: not
+    bounded here."""
+    extra = cfg.drain_s + STEP_OVERHEAD_S
+    bisections = bisect_steps(cfg.find_max_growth, cfg.find_max_resolution)
+    up, down = _path_rates(cfg)
+
+    def cost(rates: list[float], slowest: float) -> float:
+        return sum(step_seconds(cfg, r) + extra for r in rates) + \
+            bisections * (step_seconds(cfg, slowest) + extra)
+
+    first = step_seconds(cfg, cfg.rate) + extra
+    return first + max(cost(up, cfg.rate), cost(down, cfg.find_max_floor))
+
+
+def lengthened_below(cfg: BenchConfig) -> float | None:
+    """The rate under which steps are lengthened to carry min_samples probes (None: the
+    search runs by --count, each step by its probes)."""
+    if cfg.find_max_step_s is None and cfg.count is not None:
+        return None
+    base = cfg.find_max_step_s if cfg.find_max_step_s is not None else float(cfg.duration_s or 0.0)
+    room = base - cfg.warmup_s
+    return math.inf if room <= 0 else min_samples(cfg) / room
 
 
 def _health(report: BenchReport) -> dict[str, Any] | None:
@@ -171,6 +267,11 @@ def judge(cfg: BenchConfig, report: BenchReport, rate: float) -> StepVerdict:
         return StepVerdict("fail", f"{c.lost:,} lost, {c.late:,} late")
     if c.received == 0:
         return StepVerdict("fail", "nothing received")
+    n_min = min_samples(cfg)
+    if c.sent < n_min:
+        # Cut short: "none lost" in few probes says little (rule of three: loss < 3/n).
+        return StepVerdict("fail", f"too few probes: none lost in {c.sent:,}, but {n_min:,} are needed "
+                                   f"to bound loss below {100 * RULE_OF_THREE / n_min:.2g} % at 95 %")
     # The path kept up: a path that carries less than it is offered queues what it cannot
     # carry, and the delay grows through the step, from its base to (offered / carried - 1)
     # x the step length; the uncorrected latencies are then spread evenly over that range,
@@ -185,7 +286,7 @@ def judge(cfg: BenchConfig, report: BenchReport, rate: float) -> StepVerdict:
                                    f"~{overload:.1%} more offered than carried)")
     if cfg.max_p99_ms is not None and report.corrected.p99_us > cfg.max_p99_ms * 1000:
         return StepVerdict("fail", f"p99 {report.corrected.p99_us / 1000:,.3f} ms > {cfg.max_p99_ms:g} ms")
-    return StepVerdict("ok", "ok")
+    return StepVerdict("ok", f"ok: {loss_bound(c.sent)}")
 
 
 class _Search:
@@ -208,17 +309,21 @@ class _Search:
         step was interrupted (its report is kept as `last`)."""
         cfg = self.cfg
         n = len(self.steps) + 1
-        self.progress.note(f"find-max step {n} ({phase}): {rate:,.1f} msgs/s for "
-                           f"{step_seconds(cfg, rate):g} s")
+        run_cfg = rate_config(self.step_cfg, cfg, rate)
+        seconds = step_seconds(cfg, rate)
+        longer = lengthened(cfg, rate)
+        why_longer = (f" (lengthened from {base_seconds(cfg, rate):g} s to carry {min_samples(cfg):,} probes)"
+                      if longer else "")
+        self.progress.note(f"find-max step {n} ({phase}): {rate:,.1f} msgs/s for {seconds:.3g} s{why_longer}")
         t0 = time.monotonic()
         try:
-            replace(self.step_cfg, rate=rate).check()
+            run_cfg.check()
         except ConfigError as exc:
             # The engine refuses a rate the machine cannot hold: the bench's limit.
             verdict = StepVerdict("bench_overloaded", f"bench overloaded at {rate:,.0f} msgs/s: {exc}")
             report = None
         else:
-            report = run_loop(self.step_cfg, self.progress, rate=rate)
+            report = run_loop(run_cfg, self.progress, rate=rate)
             verdict = judge(cfg, report, rate)
             self.last = report
         c = report.counts if report is not None else None
@@ -229,6 +334,8 @@ class _Search:
             "sent": c.sent if c else 0, "received": c.received if c else 0,
             "lost": c.lost if c else 0, "late": c.late if c else 0,
             "p99_us": None if p99 is None else round(p99, 3),
+            "step_s": round(seconds, 3), "lengthened": longer,
+            "loss_bound": loss_bound(c.sent) if verdict.ok and c else None,
             "wall_s": round(time.monotonic() - t0, 3),
         })
         self.progress.note(f"find-max: {rate:,.1f} msgs/s {'passes' if verdict.ok else 'fails'} ({verdict.why})")
@@ -284,6 +391,12 @@ class _Search:
             result, reason = "found", None
         else:
             result, reason = "none passed", "no rate passed"
+            if self.steps:
+                lowest = min(self.steps, key=lambda st: st["rate_msgs_per_s"])
+                reason += f" (the lowest tried, {lowest['rate_msgs_per_s']:,.4g} msgs/s: {lowest['why']})"
+        n_min = min_samples(cfg)
+        best = next((st for st in self.steps if st["ok"] and self.passed is not None
+                     and st["rate_msgs_per_s"] == round(self.passed, 3)), None)
         return {
             "max_msgs_per_s": round(self.passed, 3) if self.passed is not None else None,
             "bracket": [None if self.passed is None else round(self.passed, 3),
@@ -291,8 +404,12 @@ class _Search:
             "resolution": cfg.find_max_resolution,
             "growth": cfg.find_max_growth,
             "floor_msgs_per_s": cfg.find_max_floor,
-            "step_s": step_seconds(cfg, cfg.rate),
+            "step_s": base_seconds(cfg, cfg.rate),
+            "min_samples": n_min,
+            "lengthened_below_msgs_per_s": _round_or_none(lengthened_below(cfg)),
+            "loss_bound": best["loss_bound"] if best else None,
             "criteria": {"lost": 0, "late": 0, "faults": 0, "max_p99_ms": cfg.max_p99_ms,
+                         "min_samples": n_min, "max_loss_at_95pct": RULE_OF_THREE / n_min,
                          "max_sender_lag_ms": min(SENDER_LAG_S, step_seconds(cfg, cfg.rate) * cfg.find_max_resolution / 4) * 1e3,
                          "max_overload_share": cfg.find_max_resolution / 2},
             "estimated_s": round(estimated, 1),
@@ -306,6 +423,10 @@ class _Search:
         }
 
 
+def _round_or_none(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(x, 3)
+
+
 def find_max(cfg: BenchConfig, progress: Progress) -> BenchReport:
     """Search for the highest sustainable rate (see the module docstring).
 
@@ -317,10 +438,16 @@ def find_max(cfg: BenchConfig, progress: Progress) -> BenchReport:
     check_config(cfg)
     search = _Search(cfg, progress)
     estimated = estimate_s(cfg)
+    below = lengthened_below(cfg)
+    if below is None:
+        longer = f"each at least {min_samples(cfg):,} probes"
+    else:
+        longer = (f"lengthened below {below:,.4g} msgs/s to carry {min_samples(cfg):,} probes "
+                  f"(no loss in {min_samples(cfg):,}: loss < {100 * RULE_OF_THREE / min_samples(cfg):.2g} % at 95 %)")
     progress.note(f"find-max: from {cfg.rate:,.1f} msgs/s, x{cfg.find_max_growth:g} a step up (or "
                   f"/{cfg.find_max_growth:g} down to {cfg.find_max_floor:g}), then bisection to "
                   f"{cfg.find_max_resolution:.1%}: at most {search.limit} steps of "
-                  f"{step_seconds(cfg, cfg.rate):g} s + {cfg.drain_s:g} s drain, "
+                  f"{base_seconds(cfg, cfg.rate):g} s ({longer}) + {cfg.drain_s:g} s drain, "
                   f"{estimated:,.0f} s at most (an upper bound)")
     interrupted = False
     try:
@@ -345,4 +472,6 @@ def find_max(cfg: BenchConfig, progress: Progress) -> BenchReport:
         why = next(s["why"] for s in search.steps if s["rate_msgs_per_s"] == section["bracket"][1])
         section["note"] = f"the maximum is the bench's, not the device's: {why}"
         progress.note(f"find-max: {section['max_msgs_per_s']:,.1f} msgs/s: {section['note']}")
+    elif section["loss_bound"]:
+        progress.note(f"find-max: {section['max_msgs_per_s']:,.1f} msgs/s: {section['loss_bound']}")
     return settle(report)

@@ -21,8 +21,9 @@ def _fmt(line: dict[str, Any]) -> str:
     parts = [f"t={line.get('t_s', 0)}s"]
     if "rate_msgs_per_s" in line:
         parts.append(f"{line['rate_msgs_per_s']:,.0f}/s")
-    for key, label in (("sent", "sent"), ("received", "rcvd"), ("lost", "lost"), ("late", "late"),
-                       ("corrupted", "corrupt"), ("decode_errors", "dec.err")):
+    for key, label in (("sent", "sent"), ("received", "rcvd"), ("records", "records"),
+                       ("lost", "lost"), ("late", "late"), ("corrupted", "corrupt"),
+                       ("decode_errors", "dec.err")):
         # Rare figures only when they happened: the line must fit an 80-column terminal.
         if key in line and (line[key] or key in ("sent", "received", "lost")):
             parts.append(f"{label} {line[key]:,}")

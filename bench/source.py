@@ -16,6 +16,11 @@ A radar (or anything that sends ASTERIX) sends; the bench decodes everything and
   sectors (a sector crossing whose I034/020 skips sector numbers).
 
 Runs in the calling process: there is no sender to keep on schedule.
+
+The live line (and --json-stream) shows the figures the report will: `received` is what the
+report counts as received (records with a time of day that are not CAT034 service messages:
+CAT048 plots from a radar), `records` every record decoded (CAT034 included), and the
+decode errors; a last line at the end of the run carries the final figures.
 """
 from __future__ import annotations
 
@@ -264,7 +269,16 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
     last_rx_ns = start_ns
     status: Status = "ok"
     next_tick = start_ns + NS_PER_S
-    tick_records = 0
+    tick_received = 0
+
+    def live_line(now_ns: int, per_s: float) -> dict[str, Any]:
+        ages = stats.latency.corrected  # every data age so far
+        p99 = ages.get_value_at_percentile(99) / 1e6 if ages.get_total_count() else None
+        return {"t_s": round((now_ns - start_ns) / NS_PER_S), "rate_msgs_per_s": per_s,
+                "received": stats.counts.received, "records": records,
+                "decode_errors": stats.counts.decode_errors,
+                "p99_ms": None if p99 is None else round(p99, 3)}
+
     try:
         while True:
             now = time.monotonic_ns()
@@ -273,12 +287,8 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
             if cfg.count is not None and records >= cfg.count:
                 break
             if now >= next_tick:
-                ages = stats.latency.corrected  # every data age so far
-                p99 = ages.get_value_at_percentile(99) / 1e6 if ages.get_total_count() else None
-                progress.update({"t_s": round((now - start_ns) / NS_PER_S), "rate_msgs_per_s": tick_records,
-                                 "received": records, "decode_errors": stats.counts.decode_errors,
-                                 "p99_ms": None if p99 is None else round(p99, 3)})
-                tick_records = 0
+                progress.update(live_line(now, tick_received))
+                tick_received = 0
                 next_tick += NS_PER_S
             wait_s = 0.1 if end_ns is None else max(0.0, min(0.1, (end_ns - now) / NS_PER_S))
             msg = faults.recv(rx, wait_s, backoff_s=0.01)
@@ -306,7 +316,6 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
             share = len(msg.data) // max(1, len(decoded))
             for rec in decoded:
                 records += 1
-                tick_records += 1
                 key = str(rec.category)
                 by_category[key] = by_category.get(key, 0) + 1
                 items = rec.items
@@ -331,11 +340,16 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
                     negative_ages += 1
                 stats.on_sent(rx_ns)
                 stats.on_received(rx_ns - age_ns, rx_ns - age_ns, rx_ns, share)
+                tick_received += 1
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
         rx.close()
     stop_ns = time.monotonic_ns()
+    # The last line: the final figures, the same as the report's (the rate over the part of
+    # a second since the last tick).
+    since_s = (stop_ns - (next_tick - NS_PER_S)) / NS_PER_S
+    progress.update(live_line(stop_ns, round(tick_received / since_s) if since_s > 0 else 0))
     if end_ns is not None:
         stop_ns = min(stop_ns, max(end_ns, last_rx_ns))
     feed.finish(stop_ns)

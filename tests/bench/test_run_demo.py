@@ -8,9 +8,31 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from radarbench.bench.report import Report
+from radarbench.bench.verdict import HOST_BUSY_SHARE
 from radarbench.rigs.rigfile import example_path
+
+
+def bench_overloaded_saying_why(doc: dict[str, Any]) -> bool:
+    """Whether a run's verdict is BENCH OVERLOADED for a reason its report gives: the bench's
+    own health (its sender fell materially behind, its receive queue dropped, it could not
+    offer the load) or, under a rig of emulated devices, the host's CPU pressure. Then what
+    still holds is asserted: the reasons name the bench, the counts add up, no fault. A test
+    that wants OK of a short run on this host accepts this, never FAIL or FAULT: a busy
+    machine may slow the bench, and the bench must then say so rather than blame the link."""
+    if doc["status"] != "bench_overloaded":
+        return False
+    health = doc.get("health") or {}
+    reasons = doc["verdict"]["reasons"]
+    assert any(r.startswith("bench overloaded: ") for r in reasons), reasons
+    busy_host = (health.get("host_cpu_pressure") or 0.0) >= HOST_BUSY_SHARE
+    assert (health.get("overloaded") and health.get("reasons")) or busy_host, health
+    c = doc["counts"]
+    assert c["sent"] == c["received"] + c["lost"] + c["late"], c
+    assert doc["faults"] == [], doc["faults"]
+    return True
 
 
 def cli() -> list[str]:
@@ -33,7 +55,7 @@ def test_demo_runs_end_to_end_well_under_a_minute(tmp_path: Path) -> None:
     # The demo never fails the (emulated) device because the host is busy: on a loaded machine
     # its verdict is BENCH OVERLOADED, saying so, never FAIL; on a quiet one, OK.
     assert report.status in ("ok", "bench_overloaded"), out.stdout + out.stderr
-    if report.status == "ok":
+    if not bench_overloaded_saying_why(json.loads(report_path.read_text())):
         assert out.returncode == 0, out.stdout + out.stderr
         # the Markdown summary, with its counts, on stdout, then the result line
         assert out.stdout.startswith("## radarbench run: OK\n\n- all 3 limits held\n")
@@ -78,7 +100,7 @@ def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Pat
     head = "FAIL" if status == "fail" else "BENCH OVERLOADED"
     assert out.stdout.startswith(f"{head}: sent ")
     if status == "bench_overloaded":
-        assert doc["health"]["host_cpu_pressure"] >= 0.2 or doc["health"]["overloaded"]
+        assert bench_overloaded_saying_why(doc)
     # the JSON says what the exit status says, and the broken limit is among the reasons
     assert doc["verdict"]["status"] == status
     broken = [r for r in doc["verdict"]["reasons"] if r.startswith("max_p99_ms: ")]
@@ -109,9 +131,14 @@ def test_run_on_the_impaired_rig_sees_its_loss_within_limits(tmp_path: Path) -> 
     report_path = tmp_path / "impaired.json"
     out = subprocess.run(cli() + ["run", str(example_path("impaired")), "--duration", "3", "-q",
                                   "--report", str(report_path)],
-                         check=False, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stdout + out.stderr
+                         check=False, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     doc = json.loads(report_path.read_text())
+    # OK; or BENCH OVERLOADED when the host was busy, saying why: never FAIL or FAULT
+    if bench_overloaded_saying_why(doc):
+        assert out.returncode == 1 and out.stdout.startswith("BENCH OVERLOADED: "), out.stdout
+        assert all(lim["passed"] for lim in doc["limits"]) or doc["health"]["host_cpu_pressure"] >= HOST_BUSY_SHARE
+    else:
+        assert out.returncode == 0, out.stdout + out.stderr
     link = doc["config"]["rig"]["devices"]["link"]
     # what the impairer did covers the warm-up too; the report counts after it
     assert 0 < doc["counts"]["lost"] <= link["dropped"]
