@@ -158,15 +158,16 @@ def test_fast_recorder_matches_hdrh() -> None:
 
 
 def test_throughput_comes_from_the_clock() -> None:
-    # 100 messages meant for one second arrive over 4 s (a slow line): 99 intervals over
-    # 3.96 s is 25 msgs/s, whatever the schedule said.
+    # 100 messages meant for one second arrive over 4 s (a slow line), the first 1 s after
+    # it left: 100 received over the 4.96 s from the first send to the last arrival.
     run = RunStats(start_ns=0)
     for i in range(100):
         run.on_sent(i * 10 * MS, i * 10 * MS)
         run.on_received(i * 10 * MS, i * 10 * MS, S + i * 40 * MS, 50)
     tp, raw = run.throughput()
-    assert tp.msgs_per_s == pytest.approx(25.0)
-    assert tp.bytes_per_s == pytest.approx(1250.0)
+    assert tp.msgs_per_s == pytest.approx(100 / 4.96)
+    assert tp.bytes_per_s == pytest.approx(5000 / 4.96)
+    assert tp.span_s == pytest.approx(4.96)
     assert tp.offered_msgs_per_s == pytest.approx(100.0)
     assert raw is None and tp.line_utilization is None
     # 100 frames of 40 octets over a 1000 octets/s line: 3.96 s plus one frame (0.04 s) -> 100 %.
@@ -175,6 +176,20 @@ def test_throughput_comes_from_the_clock() -> None:
     # A transport that over-counts: clamped to 100 %, the raw figure returned to be shown.
     tp, raw = run.throughput(1000.0, 8000)
     assert tp.line_utilization == 1.0 and raw == pytest.approx(8000 / (3.96 + 0.08) / 1000)
+
+
+def test_throughput_of_a_device_that_stops_answering_is_over_the_whole_run() -> None:
+    # 1000 msgs/s for 5 s; the device answers the first 0.4 s only (400 received, 2 ms
+    # each). Received over first-to-last arrival said ~1000 msgs/s; the run's span says 80.
+    run = RunStats(start_ns=0)
+    for i in range(5000):
+        run.on_sent(i * MS, i * MS + 20_000)
+        if i < 400:
+            run.on_received(i * MS, i * MS + 20_000, i * MS + 2 * MS, 50)
+    tp, _ = run.throughput()
+    assert tp.span_s == pytest.approx(4.999, abs=1e-3)
+    assert tp.msgs_per_s == pytest.approx(400 / 4.999, rel=1e-3)
+    assert tp.offered_msgs_per_s == pytest.approx(1000.0, rel=1e-3)
 
 
 def test_one_instant_is_no_rate() -> None:
