@@ -91,6 +91,47 @@ def test_arrivals_before_their_send_is_reported_wait_for_it() -> None:
     assert (m.stats.counts.received, m.stats.counts.lost) == (10, 0)
 
 
+def test_arrivals_are_matched_in_arrival_order_when_sends_report_late() -> None:
+    # 200 probes at 1 ms, delivered with every 10th one held back behind the next (seq 9
+    # after 10, 19 after 20, ...): RFC 4737 counts exactly 19 reordered (199's successor
+    # never comes: it is last). The sender reports in batches of 25 that come after the
+    # arrivals they cover, some arrivals land while their send is unknown: matching them
+    # later than those behind them counted some reordered probes as in order.
+    m = matcher(200)
+    order = []
+    for i in range(200):
+        if i % 10 == 9 and i + 1 < 200:
+            continue
+        order.append(i)
+        if i % 10 == 0 and i > 0:
+            order.append(i - 1)
+    assert sorted(order) == list(range(200))
+    rx = [(seq, 20 * MS + n * MS) for n, seq in enumerate(order)]
+    # The receiver's batches of 20 arrivals alternate with the sender's batches of 25 sends,
+    # the sender always behind (its sends 0..24 come after arrivals 0..39, ...).
+    known = 0
+    for b in range(0, 200, 20):
+        arrivals(m, rx[b:b + 20], upto_ns=rx[min(b + 19, 199)][1])
+        while known < min(b + 5, 200):
+            sends(m, known, 25)
+            known += 25
+    while known < 200:
+        sends(m, known, 25)
+        known += 25
+    m.finish()
+    c = m.stats.counts
+    assert (c.reordered, c.received, c.lost, c.late, m.stray) == (19, 200, 0, 0, 0)
+
+
+def test_an_arrival_for_a_send_far_in_the_future_does_not_hold_the_rest() -> None:
+    m = matcher(1000)
+    sends(m, 0, 10)
+    arrivals(m, [(5, 6 * MS), (900, 7 * MS), (6, 8 * MS)], upto_ns=8 * MS)
+    # 900 was meant to leave 0.9 s after the start: it cannot be a reply at 7 ms (stray),
+    # and 6 behind it is matched at once.
+    assert (m.stats.counts.received, m.stray) == (2, 1)
+
+
 def test_memory_is_a_fixed_ring_whatever_the_length() -> None:
     # 200,000 probes through a ring of 4096 sends: the ring never grows, the counts add up,
     # and an arrival older than the ring is counted too_old rather than guessed at.
