@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 from hdrh.histogram import HdrHistogram
 
+from radarbench.bench.health import SenderLag
 from radarbench.bench.schedule import Schedule
-from radarbench.bench.stats import HIGHEST_NS, RunStats, recorder
+from radarbench.bench.stats import RunStats
 
 FAILED = -1  # the sender's actual-time mark of a send that raised
 
@@ -45,10 +46,13 @@ HISTORY_NS = 4_000_000_000
 @dataclass
 class SendBatch:
     """A batch of what the sender did: send `first + i` left at actual_ns[i] (FAILED if it
-    raised)."""
+    raised); own_ns[i] is the part of its lag that was the bench's own (actual minus the
+    later of its intended time and the end of the previous write, where that write blocked;
+    empty from a sender that does not tell: then all its lag is)."""
 
     first: int
     actual_ns: array = field(default_factory=lambda: array("q"))
+    own_ns: array = field(default_factory=lambda: array("q"))
 
 
 @dataclass
@@ -142,10 +146,17 @@ class StreamMatcher:
         # that every arrival is matched strictly in arrival order (parking only the early
         # ones and matching those behind them first under-counted reordering by ~1 %).
         self._held: deque[tuple[int, int, int]] = deque()
-        # Sender lag (actual - intended, ns) of every measured send.
-        self.sender_lag = HdrHistogram(1, HIGHEST_NS, 3)
-        self._record_lag = recorder(self.sender_lag)
-        self.late_sends = 0
+        # Sender lag of every measured send: the bench's own and in all (health.SenderLag).
+        self.lag = SenderLag(late_send_ns)
+
+    @property
+    def sender_lag(self) -> HdrHistogram:
+        """The bench's own sender lag (ns) of the measured sends."""
+        return self.lag.own
+
+    @property
+    def late_sends(self) -> int:
+        return self.lag.late_sends
 
     # ------------------------------------------------------------------ times
 
@@ -181,7 +192,9 @@ class StreamMatcher:
         stats, seen, actual = self.stats, self._seen, self._actual
         offset = self.schedule.offset_ns
         start = self.start_ns
-        for i, t in enumerate(batch.actual_ns, batch.first):
+        own_ns = batch.own_ns
+        add_lag = self.lag.add
+        for n, (i, t) in enumerate(enumerate(batch.actual_ns, batch.first)):
             if i - self.closed >= ring:
                 # The ring is full of open sends (the receiver fell far behind): close the
                 # oldest now; what arrives for it later is too_old.
@@ -198,10 +211,7 @@ class StreamMatcher:
                 for _ in range(k):
                     stats.on_sent(intended)
                 continue
-            lag = t - intended
-            self._record_lag(min(max(lag, 1), HIGHEST_NS))
-            if lag > self.late_send_ns:
-                self.late_sends += 1
+            add_lag(intended, t, own_ns[n] if n < len(own_ns) else None)
             for _ in range(k):
                 stats.on_sent(intended, t)
             self.open_probes += k

@@ -383,7 +383,9 @@ class Throughput:
         )
 
     def to_dict(self) -> dict[str, float | None]:
-        return {k: (None if v is None else round(v, 6)) for k, v in asdict(self).items()}
+        # span_s only where known (a report's keys stay what they were without it).
+        return {k: (None if v is None else round(v, 6)) for k, v in asdict(self).items()
+                if k != "span_s" or v is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Throughput":

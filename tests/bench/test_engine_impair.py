@@ -167,6 +167,26 @@ def test_reordering_equals_the_order_the_impairer_delivered(devices: list[Device
     assert (c.reordered, c.received, c.lost, c.late) == (want["reordered"], N, 0, 0)
 
 
+def test_an_overrun_paced_line_is_the_lines_lag_not_an_overloaded_bench(
+        devices: list[Device], tmp_path: Path) -> None:
+    # NEWCOMER #6: 50 msgs/s into a 9600 baud line (960 octets/s: ~24 HDLC-framed probes/s).
+    # The sender's writes block on the paced line and fall seconds behind: back-pressure,
+    # the line's lag. It shows as latency and late/lost probes, not as BENCH OVERLOADED.
+    link = tmp_path / "line"
+    devices.append(Device("echo", "--in", f"pty://{link}?baud=9600"))
+    url = f"serial://{link}?baud=9600&pace=1"
+    report = bench(send=url, recv=url, rate=50, duration=3.0, drain_s=1.0)
+    doc = report.to_dict()
+    health = doc["health"]
+    assert report.status != "bench_overloaded" and health["overloaded"] is False, health
+    assert health["sender_lag_total_us"]["max"] > 1e6  # the writes fell > 1 s behind
+    assert health["sender_lag_us"]["p99"] < 50_000     # none of it the bench's own
+    assert health["sender_behind_ms"] < 50
+    c = report.counts
+    assert c.sent == c.received + c.lost + c.late and c.sent > 0
+    assert report.uncorrected.p50_us > 100_000  # the line's queue is in the latency
+
+
 def test_jitter_within_tolerance(devices: list[Device]) -> None:
     a, b = free_port(), free_port()
     jitter_ms = 5.0
