@@ -69,11 +69,19 @@ _START_MARGIN_NS = 150_000_000
 _BATCH_NS = 100_000_000
 # Sleep until this close to a send, then spin: time.sleep overshoots by ~60 us here.
 _SPIN_NS = 120_000
-# A write longer than this blocked (back-pressure: a paced line, a full socket buffer); a
-# shorter one is the bench's own CPU work (a loopback UDP sendto takes 5-30 us, and runs the
-# receiving side's path too). A write preempted for longer on a busy host counts as blocked:
-# lenient to the bench, which the cumulative lag and the send rate still hold to account.
+# On a transport that can push back (a paced serial line, a pty, a TCP stream), a write
+# longer than this blocked: back-pressure, the line's or the device's lag; a shorter one is
+# the bench's own CPU work. A write preempted for longer on a busy host counts as blocked:
+# lenient to the bench, whose cumulative lag still holds it to account. A datagram send
+# (udp, loop) never counts as blocked: the receiver does not push back on it, and on
+# loopback it is the bench's own host that is slow (at 60,000 msgs/s a third of its sends
+# took > 200 us under CPU pressure, which hid a bench past its ceiling).
 _BLOCKED_WRITE_NS = 200_000
+
+
+def blocked_write_ns(send_url: str) -> int | None:
+    """The write time past which a send on `send_url` blocked (None: never counts)."""
+    return None if send_url.partition("://")[0] in ("udp", "loop") else _BLOCKED_WRITE_NS
 # A read that returned within this found its data waiting (it did not block).
 _NO_WAIT_NS = 100_000
 # The spin yields the core on every turn. On 2 cores a bench (sender, receiver) and a device
@@ -341,7 +349,8 @@ def _drain_events(transport: Transport | None, faults: FaultLog) -> None:
 def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                  schedule: Schedule, start_ns: int, ctl: Any, conn: Connection,
                  in_process: bool, parent_pid: int = 0, others: tuple[Connection, ...] = (),
-                 quiet_gap_ns: int = QUIET_GAP_NS, take_events: bool = True) -> None:
+                 quiet_gap_ns: int = QUIET_GAP_NS, take_events: bool = True,
+                 blocked_write_ns: int | None = None) -> None:
     """Send on schedule; stream SendBatch records (actual send times) to the parent every
     _BATCH_NS, then ("sender", fault episodes, write timing). Ends within _BATCH_NS of the
     parent's pipe closing (a write to it fails)."""
@@ -410,7 +419,7 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                 if faults.failing:
                     faults.ok(t1)
             took = t1 - t0
-            free_from = t1 if took > _BLOCKED_WRITE_NS else t0
+            free_from = t1 if blocked_write_ns is not None and took > blocked_write_ns else t0
             blocked_ns += took
             slowest_ns = max(slowest_ns, took)
             if took > 1_000_000:
@@ -648,7 +657,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
                             key_modulus=codec.key_modulus if keys else 0, late_send_ns=late_bound)
     me = os.getpid()
     sender_args = (tx, codec, None, schedule, start_ns, ctl, s_child, threads, me,
-                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx)
+                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx, blocked_write_ns(cfg.send))
     receiver_args = (rx, codec, ctl, r_child, threads, me, (s_parent, s_child, r_parent), quiet_gap)
     if threads:
         workers: list[Any] = [threading.Thread(target=_sender_main, args=sender_args, daemon=True),

@@ -87,10 +87,11 @@ _PRESSURE = "/proc/pressure/cpu"
 
 
 class SenderLag:
-    """The sender's lag, folded send by send in bounded memory: the bench's own lag per send
-    (histogram), the total lag (histogram), sends late by their own lag, and the own lag
-    carried from send to send (what the bench is behind by), with its minimum over the
-    last second of the schedule."""
+    """The sender's lag, folded send by send in bounded memory: the bench's own share of each
+    send's lag (histogram `own`: its own delays, carried from send to send until the slack
+    between sends absorbs them), the total lag (histogram `total`: back-pressure included),
+    sends late by their own share, and the least own share over the last second of the
+    schedule (`behind_ns`: what the bench was still behind by at the end)."""
 
     WINDOW_NS = 1_000_000_000
 
@@ -113,12 +114,10 @@ class SenderLag:
         part of its lag that was the bench's own (None: all of it)."""
         lag = max(actual_ns - intended_ns, 0)
         own = lag if own_ns is None else min(max(own_ns, 0), lag)
-        self._total(min(max(lag, 1), HIGHEST_NS))
-        self._own(min(max(own, 1), HIGHEST_NS))
-        if own > self.late_bound_ns:
-            self.late_sends += 1
-        # Carried: the slack between two sends absorbs the bench's own lag first (generous
-        # to the bench: back-pressure keeps its share); then this send's own lag adds.
+        # The bench's own share of this send's lag, carried from send to send: a stall of
+        # 200 ms delays the 40 sends behind it too (their lag is in their corrected latency),
+        # not only the first. The slack between two sends absorbs the bench's share first
+        # (generous to the bench: back-pressure keeps its share); this send's own lag adds.
         if self.first_ns is None:
             self.first_ns = intended_ns
             self._behind = own
@@ -126,6 +125,11 @@ class SenderLag:
             gap = intended_ns - self.last_ns
             self._behind = min(max(self._behind - gap, 0) + own, lag)
         self.last_ns = intended_ns
+        behind = self._behind
+        self._total(min(max(lag, 1), HIGHEST_NS))
+        self._own(min(max(behind, 1), HIGHEST_NS))
+        if behind > self.late_bound_ns:
+            self.late_sends += 1
         self.sends += 1
         w = self._window
         while w and w[-1][1] >= self._behind:

@@ -32,6 +32,7 @@ from radarbench.bench.engine import (
     _quiet_gap_ns,
     _sender_main,
     _utc_now,
+    blocked_write_ns,
 )
 from radarbench.bench.health import (
     assess,
@@ -97,7 +98,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     pressure_before = cpu_pressure_us()
     tally = _Tally(schedule, start_ns, k, late_send_ns(sends_per_s))
     args = (tx, codec, None, schedule, start_ns, ctl, child, threads, os.getpid(), (parent,),
-            _quiet_gap_ns(sends_per_s), True)
+            _quiet_gap_ns(sends_per_s), True, blocked_write_ns(cfg.send))
     worker: Any = (threading.Thread(target=_sender_main, args=args, daemon=True) if threads
                    else ctx.Process(target=_sender_main, args=args, daemon=True))
     worker.start()

@@ -328,11 +328,11 @@ def test_health_a_quiet_bench_is_healthy_with_no_warnings() -> None:
 
 
 def test_health_a_busy_host_that_keeps_up_is_a_warning_not_an_overload() -> None:
-    # What two busy loops do on 2 cores: the sender loses its core for 2-25 ms before 6 %
+    # What two busy loops do on 2 cores: the sender loses its core for 2-25 ms before 1 %
     # of its sends, and catches up after each stall (a send costs it 20 us, 1 ms apart).
     # The figures hold (corrected latency includes the lag).
     rng = random.Random(1)
-    busy = lagged(1000, 5, lambda i: rng.randint(2, 25) * MS if rng.random() < 0.06 else 20_000)
+    busy = lagged(1000, 5, lambda i: rng.randint(2, 25) * MS if rng.random() < 0.01 else 20_000)
     h = health(busy, receiver_lag=hist_of(4 * MS))
     assert h["overloaded"] is False and h["reasons"] == []
     assert any("sender lag p99" in w for w in h["warnings"])
@@ -363,10 +363,12 @@ def test_health_a_bench_that_falls_behind_cumulatively_is_overloaded() -> None:
 
 
 def test_health_own_lag_p99_past_its_bound_is_an_overload() -> None:
-    # 2 % of sends 80 ms late by the bench's own delay (a stalled sender), catching up after.
-    h = health(lagged(1000, 5, lambda i: 80 * MS if i % 50 == 0 else 10_000))
+    # The sender stalls 80 ms twice a second and catches up after each stall: ~8 % of the
+    # sends carry 40-80 ms of the bench's own lag in their latency (the end is on time).
+    h = health(lagged(1000, 5, lambda i: 80 * MS if i % 500 == 0 else 10_000))
+    assert h["sender_behind_ms"] < 1
     assert h["overloaded"] is True
-    assert any(r.startswith("sender lag p99 80.") for r in h["reasons"]), h
+    assert any(r.startswith("sender lag p99 7") for r in h["reasons"]), h
 
 
 def test_health_back_pressure_is_not_the_bench() -> None:
