@@ -42,7 +42,6 @@ from radarbench.bench.health import (
     cpu_pressure_us,
     late_send_ns,
     pressure_share,
-    sender_lag_bound_ns,
 )
 from radarbench.bench.match import (
     CLOSE_MARGIN_NS,
@@ -70,6 +69,21 @@ _START_MARGIN_NS = 150_000_000
 _BATCH_NS = 100_000_000
 # Sleep until this close to a send, then spin: time.sleep overshoots by ~60 us here.
 _SPIN_NS = 120_000
+# On a transport that can push back (a paced serial line, a pty, a TCP stream), a write
+# longer than this blocked: back-pressure, the line's or the device's lag; a shorter one is
+# the bench's own CPU work. A write preempted for longer on a busy host counts as blocked:
+# lenient to the bench, whose cumulative lag still holds it to account. A datagram send
+# (udp, loop) never counts as blocked: the receiver does not push back on it, and on
+# loopback it is the bench's own host that is slow (at 60,000 msgs/s a third of its sends
+# took > 200 us under CPU pressure, which hid a bench past its ceiling).
+_BLOCKED_WRITE_NS = 200_000
+
+
+def blocked_write_ns(send_url: str) -> int | None:
+    """The write time past which a send on `send_url` blocked (None: never counts)."""
+    return None if send_url.partition("://")[0] in ("udp", "loop") else _BLOCKED_WRITE_NS
+# A read that returned within this found its data waiting (it did not block).
+_NO_WAIT_NS = 100_000
 # The spin yields the core on every turn. On 2 cores a bench (sender, receiver) and a device
 # are three processes; at high rates the gaps between sends are shorter than _SPIN_NS, and a
 # spin that keeps its core left the device one core to share with the receiver: through
@@ -335,7 +349,8 @@ def _drain_events(transport: Transport | None, faults: FaultLog) -> None:
 def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                  schedule: Schedule, start_ns: int, ctl: Any, conn: Connection,
                  in_process: bool, parent_pid: int = 0, others: tuple[Connection, ...] = (),
-                 quiet_gap_ns: int = QUIET_GAP_NS, take_events: bool = True) -> None:
+                 quiet_gap_ns: int = QUIET_GAP_NS, take_events: bool = True,
+                 blocked_write_ns: int | None = None) -> None:
     """Send on schedule; stream SendBatch records (actual send times) to the parent every
     _BATCH_NS, then ("sender", fault episodes, write timing). Ends within _BATCH_NS of the
     parent's pipe closing (a write to it fails)."""
@@ -352,6 +367,10 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
     send = tx.send
     next_flush = mono() + _BATCH_NS
     parent_gone = False
+    # Where the sender was free to send next: the end of the last write that blocked (a
+    # paced line, a full TCP buffer: back-pressure, the device's or the line's lag), else
+    # the start of the last write (a write that returns at once is the bench's own work).
+    free_from = 0
 
     def flush(now: int, upto: int) -> None:
         nonlocal batch, next_flush
@@ -381,6 +400,10 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                 _yield()
                 now = mono()
             t0 = mono()
+            # The bench's own lag of this send: what is not explained by the previous write
+            # blocking (NEWCOMER #6: a 9600 baud line overrun at 50 msgs/s made the sender
+            # 8 s late, all of it spent blocked in writes the line paced).
+            batch.own_ns.append(max(t0 - max(due, free_from), 0))
             try:
                 send(data)
             except OSError as exc:  # TransportError is an OSError too
@@ -396,6 +419,7 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
                 if faults.failing:
                     faults.ok(t1)
             took = t1 - t0
+            free_from = t1 if blocked_write_ns is not None and took > blocked_write_ns else t0
             blocked_ns += took
             slowest_ns = max(slowest_ns, took)
             if took > 1_000_000:
@@ -426,7 +450,8 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
                    quiet_gap_ns: int = QUIET_GAP_NS) -> None:
     """Receive until told to stop; stream ReceiverLog batches every _BATCH_NS, then
     ("receiver", fault episodes, octets its line took in or None, receiver lag histogram
-    (encoded) or None, kernel receive-queue drops or None). Ends within _BATCH_NS of the
+    (encoded) or None, kernel receive-queue drops or None, whether the lag is from kernel
+    stamps (else estimated from the reads)). Ends within _BATCH_NS of the
     parent's pipe closing."""
     _child_start(in_process, parent_pid, others)
     faults = FaultLog("recv", quiet_gap_ns)
@@ -446,6 +471,10 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
     # start of a receive that found nothing. A receiver running behind closes sends late,
     # never early, so its lag cannot turn a received probe into a lost one.
     drained_ns = mono()
+    # Without kernel stamps: an estimate of the same lag (see below); stamped: any seen.
+    unstamped = HdrHistogram(1_000, HIGHEST_NS, 2)
+    stamped = False
+    returned_ns = 0
     try:
         while True:
             now = mono()
@@ -463,9 +492,18 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
             msg = faults.recv(rx, 0.02, backoff_s=0.005)
             if msg is None:
                 drained_ns = asked_ns
+                returned_ns = mono()
                 continue
             rx_ns = msg.rx_ns
-            if msg.rx_kernel_ns is not None:
+            if msg.rx_kernel_ns is None:
+                # No kernel stamp (serial, pty): the read is the arrival. A read that did not
+                # wait found its data already there, since the last read returned at most:
+                # that bounds how late this one was read (an estimate, from above).
+                if rx_ns - asked_ns < _NO_WAIT_NS and returned_ns:
+                    unstamped.record_value(min(max(rx_ns - returned_ns, 1_000), HIGHEST_NS - 1))
+                returned_ns = rx_ns
+            else:
+                stamped = True
                 kernel_ns = msg.rx_kernel_ns - wall_minus_mono
                 late_ns = rx_ns - kernel_ns
                 if 0 <= late_ns < HIGHEST_NS:
@@ -505,9 +543,11 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
                 _drain_events(rx, faults)
                 log.upto_ns = drained_ns
                 conn.send(log)
+                if not stamped:
+                    lag = unstamped
                 conn.send(("receiver", faults.close(), getattr(rx, "wire_bytes_received", None),
                            lag.encode() if lag.get_total_count() else None,
-                           getattr(rx, "rx_queue_drops", None)))
+                           getattr(rx, "rx_queue_drops", None), stamped))
             except (BrokenPipeError, EOFError, ConnectionResetError, OSError):
                 pass
         conn.close()
@@ -617,7 +657,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
                             key_modulus=codec.key_modulus if keys else 0, late_send_ns=late_bound)
     me = os.getpid()
     sender_args = (tx, codec, None, schedule, start_ns, ctl, s_child, threads, me,
-                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx)
+                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx, blocked_write_ns(cfg.send))
     receiver_args = (rx, codec, ctl, r_child, threads, me, (s_parent, s_child, r_parent), quiet_gap)
     if threads:
         workers: list[Any] = [threading.Thread(target=_sender_main, args=sender_args, daemon=True),
@@ -654,7 +694,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
                     if c is s_parent and sender_result is None:
                         sender_result = ("sender", [], {})
                     elif c is r_parent and receiver_result is None:
-                        receiver_result = ("receiver", [], None, None, None)
+                        receiver_result = ("receiver", [], None, None, None, True)
                     break
                 if isinstance(item, SendBatch):
                     matcher.on_sends(item)
@@ -736,7 +776,8 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     matcher.finish()
     stats = matcher.stats
     _, tx_episodes, write_stats = sender_result or ("sender", [], {})
-    _, rx_episodes, rx_wire, rx_lag, rx_drops = receiver_result or ("receiver", [], None, None, None)
+    _, rx_episodes, rx_wire, rx_lag, rx_drops, rx_stamped = \
+        receiver_result or ("receiver", [], None, None, None, True)
     faults = _faults_of(list(tx_episodes) + list(rx_episodes), start_ns)
     if status == "ok" and faults:
         status = "fault"
@@ -767,12 +808,12 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
         match["line_utilization_clamped_from"] = round(raw_util, 4)
     out = BenchReport.of(report, match=match)
     lag_hist = HdrHistogram.decode(rx_lag) if rx_lag else None
-    measured_sends = matcher.known - matcher.first_send - matcher.failed_sends
+    p50 = report.uncorrected.p50_us if report.uncorrected.measured else None
     _attach_health(out, assess(
-        sender_lag=matcher.sender_lag, sends=max(measured_sends, 0), late_sends=matcher.late_sends,
-        late_bound_ns=late_bound, rx_queue_drops=rx_drops, receiver_lag=lag_hist,
-        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns),
-        sender_lag_bound=sender_lag_bound_ns(sends_per_s)))
+        sender=matcher.lag, sends_per_s=sends_per_s, late_after_ns=cfg.late_after_ns,
+        rx_queue_drops=rx_drops, receiver_lag=lag_hist, receiver_stamped=rx_stamped,
+        latency_p50_ns=None if p50 is None else p50 * 1000,
+        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns)))
     return out
 
 

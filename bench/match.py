@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import deque
 from dataclasses import dataclass, field
 
 from hdrh.histogram import HdrHistogram
 
+from radarbench.bench.health import SenderLag
 from radarbench.bench.schedule import Schedule
-from radarbench.bench.stats import HIGHEST_NS, RunStats, recorder
+from radarbench.bench.stats import RunStats
 
 FAILED = -1  # the sender's actual-time mark of a send that raised
 
@@ -44,10 +46,13 @@ HISTORY_NS = 4_000_000_000
 @dataclass
 class SendBatch:
     """A batch of what the sender did: send `first + i` left at actual_ns[i] (FAILED if it
-    raised)."""
+    raised); own_ns[i] is the part of its lag that was the bench's own (actual minus the
+    later of its intended time and the end of the previous write, where that write blocked;
+    empty from a sender that does not tell: then all its lag is)."""
 
     first: int
     actual_ns: array = field(default_factory=lambda: array("q"))
+    own_ns: array = field(default_factory=lambda: array("q"))
 
 
 @dataclass
@@ -136,11 +141,22 @@ class StreamMatcher:
         self.too_old = 0      # arrivals after their send's record was gone
         self.foreign = 0
         self.upto_ns = 0
-        self._pending: list[tuple[int, int, int]] = []
-        # Sender lag (actual - intended, ns) of every measured send.
-        self.sender_lag = HdrHistogram(1, HIGHEST_NS, 3)
-        self._record_lag = recorder(self.sender_lag)
-        self.late_sends = 0
+        # Arrivals not yet matched, in arrival order: the head's send has not been reported
+        # yet (the sender reports in batches), and everything behind it waits for it, so
+        # that every arrival is matched strictly in arrival order (parking only the early
+        # ones and matching those behind them first under-counted reordering by ~1 %).
+        self._held: deque[tuple[int, int, int]] = deque()
+        # Sender lag of every measured send: the bench's own and in all (health.SenderLag).
+        self.lag = SenderLag(late_send_ns)
+
+    @property
+    def sender_lag(self) -> HdrHistogram:
+        """The bench's own sender lag (ns) of the measured sends."""
+        return self.lag.own
+
+    @property
+    def late_sends(self) -> int:
+        return self.lag.late_sends
 
     # ------------------------------------------------------------------ times
 
@@ -176,7 +192,9 @@ class StreamMatcher:
         stats, seen, actual = self.stats, self._seen, self._actual
         offset = self.schedule.offset_ns
         start = self.start_ns
-        for i, t in enumerate(batch.actual_ns, batch.first):
+        own_ns = batch.own_ns
+        add_lag = self.lag.add
+        for n, (i, t) in enumerate(enumerate(batch.actual_ns, batch.first)):
             if i - self.closed >= ring:
                 # The ring is full of open sends (the receiver fell far behind): close the
                 # oldest now; what arrives for it later is too_old.
@@ -193,17 +211,13 @@ class StreamMatcher:
                 for _ in range(k):
                     stats.on_sent(intended)
                 continue
-            lag = t - intended
-            self._record_lag(min(max(lag, 1), HIGHEST_NS))
-            if lag > self.late_send_ns:
-                self.late_sends += 1
+            add_lag(intended, t, own_ns[n] if n < len(own_ns) else None)
             for _ in range(k):
                 stats.on_sent(intended, t)
             self.open_probes += k
-        if self._pending:
-            pending, self._pending = self._pending, []
-            for rx_ns, seq, nbytes in pending:
-                self._arrive(rx_ns, seq, nbytes)
+        if self._held:
+            self._release()
+            self._close_to_upto()
 
     def on_arrivals(self, got: ReceiverLog) -> None:
         """The receiver's next batch; then closes every send the receiver is now past."""
@@ -214,8 +228,8 @@ class StreamMatcher:
         # In arrival order: jitter, reordering and the timeline depend on it. Kernel stamps
         # may disagree slightly with the order recv() returned, so sort (stable).
         arrivals.sort(key=lambda a: a[0])
-        for rx_ns, seq, nbytes in arrivals:
-            self._arrive(rx_ns, seq, nbytes)
+        self._held.extend(arrivals)
+        self._release()
         measured_from_ns = self.start_ns + self.warmup_ns
         for rx_ns in got.corrupted_rx_ns:
             if rx_ns >= measured_from_ns:
@@ -225,7 +239,39 @@ class StreamMatcher:
         self.foreign += got.foreign
         if got.upto_ns > self.upto_ns:
             self.upto_ns = got.upto_ns
-            self.close_until(got.upto_ns - self.late_after_ns - CLOSE_MARGIN_NS)
+        self._close_to_upto()
+
+    def _close_to_upto(self) -> None:
+        # Everything that arrived before upto_ns has been matched, except what is held: a
+        # held arrival may be for a send that would otherwise be closed (and its probe
+        # counted lost, then late), so close no further than the oldest one held.
+        upto = self.upto_ns
+        if self._held:
+            upto = min(upto, self._held[0][0])
+        self.close_until(upto - self.late_after_ns - CLOSE_MARGIN_NS)
+
+    def _release(self) -> None:
+        """Match held arrivals from the head, in arrival order, while their sends are known."""
+        held = self._held
+        limit = self.ring * self.k
+        k, count, known = self.k, self.schedule.count, self.known
+        while held:
+            rx_ns, seq, nbytes = held[0]
+            send = seq // k
+            if 0 <= send < count and send >= known:
+                # Its send's record has not come yet. A reply cannot come before its send
+                # was meant to leave (the sender never sends early): one that would is
+                # no probe of this run's sends (stray), and must not hold the rest back.
+                # Nor may the held queue grow past the ring (a sender that stopped
+                # reporting): its head is then stray.
+                if self.start_ns + self.schedule.offset_ns(send) <= rx_ns + CLOSE_MARGIN_NS \
+                        and len(held) <= limit:
+                    break
+                held.popleft()
+                self.stray += 1
+                continue
+            held.popleft()
+            self._arrive(rx_ns, seq, nbytes)
 
     def close_until(self, horizon_ns: int) -> None:
         """Close every known send that left (or, failed, was meant to) before horizon_ns."""
@@ -241,9 +287,16 @@ class StreamMatcher:
     def finish(self) -> None:
         """Both sides are done: close every send; arrivals still waiting for their send's
         record (a sender that died before reporting it) are stray."""
+        # Held arrivals whose sends are known are matched (in order); those whose send
+        # never reported are stray.
+        held = self._held
+        while held:
+            rx_ns, seq, nbytes = held.popleft()
+            if 0 <= seq // self.k < self.known:
+                self._arrive(rx_ns, seq, nbytes)
+            else:
+                self.stray += 1
         self.close_until(1 << 62)
-        self.stray += len(self._pending)
-        self._pending = []
 
     # ------------------------------------------------------------------ inside
 
@@ -269,12 +322,8 @@ class StreamMatcher:
         if seq < 0 or send >= self.schedule.count:
             self.stray += 1
             return
-        if send >= self.known:
-            # Its send's record has not come yet (the sender reports in batches).
-            if len(self._pending) < self.ring * k:
-                self._pending.append((rx_ns, seq, nbytes))
-            else:
-                self.stray += 1
+        if send >= self.known:  # its send never reported (only from finish: stray)
+            self.stray += 1
             return
         if send < self.known - self.ring:  # its slot holds a newer send now
             if seq >= self.first_seq:

@@ -221,6 +221,7 @@ def test_sink_mode_reports_accepted_rate(forwarder) -> None:
     report = bench(send=forwarder().url, rate=2000, duration=None, count=400)
     sink = report.to_dict()["sink"]
     assert report.counts.sent == 400 and sink["failed_sends"] == 0
+    assert (sink["scheduled"], sink["not_sent"]) == (400, 0)
     assert 1500 < sink["accepted_msgs_per_s"] < 2500
     assert sink["blocked_in_write_s"] >= 0
 
@@ -289,3 +290,9 @@ def test_sink_on_a_paced_serial_line_shows_back_pressure(tmp_path) -> None:
     assert sink["blocked_share"] > 0.9
     assert report.throughput.offered_msgs_per_s == 100
     assert report.throughput.line_utilization is not None and 0.3 < report.throughput.line_utilization <= 1
+    # NEWCOMER #7: what the line had no time for is accounted for, not left out: 100
+    # scheduled, sent is what left, not_sent the rest; the line's lag is not the bench's.
+    assert sink["scheduled"] == 100 and report.counts.sent + sink["not_sent"] == 100
+    assert 10 <= report.counts.sent <= 28 and sink["not_sent"] >= 72
+    assert report.status != "bench_overloaded" and report.health["overloaded"] is False
+    assert 0.9 < report.throughput.span_s <= 1.2

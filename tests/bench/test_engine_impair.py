@@ -146,6 +146,47 @@ def test_counts_equal_the_impairers_log(devices: list[Device], tmp_path: Path, k
     assert report.corrected.p50_us / 1000 <= DELAY_MS + TOLERANCE_MS
 
 
+def test_reordering_equals_the_order_the_impairer_delivered(devices: list[Device], tmp_path: Path) -> None:
+    # NEWCOMER #10: 10 % held back; the bench counted ~1 % fewer reordered than the order
+    # the impairer delivered in (arrivals that came before the sender reported their send
+    # were matched after those behind them).
+    a, b = free_port(), free_port()
+    log = tmp_path / "truth.jsonl"
+    impair = Device("impair", "--in", f"udp://127.0.0.1:{a}?listen=1", "--out", f"udp://127.0.0.1:{b}",
+                    "--reorder", "0.1", "--seed", "3", "--log", str(log))
+    devices.append(impair)
+    run_id = 0x5EED0100
+    report = bench(send=f"udp://127.0.0.1:{a}", recv=f"udp://127.0.0.1:{b}?listen=1", rate=RATE,
+                   duration=None, count=N, drain_s=1.5, run_id=run_id)
+    impair.stop()
+    entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert len(entries) == N
+    want = expected_from_log(entries, run_id)
+    assert want["reordered"] > N // 20
+    c = report.counts
+    assert (c.reordered, c.received, c.lost, c.late) == (want["reordered"], N, 0, 0)
+
+
+def test_an_overrun_paced_line_is_the_lines_lag_not_an_overloaded_bench(
+        devices: list[Device], tmp_path: Path) -> None:
+    # NEWCOMER #6: 50 msgs/s into a 9600 baud line (960 octets/s: ~24 HDLC-framed probes/s).
+    # The sender's writes block on the paced line and fall seconds behind: back-pressure,
+    # the line's lag. It shows as latency and late/lost probes, not as BENCH OVERLOADED.
+    link = tmp_path / "line"
+    devices.append(Device("echo", "--in", f"pty://{link}?baud=9600"))
+    url = f"serial://{link}?baud=9600&pace=1"
+    report = bench(send=url, recv=url, rate=50, duration=3.0, drain_s=1.0)
+    doc = report.to_dict()
+    health = doc["health"]
+    assert report.status != "bench_overloaded" and health["overloaded"] is False, health
+    assert health["sender_lag_total_us"]["max"] > 1e6  # the writes fell > 1 s behind
+    assert health["sender_lag_us"]["p99"] < 50_000     # none of it the bench's own
+    assert health["sender_behind_ms"] < 50
+    c = report.counts
+    assert c.sent == c.received + c.lost + c.late and c.sent > 0
+    assert report.uncorrected.p50_us > 100_000  # the line's queue is in the latency
+
+
 def test_jitter_within_tolerance(devices: list[Device]) -> None:
     a, b = free_port(), free_port()
     jitter_ms = 5.0
