@@ -138,6 +138,9 @@ def add_parser(sub: Any) -> None:
                    help="with --find-max: multiply (divide, going down) the rate by X a step (default 2)")
     p.add_argument("--floor", type=_positive_float, default=1.0, metavar="MSGS_PER_S",
                    help="with --find-max: the lowest rate tried going down (default 1)")
+    p.add_argument("--min-samples", type=_positive_int, default=300, metavar="N",
+                   help="with --find-max: each step carries at least N probes, lengthened at low "
+                        "rates (no loss in N bounds the loss below 3/N at 95 %%; default 300)")
     p.add_argument("--limit", action="append", default=[], metavar="KEY=VALUE",
                    help="a limit the run must hold, as in rig files (repeatable): "
                         + ", ".join(LIMIT_KEYS) + "; a broken one makes the verdict FAIL, exit 1. "
@@ -199,6 +202,7 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
         match_keys=args.match_keys, find_max=args.find_max, max_p99_ms=args.max_p99_ms,
         find_max_step_s=args.step_duration, find_max_resolution=args.resolution / 100,
         find_max_growth=args.growth, find_max_floor=args.floor,
+        find_max_min_samples=args.min_samples,
         progress="quiet" if args.quiet else "auto", json_stream=args.json_stream,
         run_id=parse_run_id(args.run_id), limits=limits,
         extra_config={"default_limits": list(defaults)} if defaults else {},

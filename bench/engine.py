@@ -140,7 +140,8 @@ class BenchConfig:
     find_max: search for the highest rate without loss (and p99 under max_p99_ms if given):
     steps of find_max_step_s seconds (None: duration_s / count), x find_max_growth up from
     rate (or / it down to find_max_floor msgs/s), then bisection to find_max_resolution (a
-    share: 0.05 is 5 %); see radarbench.bench.findmax.
+    share: 0.05 is 5 %), each step carrying at least find_max_min_samples probes (the rule
+    of three: no loss in n bounds the loss below 3/n at 95 %); see radarbench.bench.findmax.
     limits: limit key -> value (radarbench.bench.verdict.LIMIT_KEYS, as in rig files); a
     broken one makes the verdict "fail".
     progress: auto | tty | plain | quiet; json_stream: file path or "-" for per-second lines.
@@ -165,6 +166,7 @@ class BenchConfig:
     find_max_resolution: float = 0.05
     find_max_growth: float = 2.0
     find_max_floor: float = 1.0
+    find_max_min_samples: int = 300
     progress: Mode = "quiet"
     json_stream: str | None = None
     run_id: int | None = None
