@@ -24,8 +24,9 @@ blocks the sender's writes, and that lag is the line's (NEWCOMER #6: a 9600 baud
 The report's `health` section (the issue-7 contract, plus warnings and the lag split):
 
     {"overloaded": bool, "reasons": [str, ...], "warnings": [str, ...],
-     "sender_lag_us": {"p50", "p99", "max"} | None,   # the bench's own lag, per send
-     "sender_lag_total_us": {...} | None,  # actual - intended, back-pressure included
+     "sender_lag_us": {"p50", "p99", "max"} | None,   # actual - intended, back-pressure
+                                   # included (find-max tells the path's hold-back by it)
+     "sender_own_lag_us": {...} | None,   # the bench's own share of each send's lag
      "sender_behind_ms": float | None,     # own cumulative lag at the run's end (last second)
      "late_sends": int,            # sends whose own lag passed max(1 ms, half an interval)
      "rx_queue_drops": int | None,  # SO_RXQ_OVFL (None where the transport cannot tell)
@@ -268,7 +269,7 @@ def assess(*, sender: SenderLag | None, sends_per_s: float, late_after_ns: int,
         elif warnings:
             warnings.append(f"host CPU pressure {host_cpu_pressure:.0%} of the run")
     return {"overloaded": bool(reasons), "reasons": reasons, "warnings": warnings,
-            "sender_lag_us": own, "sender_lag_total_us": total,
+            "sender_lag_us": total, "sender_own_lag_us": own,
             "sender_behind_ms": None if behind is None else round(behind / NS_PER_MS, 3),
             "late_sends": late_sends, "rx_queue_drops": rx_queue_drops,
             "receiver_lag_us": receiver,

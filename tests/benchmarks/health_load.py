@@ -54,8 +54,8 @@ def one_run(rate: float, duration: float, busy: int) -> dict:
 
 def line(label: str, doc: dict) -> str:
     h = doc.get("health") or {}
-    s, r = h.get("sender_lag_us") or {}, h.get("receiver_lag_us") or {}
-    t = h.get("sender_lag_total_us") or {}
+    s, r = h.get("sender_own_lag_us") or {}, h.get("receiver_lag_us") or {}
+    t = h.get("sender_lag_us") or {}
     sends = doc.get("match", {}).get("sends") or 1
     c = doc["counts"]
     return (f"{label:12} {doc['status']:16} recv {c['received']}/{c['sent']} lost {c['lost']} late {c['late']}  "
