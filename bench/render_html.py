@@ -252,9 +252,14 @@ def _health(doc: Mapping[str, Any]) -> list[str]:
     reasons = health.get("reasons") or []
     if reasons:
         out.append("<ul>" + "".join(f"<li>{_esc(r)}</li>" for r in reasons) + "</ul>")
+    warnings = health.get("warnings") or []
+    if warnings:
+        out.append("<p>Warnings (the figures still hold):</p><ul>"
+                   + "".join(f"<li>{_esc(w)}</li>" for w in warnings) + "</ul>")
     pressure = health.get("host_cpu_pressure")
     rows = [
         ["sender lag behind schedule (p50 / p99 / max)", _lag(health.get("sender_lag_us"))],
+        ["of which the bench's own, not back-pressure", _lag(health.get("sender_own_lag_us"))],
         ["late sends", _num(health.get("late_sends"), ",d")],
         ["receive-queue drops (SO_RXQ_OVFL)", _num(health.get("rx_queue_drops"), ",d")],
         ["receiver lag after kernel stamp (p50 / p99 / max)", _lag(health.get("receiver_lag_us"))],
@@ -262,7 +267,8 @@ def _health(doc: Mapping[str, Any]) -> list[str]:
          else _num(100 * pressure, ".1f", " %")],
     ]
     extra = [[k.replace("_", " "), v] for k, v in health.items()
-             if k not in ("overloaded", "reasons", "sender_lag_us", "late_sends",
+             if k not in ("overloaded", "reasons", "warnings", "sender_lag_us", "sender_own_lag_us",
+                          "late_sends",
                           "rx_queue_drops", "receiver_lag_us", "host_cpu_pressure")]
     out.append(_table(["figure", "value"], rows + extra, numeric=(1,)))
     return out

@@ -203,6 +203,8 @@ def _health(report: Report) -> list[str]:
     lines += ["| figure | value |", "| --- | ---: |",
               f"| overloaded | {'**yes**' if h.get('overloaded') else 'no'} |",
               f"| sender lag behind schedule, p50 / p99 / max (us) | {_lag(h.get('sender_lag_us'))} |",
+              f"| of which the bench's own (not back-pressure), p50 / p99 / max (us) | "
+              f"{_lag(h.get('sender_own_lag_us'))} |",
               f"| late sends | {_num(h.get('late_sends'))} |",
               f"| receive queue drops (SO_RXQ_OVFL) | "
               f"{'not known for this transport' if drops is None else _num(drops)} |",
@@ -211,6 +213,9 @@ def _health(report: Report) -> list[str]:
               f"{NA if pressure is None else f'{100 * pressure:.1f} %'} |"]
     if h.get("reasons"):
         lines += [""] + [f"- {_cell(r)}" for r in h["reasons"]]
+    if h.get("warnings"):
+        lines += ["", "Warnings (the figures still hold):", ""]
+        lines += [f"- {_cell(w)}" for w in h["warnings"]]
     return lines
 
 

@@ -134,3 +134,21 @@ def test_an_older_find_max_section_still_renders() -> None:
     md = render_markdown(r)
     assert "Highest sustainable rate: **none found** (no step passed) (fails at 100)." in md
     assert "| 1 |  | 100 | **fail** |  | 300 | n/a | 5 | 0 | 10.0 | 5 lost, 0 late |" in md
+
+
+def test_health_warnings_and_the_benchs_own_lag_are_shown() -> None:
+    from test_report import synthetic_report
+
+    from radarbench.bench.render_html import render_html
+
+    r = synthetic_report()
+    r.health = {"overloaded": False, "reasons": [], "late_sends": 3, "rx_queue_drops": 0,
+                "warnings": ["sender lag p99 12 ms: corrected latency includes it"],
+                "sender_lag_us": {"p50": 1.0, "p99": 6_000_000.0, "max": 6_500_000.0},
+                "sender_own_lag_us": {"p50": 1.0, "p99": 450.0, "max": 900.0},
+                "receiver_lag_us": None, "host_cpu_pressure": 0.4}
+    md = render_markdown(r)
+    assert "| of which the bench's own (not back-pressure), p50 / p99 / max (us) | 1.0 / 450.0 / 900.0 |" in md
+    assert "Warnings (the figures still hold):\n\n- sender lag p99 12 ms: corrected latency includes it" in md
+    page = render_html(r.to_dict())
+    assert "<li>sender lag p99 12 ms: corrected latency includes it</li>" in page
