@@ -24,53 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from procs import free_tcp_port, free_udp_port, marked_pids, wait_gone
+
 CLI = [sys.executable, "-m", "radarbench.bench.cli"]
-# Generous: the suite must hold on a loaded 2-core machine.
-GONE_WITHIN_S = 5.0
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def free_tcp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def marked_pids(marker: str) -> list[int]:
-    """Processes whose environment carries `marker` (every descendant of a run inherits it)."""
-    needle = f"RB_MATRIX={marker}".encode()
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as f:
-                env = f.read()
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                state = f.read().rsplit(b")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if needle in env.split(b"\0") and state != b"Z":
-            pids.append(int(entry))
-    return pids
-
-
-def wait_gone(marker: str, within_s: float = GONE_WITHIN_S) -> list[int]:
-    """Poll until no process carries `marker`; the pids still alive after `within_s`."""
-    deadline = time.monotonic() + within_s
-    while True:
-        left = marked_pids(marker)
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.05)
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,40 +20,17 @@ from pathlib import Path
 
 import pytest
 
+from procs import free_tcp_port, marked_pids
+
 CLI = [sys.executable, "-m", "radarbench.bench.cli"]
 RATE, DURATION_S, KILL_AFTER_S = 500, 4.0, 2.0
-
-
-def _free_tcp_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _marked(marker: str) -> list[int]:
-    """Live processes whose environment carries `marker` (each process this test started)."""
-    needle = f"RB_TCP_KILLED={marker}".encode()
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as f:
-                env = f.read()
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                state = f.read().rsplit(b")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if needle in env.split(b"\0") and state != b"Z":
-            pids.append(int(entry))
-    return pids
 
 
 @pytest.mark.parametrize("attempt", [1, 2])
 def test_tcp_device_killed_mid_run_is_one_fault_to_the_end(tmp_path: Path, attempt: int) -> None:
     marker = uuid.uuid4().hex
     env = dict(os.environ, RB_TCP_KILLED=marker, PYTHONUNBUFFERED="1")
-    port = _free_tcp_port()
+    port = free_tcp_port()
     url = f"tcp://127.0.0.1:{port}"
     report = tmp_path / "r.json"
     echo = subprocess.Popen([*CLI, "emulate", "echo", "--in", f"tcp://:{port}?listen=1"],
@@ -93,6 +69,6 @@ def test_tcp_device_killed_mid_run_is_one_fault_to_the_end(tmp_path: Path, attem
     assert 0.8 < f["t_s"] < KILL_AFTER_S + 0.5, f
     assert f["t_s"] + f["duration_s"] > DURATION_S - 0.3, f
     deadline = time.monotonic() + 5
-    while _marked(marker) and time.monotonic() < deadline:
+    while marked_pids(marker, "RB_TCP_KILLED") and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _marked(marker) == []
+    assert marked_pids(marker, "RB_TCP_KILLED") == []

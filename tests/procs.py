@@ -1,0 +1,51 @@
+"""Processes and ports of the tests that run real commands: free loopback ports, and the
+processes a test started, found by a marker in their environment (every descendant inherits
+it, whatever session or process group it moved to)."""
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+
+def free_udp_port() -> int:
+    """A UDP port on 127.0.0.1 that nothing is bound to right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def free_tcp_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing is bound to right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def marked_pids(marker: str, var: str = "RB_MATRIX") -> list[int]:
+    """Live (not zombie) processes whose environment has `var`=`marker`."""
+    needle = f"{var}={marker}".encode()
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                env = f.read()
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if needle in env.split(b"\0") and state != b"Z":
+            pids.append(int(entry))
+    return pids
+
+
+def wait_gone(marker: str, within_s: float = 5.0, var: str = "RB_MATRIX") -> list[int]:
+    """Poll until no process carries the marker; the pids still alive after `within_s`."""
+    deadline = time.monotonic() + within_s
+    while True:
+        left = marked_pids(marker, var)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
