@@ -4,7 +4,10 @@ it, whatever session or process group it moved to)."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 
 
@@ -49,3 +52,29 @@ def wait_gone(marker: str, within_s: float = 5.0, var: str = "RB_MATRIX") -> lis
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.05)
+
+
+class Device:
+    """`radarbench emulate ARGV...` in its own process, waited on until it says ready;
+    reaped by stop(). Raises RuntimeError (with its stderr) if it does not start."""
+
+    def __init__(self, *argv: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "radarbench.bench.cli", "emulate", *argv],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if "ready" not in line:
+            self.stop()
+            raise RuntimeError(f"device did not start: {line!r} {self.stderr}")
+
+    stderr = ""
+
+    def stop(self) -> None:
+        """SIGTERM (the device's clean stop), SIGKILL after 10 s; always reaped."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            _, self.stderr = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, self.stderr = self.proc.communicate()

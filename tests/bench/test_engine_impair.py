@@ -5,15 +5,13 @@ the impairer's ground-truth log says it did, and its latency must sit on the inj
 from __future__ import annotations
 
 import json
-import signal
 import socket
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from procs import Device
 from radarbench.bench.engine import bench
 from radarbench.bench.probe import parse_tag
 
@@ -29,34 +27,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-class Device:
-    def __init__(self, *argv: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "radarbench.bench.cli", "emulate", *argv],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if "ready" not in line:
-            self.proc.kill()
-            raise RuntimeError(f"device did not start: {line!r} {self.proc.stderr.read()}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.communicate()
-
-
-@pytest.fixture
-def devices() -> Iterator[list[Device]]:
-    started: list[Device] = []
-    yield started
-    for d in started:
-        d.stop()
 
 
 def test_through_emulate_echo(devices: list[Device]) -> None:

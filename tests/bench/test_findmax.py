@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from procs import Device
 from radarbench.bench import findmax
 from radarbench.bench.cli import main as cli_main
 from radarbench.bench.engine import BenchConfig, BenchReport, ConfigError, bench
@@ -351,36 +352,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-class Device:
-    """`radarbench emulate ...` in its own process, reaped by stop()."""
-
-    def __init__(self, *argv: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "radarbench.bench.cli", "emulate", *argv],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if "ready" not in line:
-            self.stop()
-            raise RuntimeError(f"device did not start: {line!r}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.communicate()
-
-
-@pytest.fixture
-def devices() -> Iterator[list[Device]]:
-    started: list[Device] = []
-    yield started
-    for d in started:
-        d.stop()
 
 
 def probe_octets() -> int:
