@@ -78,9 +78,12 @@ class Episode:
 class FaultLog:
     """Collects episodes for one side ("send" or "recv").
 
-    One outage is one episode: errors (and transport events) of any kind that follow each
-    other within quiet_gap_ns belong to the open episode; successes in between do not end it.
-    It ends once no error came for quiet_gap_ns.
+    One outage is one episode: errors (and transport events) of any kind belong to the open
+    episode until a success proves it over: a success that comes when no error came for
+    quiet_gap_ns. Successes sooner than that do not end it (ICMP unreachable alternates them
+    with errors), and neither does a mere pause between errors: on a busy host the bench itself
+    may stall for longer than the gap (a 2 s closed port split in two after a 150 ms stall of
+    the receiver), and a stall proves nothing about the link.
     """
 
     def __init__(self, side: str, quiet_gap_ns: int = QUIET_GAP_NS) -> None:
@@ -98,12 +101,10 @@ class FaultLog:
         """A fault of `kind` at now_ns (an error, or an event a transport reported, such as a
         TCP connection reset and reconnected)."""
         ep = self._open
-        if ep is not None and now_ns - ep.last_ns <= self.quiet_gap_ns:
+        if ep is not None:  # not proved over by a success (ok): the same outage
             ep.absorb(kind, now_ns)
             self._recovered = None
             return
-        if ep is not None:
-            self._end()
         self._open = Episode(self.side, kind, detail, now_ns, now_ns)
         self.episodes.append(self._open)
 

@@ -407,3 +407,21 @@ def test_ring_covers_the_open_window_and_history() -> None:
     ring = ring_sends(10_000, LATE, 1)
     assert ring >= 10_000 * (LATE + CLOSE_MARGIN_NS + HISTORY_NS) / S
     assert ring & (ring - 1) == 0
+
+
+def test_a_pause_between_errors_is_not_the_end_of_an_outage() -> None:
+    # The bench itself stalled for 150 ms (a busy host) between two refusals of a closed port:
+    # nothing proved the link came back, so it is one outage. Only a success after a quiet gap
+    # ends an episode; errors after that are a new one.
+    refused = ConnectionRefusedError(111, "Connection refused")
+    log = FaultLog("recv", quiet_gap_ns=100 * MS)
+    log.error(refused, 0)
+    log.error(refused, 10 * MS)
+    log.error(refused, 160 * MS)          # after a 150 ms stall: the same outage
+    log.ok(200 * MS)                      # too soon after the last error to prove anything
+    log.error(refused, 210 * MS)
+    log.ok(400 * MS)                      # 190 ms without an error: over, at its first success
+    log.error(refused, 900 * MS)          # a second outage
+    episodes = log.close()
+    assert [(e.first_ns, e.errors) for e in episodes] == [(0, 4), (900 * MS, 1)]
+    assert episodes[0].end_ns == 400 * MS
