@@ -11,6 +11,16 @@ import sys
 import time
 
 
+def hangup_as_from_a_terminal() -> None:
+    """preexec_fn for a command a test sends SIGHUP to: SIGHUP at its default disposition.
+
+    A process started with SIGHUP ignored (under `nohup`, as a long test run often is) keeps
+    it ignored, as the nohup convention asks and radarbench honours; a test of what SIGHUP
+    does must therefore not hand its own inherited disposition to the command it tests.
+    """
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def free_udp_port() -> int:
     """A UDP port on 127.0.0.1 that nothing is bound to right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:

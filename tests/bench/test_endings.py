@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from procs import hangup_as_from_a_terminal
 from radarbench.rigs import lifeline
 from radarbench.rigs.rigfile import example_path
 
@@ -100,7 +101,7 @@ def run_dirs(tmp: Path) -> list[Path]:
 class Command:
     """A radarbench command in its own session; stdout/stderr to files; always reaped."""
 
-    def __init__(self, argv: list[str], tmp: Path, name: str = "cmd") -> None:
+    def __init__(self, argv: list[str], tmp: Path, name: str = "cmd", hangup: bool = True) -> None:
         self.tmp = tmp / "tmpdir"
         self.tmp.mkdir(exist_ok=True)
         self.out = tmp / f"{name}.out"
@@ -108,7 +109,8 @@ class Command:
         env = dict(os.environ, TMPDIR=str(self.tmp), PYTHONUNBUFFERED="1")
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                         env=env, cwd=tmp, start_new_session=True)
+                                         env=env, cwd=tmp, start_new_session=True,
+                                         preexec_fn=hangup_as_from_a_terminal if hangup else None)
         self.sid = self.proc.pid
         self.seen: set[Proc] = set()
 
@@ -169,8 +171,8 @@ def commands(tmp_path: Path) -> Iterator[Callable[..., Command]]:
     and reaped at the end."""
     started: list[Command] = []
 
-    def start(argv: list[str], name: str = "cmd") -> Command:
-        cmd = Command(argv, tmp_path, name)
+    def start(argv: list[str], name: str = "cmd", hangup: bool = True) -> Command:
+        cmd = Command(argv, tmp_path, name, hangup)
         started.append(cmd)
         return cmd
 
@@ -242,6 +244,30 @@ def test_a_signal_ends_a_loop_bench_with_its_report(sig: int, echo: str, command
     doc = assert_ended_cleanly(cmd, sig, report, expect_exit=1)
     c = doc["counts"]
     assert c["sent"] > 0 and c["sent"] == c["received"] + c["lost"] + c["late"]
+
+
+def test_a_bench_started_under_nohup_runs_through_sighup(echo: str, tmp_path: Path) -> None:
+    """nohup's ignored SIGHUP stays ignored: the run goes on to its end and its verdict."""
+    report = tmp_path / "r.json"
+
+    def ignore_hangup() -> None:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    proc = subprocess.Popen(CLI + ["bench", "--send", echo, "--recv", echo, "--rate", "100", "--duration", "3",
+                                   "-q", "--report", str(report)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            start_new_session=True, preexec_fn=ignore_hangup)
+    try:
+        time.sleep(1.0)
+        os.killpg(proc.pid, signal.SIGHUP)
+        out, err = proc.communicate(timeout=END_DEADLINE_S + 3)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    doc = json.loads(report.read_text())
+    assert doc["status"] != "interrupted", (doc["status"], out, err)
+    assert doc["counts"]["sent"] >= 250, doc["counts"]  # 3 s at 100 msgs/s: it ran to its end
 
 
 def test_a_signal_ends_a_source_bench(commands: Callable[..., Command], tmp_path: Path) -> None:

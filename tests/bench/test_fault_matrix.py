@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from procs import free_tcp_port, free_udp_port, marked_pids, wait_gone
+from procs import free_tcp_port, free_udp_port, hangup_as_from_a_terminal, marked_pids, wait_gone
 
 CLI = [sys.executable, "-m", "radarbench.bench.cli"]
 
@@ -43,7 +43,8 @@ class Run:
     def start(self) -> Run:
         env = dict(os.environ, RB_MATRIX=self.marker, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, env=env, start_new_session=True)
+                                     text=True, env=env, start_new_session=True,
+                                     preexec_fn=hangup_as_from_a_terminal)
         return self
 
     def finish(self, timeout_s: float = 90) -> tuple[int, str, str]:
