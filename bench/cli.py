@@ -36,26 +36,43 @@ from radarbench.rigs import lifeline
 # Module names under radarbench.bench, each one sub-command (or a few related ones).
 COMMANDS: tuple[str, ...] = (
     "cmd_codec",     # decode, encode
+    "cmd_editions",  # editions, inspect, generate-editions
     "cmd_emulate",   # emulate KIND
     "cmd_rig",       # rig check / rig up
-    "cmd_bench",     # bench, run, demo
+    "cmd_bench",     # bench
     "cmd_run",       # run, demo
     "cmd_report",    # report, compare
 )
+
+# Sub-command -> the module that registers it. A command line that names one of these builds
+# only that module's parser: `radarbench decode FILE` then never imports the bench engine,
+# the reports and their charts (~0.2 s of imports a one-record decode does not need). Help and
+# anything else build the whole parser. tests/bench/test_cli_editions.py holds this map to
+# what the modules register.
+ROUTES: dict[str, str] = {
+    "decode": "cmd_codec", "encode": "cmd_codec",
+    "editions": "cmd_editions", "inspect": "cmd_editions", "generate-editions": "cmd_editions",
+    "emulate": "cmd_emulate",
+    "rig": "cmd_rig",
+    "bench": "cmd_bench",
+    "run": "cmd_run", "demo": "cmd_run",
+    "report": "cmd_report", "compare": "cmd_report",
+}
 
 
 class UserError(Exception):
     """A mistake in what the user asked for: printed as one line, exit status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser: every command, or (``only``, a COMMANDS module) that module's ones."""
     parser = argparse.ArgumentParser(
         prog="radarbench",
         description="Hardware-in-the-loop test bench for radar data links (ASTERIX).",
     )
     parser.add_argument("--version", action="version", version=f"radarbench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         try:
             module = importlib.import_module(f"radarbench.bench.{name}")
         except ModuleNotFoundError as exc:
@@ -66,13 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _route(argv: Sequence[str]) -> str | None:
+    """The one module a command line needs, or None (help, a typo: build them all)."""
+    for word in argv:
+        if word.startswith("-"):
+            return None  # an option before the command (-h, --version)
+        return ROUTES.get(word)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Called as the program (argv None): the handlers stay until the process ends; called from
     # Python with arguments (tests): the caller's handlers come back.
     with lifeline.interrupt_handlers(restore=argv is not None):
         command = "?"
         try:
-            parser = build_parser()
+            parser = build_parser(_route(sys.argv[1:] if argv is None else argv))
             args = parser.parse_args(argv)
             command = args.command
             func = getattr(args, "func", None)

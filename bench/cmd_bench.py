@@ -35,6 +35,7 @@ from radarbench.bench.verdict import (
     with_defaults,
 )
 from radarbench.rigs import lifeline
+from radarbench.rigs.editionopts import editions_from_options
 from radarbench.rigs.urlcheck import hears_itself
 
 # Octets written (and removed) in the report's folder before a run, to find a full disk
@@ -153,6 +154,9 @@ def add_parser(sub: Any) -> None:
                    help="match rewritten messages by the received fields that mirror the probe's "
                         "070.MODE3A (seq bits 0-11) and 161.TRN (12-23): e.g. 161.TRN,070.MODE3A "
                         "(CAT048) or 060.MODE3A (a CAT062 track)")
+    p.add_argument("--edition", action="append", metavar="CAT=ED",
+                   help="decode what arrives (a source's feed, messages a device rewrote) with this "
+                        "edition of a category, e.g. 62=1.19 (repeatable; probes stay CAT048 1.32)")
     p.add_argument("--report", metavar="FILE.json", help="write the JSON report here")
     p.add_argument("--markdown", metavar="FILE.md", help="write a Markdown summary here")
     p.add_argument("--json-stream", metavar="FILE|-", help="per-second progress as JSON Lines")
@@ -195,8 +199,12 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
     mode = "loop" if args.send and args.recv else "source" if args.recv else "sink"
     limits, defaults = with_defaults(given, mode, use_defaults=not (
         args.no_default_limits or args.find_max))
+    try:
+        editions = editions_from_options(args.edition)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     cfg = BenchConfig(
-        send=args.send, recv=args.recv, rate=args.rate, duration_s=duration, count=args.count,
+        editions=editions, send=args.send, recv=args.recv, rate=args.rate, duration_s=duration, count=args.count,
         warmup_s=args.warmup, category=args.category, records_per_block=args.records_per_block,
         drain_s=args.drain, late_after_s=args.late_after, burst=args.burst, ramp=args.ramp,
         match_keys=args.match_keys, find_max=args.find_max, max_p99_ms=args.max_p99_ms,

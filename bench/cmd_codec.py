@@ -1,7 +1,9 @@
 """`radarbench decode` and `radarbench encode`: ASTERIX files to JSON Lines and back.
 
 decode reads bare data blocks (.ast, raw) or a pcap/pcapng capture (detected from its first
-octets) and writes one record a line. A file that breaks the specification: the records
+octets) and writes one record a line. From a capture it reads IPv4/UDP datagrams and ASTERIX
+carried directly in 802.3 LLC frames; the frames it did not read are counted by kind on
+stderr, and a capture from which nothing was read is an error that says what its frames were. A file that breaks the specification: the records
 before the break are written, then one line on stderr names the category, item and byte
 offset, and the exit status is 1. Blocks of categories radarbench has no declaration of are
 skipped and counted on stderr.
@@ -19,24 +21,16 @@ from radarbench.bench.cli import UserError
 from radarbench.codecs.asterix import (
     DecodeError, EncodeError, Record, SkippedBlock, encode_one, iter_decode, pack_blocks,
 )
-from radarbench.codecs.asterix.editions import parse_edition_option, resolve
 from radarbench.codecs.asterix.text import describe
-from radarbench.rigs.pcapfile import is_pcap, iter_datagrams
+from radarbench.rigs.editionopts import editions_from_options
+from radarbench.rigs.pcapfile import Unread, is_pcap, iter_datagrams
 
 
 def _editions(values: list[str] | None) -> dict[int, str]:
-    chosen: dict[int, str] = {}
-    for text in values or []:
-        try:
-            cat, ed = parse_edition_option(text)
-        except ValueError as exc:
-            raise UserError(f"--edition: {exc}") from None
-        chosen[cat] = ed
     try:
-        resolve(chosen)
+        return editions_from_options(values)
     except ValueError as exc:
-        raise UserError(f"--edition: {exc}") from None
-    return chosen
+        raise UserError(str(exc)) from None
 
 
 def add_parser(sub: Any) -> None:
@@ -60,14 +54,39 @@ def add_parser(sub: Any) -> None:
 # ------------------------------------------------------------------ decode
 
 
-def _inputs(path: Path) -> Iterator[tuple[bytes, dict[str, Any]]]:
-    """(bytes, extra keys for each record) per datagram of a capture, or the whole file."""
-    if is_pcap(path):
-        for d in iter_datagrams(path):
-            yield d.payload, {"frame": d.frame, "time": d.time_s,
-                              "src": f"{d.src[0]}:{d.src[1]}", "dst": f"{d.dst[0]}:{d.dst[1]}"}
-    else:
+def check_input(path: Path, option: str = "") -> None:
+    """Raise UserError (one line) unless ``path`` is a readable file."""
+    if not path.is_file():
+        raise UserError(f"{option}{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise UserError(f"{option}{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def inputs(path: Path, unread: Unread) -> Iterator[tuple[bytes, dict[str, Any]]]:
+    """(bytes, extra keys for each record) per ASTERIX payload of a capture, or the whole file.
+
+    Frames of a capture that carry none are counted in ``unread``; a capture from which
+    nothing was read raises UserError saying what its frames were (after the iteration).
+    Raises ValueError for a file that is not a capture scapy can read.
+    """
+    if not is_pcap(path):
         yield path.read_bytes(), {}
+        return
+    read = 0
+    for d in iter_datagrams(path, unread):
+        read += 1
+        extra = {"frame": d.frame, "time": d.time_s, "src": d.where(d.src), "dst": d.where(d.dst)}
+        if d.link != "udp":
+            extra["link"] = d.link
+        yield d.payload, extra
+    if not read:
+        if unread:
+            raise UserError(f"{path}: nothing read from this capture: {unread.summary()} "
+                            "(radarbench reads IPv4/UDP and ASTERIX in 802.3 LLC frames)")
+        raise UserError(f"{path}: the capture holds no frames")
 
 
 def _text(rec: dict[str, Any], out: TextIO) -> None:
@@ -81,15 +100,15 @@ def _text(rec: dict[str, Any], out: TextIO) -> None:
 
 def run_decode(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    if not path.is_file():
-        raise UserError(f"{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
+    check_input(path)
     editions = _editions(args.edition)
     out = sys.stdout
     skipped: list[SkippedBlock] = []
+    unread = Unread()
     failures = 0
     try:
         # datagram by datagram: a large capture is not held in memory
-        for data, extra in _inputs(path):
+        for data, extra in inputs(path, unread):
             try:
                 for r in iter_decode(data, strict=args.strict, editions=editions, engine=args.engine,
                                      skipped=skipped):
@@ -107,6 +126,8 @@ def run_decode(args: argparse.Namespace) -> int:
         out.flush()
         raise UserError(str(exc)) from None
     out.flush()
+    if unread:
+        print(f"radarbench decode: {path}: {unread.summary()}", file=sys.stderr)
     if skipped:
         kinds = Counter(s.category for s in skipped)
         listed = ", ".join(f"CAT{c:03d} x{n}" for c, n in sorted(kinds.items()))

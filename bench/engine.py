@@ -57,6 +57,7 @@ from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
 from radarbench.bench.stats import HIGHEST_NS
 from radarbench.bench.verdict import check_limit_keys, settle
+from radarbench.rigs.editionopts import checked
 from radarbench.rigs.lifeline import die_with_parent
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_transport
@@ -137,6 +138,8 @@ class BenchConfig:
     than this after its send counts late (default: drain_s).
     burst: sends per burst (1: evenly spaced); ramp: (from, to) messages per second.
     match_keys: "161.TRN,070.MODE3A" to match rewritten messages by key fields.
+    editions: {category: edition} for decoding what arrives (a source's feed, messages a
+    device rewrote), over the defaults; the probes themselves are CAT048 edition 1.32.
     find_max: search for the highest rate without loss (and p99 under max_p99_ms if given):
     steps of find_max_step_s seconds (None: duration_s / count), x find_max_growth up from
     rate (or / it down to find_max_floor msgs/s), then bisection to find_max_resolution (a
@@ -160,6 +163,7 @@ class BenchConfig:
     burst: int = 1
     ramp: tuple[float, float] | None = None
     match_keys: str | None = None
+    editions: dict[int, str] = field(default_factory=dict)
     find_max: bool = False
     max_p99_ms: float | None = None
     find_max_step_s: float | None = None
@@ -206,6 +210,11 @@ class BenchConfig:
         if self.match_keys:
             try:
                 parse_match_keys(self.match_keys)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        if self.editions:
+            try:
+                checked(self.editions, "--edition")
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
         try:
@@ -285,9 +294,11 @@ class BenchConfig:
             "late_after_s": self.late_after_ns / NS_PER_S,
             "category": self.category,
             "records_per_block": self.records_per_block,
-            "editions": {"48": "1.32"},
+            "editions": {"48": "1.32"},  # the probes'
             "match_keys": self.match_keys,
         }
+        if self.editions:  # what arrives is decoded with these (over the defaults)
+            cfg["decode_editions"] = {str(c): e for c, e in sorted(self.editions.items())}
         if mode != "source":
             cfg["schedule"] = self.schedule(rate).describe()
         cfg.update(self.extra_config)
@@ -632,7 +643,8 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     run_id = cfg.run_id if cfg.run_id is not None else random.getrandbits(32)
     keys = parse_match_keys(cfg.match_keys) if cfg.match_keys else None
     wall_tod_s = (time.time() % 86400.0)
-    codec = ProbeCodec(run_id, cfg.records_per_block, time_of_day_s=wall_tod_s, match_keys=keys)
+    codec = ProbeCodec(run_id, cfg.records_per_block, time_of_day_s=wall_tod_s, match_keys=keys,
+                       editions=cfg.editions)
     schedule = cfg.schedule(rate)
     k = cfg.records_per_block
     sends_per_s = cfg.peak_sends_per_s(rate)

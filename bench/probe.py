@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import binascii
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,17 +126,21 @@ class ProbeCodec:
     run_id: 32-bit id of the run (tells its probes from another run's);
     records_per_block: K probes per datagram / data block, each with its own seq;
     time_of_day_s: I048/140 of every probe (constant: only the tag changes per send).
+    editions: {category: edition} to decode received frames that are not byte-identical
+    probes (rewritten by a device, other traffic) with, over the defaults.
     Raises ValueError for K outside 1..2000 (a data block holds at most 65535 octets).
     """
 
     def __init__(self, run_id: int, records_per_block: int = 1, time_of_day_s: float = 0.0,
                  sac: int = 0, sic: int = 1,
-                 match_keys: Sequence[tuple[str, str | None, int]] | None = None) -> None:
+                 match_keys: Sequence[tuple[str, str | None, int]] | None = None,
+                 editions: Mapping[int, str] | None = None) -> None:
         if not 1 <= records_per_block <= 2000:
             raise ValueError(f"records per block must be 1..2000, not {records_per_block}")
         self.run_id = run_id & 0xFFFFFFFF
         self.k = records_per_block
         self.match_keys = list(match_keys) if match_keys else None
+        self.editions = dict(editions) if editions else None
         tod = round(time_of_day_s * 128) / 128 % 86400
         items = {
             "010": {"SAC": sac, "SIC": sic},
@@ -225,7 +229,7 @@ class ProbeCodec:
     def _slow(self, frame: bytes) -> Parsed:
         try:
             bounds = list(split_blocks(frame))
-            records = decode(frame)
+            records = decode(frame, editions=self.editions)
         except DecodeError as exc:
             raise Corrupted(str(exc), undecodable=True) from None
         out = Parsed()

@@ -308,7 +308,7 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
             feed.on_arrival(arrival_ns)
             frames += 1
             try:
-                decoded = decode(msg.data)
+                decoded = decode(msg.data, editions=cfg.editions or None)
             except DecodeError:
                 stats.on_decode_error()
                 continue

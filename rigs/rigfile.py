@@ -18,10 +18,11 @@
     duration = 10
     max_lost = 0
     max_p99_ms = 50
+    editions = {62 = "1.19"}         # decode what arrives with these editions (optional)
 
 A device's options are the flags of `radarbench emulate KIND` without their dashes
 (`false_plots` for --false-plots), plus `kind` and optional `after = ["name", ...]` and
-`ready_timeout` (seconds). In endpoint URLs and device options, `{run_dir}` is a private
+`ready_timeout` (seconds); a gateway's `editions = {48 = "1.31"}` is its `--edition 48=1.31`. In endpoint URLs and device options, `{run_dir}` is a private
 directory made for each start of the rig (pty links live there), `{port:LABEL}` a port free
 on this machine when the rig starts (the same for every use of LABEL), so that two runs of
 one rig file on one machine do not hear each other; `{NAME}` is endpoint NAME's URL and
@@ -49,6 +50,7 @@ else:  # pragma: no cover - exercised by the 3.10 packaging test
     import tomli as tomllib
 
 from radarbench.rigs.devices import KINDS
+from radarbench.rigs.editionopts import as_options, editions_from_table
 from radarbench.rigs.transports import Transport, UrlError
 from radarbench.rigs.transports import open as open_transport
 from radarbench.rigs.urlcheck import Where, check_url, hears_itself, url_parts
@@ -114,6 +116,7 @@ DEVICE_OPTIONS: dict[str, dict[str, Option]] = {
         "in": Option(str, "in_url", url=True, required=True, role="recv"),
         "out": Option(str, "out_url", url=True, required=True, role="send"),
         "to_category": Option(int, "to_category"),
+        "editions": Option(dict, "editions", flag="--edition"),
         "bidir": Option(bool, "bidirectional"),
         **_site(100),
     }),
@@ -136,7 +139,7 @@ BENCH_KEYS: dict[str, type | tuple[type, ...]] = {
     "send": str, "recv": str, "mode": str,
     "rate": (int, float), "duration": (int, float), "count": int, "warmup": (int, float),
     "records_per_block": int, "drain": (int, float), "late_after": (int, float),
-    "burst": int, "match_keys": str,
+    "burst": int, "match_keys": str, "editions": dict,
 }
 THRESHOLD_KEYS: dict[str, str] = {
     "max_p50_ms": "corrected p50 latency, ms",
@@ -299,6 +302,10 @@ class Rig:
             if opt.kind is bool:
                 if value:
                     argv.append(opt.cli_flag(key))
+                continue
+            if opt.kind is dict:  # editions: --edition CAT=ED, repeated
+                for text in as_options(value):
+                    argv += [opt.cli_flag(key), text]
                 continue
             argv += [opt.cli_flag(key), str(value)]
         return argv
@@ -515,6 +522,13 @@ class _Loader:
             raise self.error(key, f"expected {want}, not {value!r}")
         return value
 
+    def editions(self, value: Any, key: str) -> dict[int, str]:
+        """An `editions = {48 = "1.31"}` table, every edition known. Raises RigError."""
+        try:
+            return editions_from_table(value, key)
+        except ValueError as exc:
+            raise RigError(f"{self.path}: {exc}") from None
+
     def name(self, name: str, key: str) -> None:
         if not _NAME.match(name):
             raise self.error(key, "names are letters, digits, '_' and '-', starting with a letter")
@@ -566,6 +580,9 @@ class _Loader:
             if k not in schema:
                 raise self.error(f"{key}.{k}", f"unknown option of a {kind}; expected one of "
                                  + ", ".join(list(_DEVICE_KEYS) + list(schema)))
+            if schema[k].kind is dict:
+                options[k] = self.editions(v, f"{key}.{k}")
+                continue
             options[k] = self.typed(v, schema[k].kind, f"{key}.{k}")
         for k, opt in schema.items():
             if opt.required and k not in options:
@@ -594,6 +611,9 @@ class _Loader:
                 if v < 0:
                     raise self.error(key, f"must be >= 0, not {v}")
                 thresholds[k] = v
+                continue
+            if k == "editions":
+                settings[k] = self.editions(v, key)
                 continue
             v = self.typed(v, BENCH_KEYS[k], key)
             if k in ("rate", "duration", "late_after") and not v > 0:

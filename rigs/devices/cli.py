@@ -5,6 +5,7 @@ device as its own process.
                                [--false-plots N] [--sac N] [--sic N] [--lat DEG --lon DEG] [--seed N]
     radarbench emulate echo    --in URL [--out URL]
     radarbench emulate gateway --in URL --out URL [--to-category 62 --sac N --sic N --lat DEG --lon DEG] [--bidir]
+                               [--edition CAT=ED ...]
     radarbench emulate impair  --in URL --out URL [--delay MS] [--jitter MS] [--loss P]
                                [--loss-model bernoulli|gilbert --p-gb P --p-bg P --loss-bad P]
                                [--duplicate P] [--reorder P] [--corrupt P] [--rate BPS] [--seed N] [--log FILE]
@@ -86,6 +87,8 @@ def add_kinds(p: argparse.ArgumentParser, wrap: Callable[[Run], Run] | None = No
     g.add_argument("--out", dest="out_url", required=True, metavar="URL")
     g.add_argument("--to-category", type=int, choices=(62,), help="turn CAT048 plots into CAT062 tracks")
     g.add_argument("--bidir", action="store_true", help="also forward --out back to --in (unchanged)")
+    g.add_argument("--edition", action="append", metavar="CAT=ED",
+                   help="with --to-category: decode with this edition of a category, e.g. 48=1.31 (repeatable)")
     _site(g, sic_default=100)
     _duration(g)
     g.set_defaults(func=w(_run(_gateway)))
@@ -126,8 +129,10 @@ def _echo(a: argparse.Namespace) -> Device:
 
 def _gateway(a: argparse.Namespace) -> Device:
     from radarbench.rigs.devices.gateway import Gateway
+    from radarbench.rigs.editionopts import editions_from_options
     return Gateway(a.in_url, a.out_url, to_category=a.to_category, sac=a.sac, sic=a.sic,
-                   lat_deg=a.lat, lon_deg=a.lon, bidirectional=a.bidir, duration_s=a.duration)
+                   lat_deg=a.lat, lon_deg=a.lon, bidirectional=a.bidir,
+                   editions=editions_from_options(a.edition), duration_s=a.duration)
 
 
 def _impair(a: argparse.Namespace) -> Device:

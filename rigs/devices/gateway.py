@@ -27,6 +27,7 @@ from radarbench.codecs.asterix import (
     encode_one,
     pack_blocks,
 )
+from radarbench.rigs.editionopts import checked
 from radarbench.rigs.devices.base import STEP_S, Device, close_all, open_endpoint
 from radarbench.rigs.transports import Transport
 
@@ -169,9 +170,13 @@ class Gateway(Device):
         lat_deg: float | None = None,
         lon_deg: float | None = None,
         bidirectional: bool = False,
+        editions: dict[int, str] | None = None,
         duration_s: float | None = None,
     ) -> None:
-        """Raises ValueError for an unsupported conversion or a bad setting."""
+        """Raises ValueError for an unsupported conversion or a bad setting (an unknown edition).
+
+        editions: {category: edition} the plots are decoded with when converting (defaults
+        otherwise)."""
         super().__init__(duration_s)
         if to_category not in (None, 62):
             raise ValueError(f"the gateway converts to CAT062 only, not CAT{to_category}")
@@ -179,6 +184,7 @@ class Gateway(Device):
             raise ValueError("give both the site's latitude and longitude, or neither")
         if not (0 <= sac <= 255 and 0 <= sic <= 255):
             raise ValueError("SAC and SIC must be 0..255")
+        self.editions = checked(editions, "--edition") if editions else None
         self.in_url = in_url
         self.out_url = out_url
         self.to_category = to_category
@@ -215,7 +221,7 @@ class Gateway(Device):
         Raises DecodeError if `data` is not ASTERIX, EncodeError if a track cannot be encoded.
         """
         encoded = []
-        for rec in decode(data):
+        for rec in decode(data, editions=self.editions):
             if rec.category != 48:
                 self.extra["records_skipped"] += 1
                 continue

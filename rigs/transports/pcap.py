@@ -5,9 +5,11 @@
 #   captured (speed 1.0 by default; 2.0 twice as fast; 0 as fast as they can be read); the
 #   clock starts at the first recv(). Message.source is the (address, port) that sent the
 #   datagram and rx_kernel_ns its capture time. recv() returns None at the end; `exhausted`
-#   tells that apart from a timeout. Linktypes: Ethernet (with VLAN tags), raw IPv4, Linux
-#   cooked (SLL and SLL2), BSD loopback. IPv4 only; non-UDP packets and fragments are skipped
-#   and counted.
+#   tells that apart from a timeout. What is read (radarbench.rigs.pcapfile): IPv4/UDP behind
+#   Ethernet II (VLAN tags), 802.3 LLC/SNAP, raw IP, Linux cooked (SLL, SLL2), BSD loopback;
+#   and ASTERIX carried directly in 802.3 LLC frames (Message.source is then (MAC, SAP)).
+#   Other frames (IPv6, TCP, fragments, other LLC...) are skipped and counted in `skipped`,
+#   by what they were in `unread`.
 # Record: each send() becomes one Ethernet/IPv4/UDP frame from src (default 127.0.0.1:8600)
 #   to dst (default 232.1.1.1:8600; a multicast dst gets its multicast MAC), stamped with the
 #   wall-clock time of the send, in a classic nanosecond pcap. UDP port 8600 is the one
@@ -22,9 +24,9 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
-from scapy.utils import PcapWriter, RawPcapReader
-
-from radarbench.rigs.pcapfile import ETHERTYPE_IPV4, LINKTYPE_ETHERNET, udp_of
+from radarbench.rigs.pcapfile import (
+    ETHERTYPE_IPV4, LINKTYPE_ETHERNET, Unread, capture_time_ns, iter_frames, read_frame,
+)
 from radarbench.rigs.transports.base import Message, ParsedUrl, Transport, TransportError, deadline_ns
 
 GRAMMAR = "pcap://PATH[?speed=X | ?write=1&src=ADDR:PORT&dst=ADDR:PORT]"
@@ -39,10 +41,13 @@ class PcapReplay(Transport):
         self.url = url
         self.path = path
         self.speed = speed
+        from scapy.utils import RawPcapReader  # here: scapy takes ~0.5 s to import
+
         self.reader = RawPcapReader(path)
         self.linktype: int = self.reader.linktype
-        self.nano: bool = self.reader.nano
-        self.skipped = 0  # captured frames that were not IPv4/UDP (or were fragments)
+        self.nano: bool = getattr(self.reader, "nano", False)
+        self.skipped = 0  # captured frames that carried no ASTERIX payload
+        self.unread = Unread()  # the same frames, counted by what they were
         self.replayed = 0
         self.exhausted = False
         self._packets = self._udp_packets()
@@ -51,13 +56,13 @@ class PcapReplay(Transport):
         self._start_ns = 0
 
     def _udp_packets(self) -> Iterator[tuple[int, tuple[str, int], bytes]]:
-        for frame, meta in self.reader:
-            capture_ns = meta.sec * 1_000_000_000 + meta.usec * (1 if self.nano else 1000)
-            datagram = udp_of(self.linktype, frame)
-            if datagram is None:
+        for _, linktype, meta, frame in iter_frames(self.reader):
+            got = read_frame(linktype, frame)
+            if isinstance(got, str):
                 self.skipped += 1
+                self.unread[got] += 1
                 continue
-            yield capture_ns, datagram[0], datagram[2]
+            yield capture_time_ns(meta, self.nano), got[1], got[3]
 
     def send(self, data: bytes) -> None:
         """Raises TransportError: a replayed capture cannot be sent to."""
@@ -131,6 +136,8 @@ class PcapRecorder(Transport):
     def __init__(self, url: str, path: str, src: tuple[str, int], dst: tuple[str, int]) -> None:
         self.url = url
         self.src, self.dst = src, dst
+        from scapy.utils import PcapWriter  # here: scapy takes ~0.5 s to import
+
         self.writer = PcapWriter(path, linktype=LINKTYPE_ETHERNET, nano=True, sync=False)
         self.written = 0
 

@@ -156,7 +156,7 @@ def test_every_device_option_is_an_emulate_flag() -> None:
             elif opt.url:
                 argv += [opt.cli_flag(name), "loop://x"]
             else:
-                argv += [opt.cli_flag(name), {int: "62", float: "1.5", str: "bernoulli"}[opt.kind]]
+                argv += [opt.cli_flag(name), {int: "62", float: "1.5", str: "bernoulli", dict: "48=1.31"}[opt.kind]]
         build_parser().parse_args(argv)
 
 
