@@ -4,19 +4,27 @@
 #
 #   bash tests/benchmarks/under_load.sh [RUNS] [LOGDIR]
 #
-# Run from a checkout with the test extras installed; it leaves no process behind (the busy
-# loops end with the script, whatever ends it). Each run takes ~8 min on this 2-core machine.
+# Run from a checkout with the test extras installed; it leaves no process behind: the busy
+# loops and the run in progress end with the script, whatever ends it. Each run takes ~8 min
+# on this 2-core machine.
 set -u
 runs=${1:-20}
 logdir=${2:-under-load}
 mkdir -p "$logdir"
 python3 -c 'while 1: pass' & b1=$!
 python3 -c 'while 1: pass' & b2=$!
-trap 'kill $b1 $b2 2>/dev/null' EXIT INT TERM HUP
+run=
+trap 'kill $b1 $b2 $run 2>/dev/null' EXIT
+# Bash runs a trap only once the foreground command ends, so each run is a background job
+# waited on: a signal then ends the script (and the run) at once instead of after the run.
+trap 'exit 130' INT TERM HUP
 for i in $(seq 1 "$runs"); do
   t0=$(date +%s)
-  python3 -m pytest -q -p no:randomly > "$logdir/run-$i.log" 2>&1
+  python3 -m pytest -q -p no:randomly > "$logdir/run-$i.log" 2>&1 &
+  run=$!
+  wait $run
   rc=$?
+  run=
   echo "run $i rc=$rc $(( $(date +%s) - t0 ))s $(tail -1 "$logdir/run-$i.log") load=$(cut -d' ' -f1-3 /proc/loadavg)" \
     | tee -a "$logdir/under-load.log"
 done
