@@ -421,6 +421,13 @@ class Depends(Construct):
                 out.append(None)
         return tuple(out)
 
+    def pick_sibling(self, siblings: Any) -> Construct:
+        """The declaration as far as the siblings (a mapping) tell: dependencies outside the
+        group count as absent (for descriptions, where the record is not at hand)."""
+        if self.paths is None:
+            return self.pick((siblings.get(self.on),))
+        return self.pick(tuple(siblings.get(d[-1]) if len(d) > 1 else None for d in self.paths))
+
     def select(self, context: Any, path: str = "") -> Construct:
         params = getattr(context, "_params", None) or {}
         return self.pick(self.key_from(context, params.get("record"), _path_parts(path)))
