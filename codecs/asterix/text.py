@@ -123,7 +123,7 @@ def _fields(fields: list[tuple[str | None, Any]], value: Any) -> str:
     for name, v in value.items():
         node = declared.get(name)
         if isinstance(node, Depends):
-            node = node.cases.get(value.get(node.on), node.default)
+            node = node.pick_sibling(value)
         text = describe_value(node, v) if node is not None else _repr(v)
         if isinstance(node, (Group, Extended, Compound)) and isinstance(v, Mapping):
             text = "{" + text + "}"  # a group within a group: ADSB={EP=1 (...)  VAL=0 (...)}
