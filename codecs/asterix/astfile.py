@@ -27,7 +27,7 @@ __all__ = [
     "Raw", "Table", "Integer", "Quantity", "String", "Bds", "ContentCase", "Content",
     "Element", "Group", "Extended", "Repetitive", "Explicit", "Compound", "VariationCase",
     "Variation", "Item", "Spare", "Uap", "Uaps", "AstCategory", "AstRef",
-    "read", "parse", "Rfs", "RFS",
+    "read", "parse", "parse_number", "spec_files", "Rfs", "RFS",
 ]
 
 PROSE = frozenset({"preamble", "definition", "description", "remark"})

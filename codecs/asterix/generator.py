@@ -226,8 +226,7 @@ class _Emitter:
         if isinstance(v, A.Explicit):
             return self.call("Explicit", _q(v.kind or "explicit"))
         if isinstance(v, A.Compound):
-            args = [None if x is None else self.sub(x) for x in v.items]
-            args = ["None" if x is None else x for x in args]
+            args = ["None" if x is None else self.sub(x) for x in v.items]  # None: an empty slot
             if v.fspec_octets is not None:
                 args.append(f"fspec_octets={v.fspec_octets}")
             return self.call("Compound", *args, block=True)
