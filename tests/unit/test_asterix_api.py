@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from radarbench.codecs.asterix import DecodeError, EncodeError, decode, encode, iter_decode
+from radarbench.codecs.asterix import DecodeError, EncodeError, decode, encode, iter_decode, split_blocks
 from radarbench.codecs.asterix.stream import StreamDecoder
 from radarbench.rigs.pcapfile import iter_datagrams
 from samples import sample
@@ -23,6 +23,22 @@ def one_record() -> bytes:
 
 def payloads(name: str) -> list[bytes]:
     return [d.payload for d in iter_datagrams(sample(name))]
+
+
+def mixed_blocks() -> dict[int, bytes]:
+    """The data blocks of mixed_categories.ast by category (one block each)."""
+    data = sample("mixed_categories.ast").read_bytes()
+    out: dict[int, bytes] = {}
+    for p, cat, e in split_blocks(data):
+        out[cat] = out.get(cat, b"") + data[p:e]
+    return out
+
+
+def mixed_decodable() -> bytes:
+    """mixed_categories.ast without its CAT032 block, which is not CAT032 1.1 or 1.2 (libasterix
+    rejects it too: its second record starts with a zero FSPEC)."""
+    data = sample("mixed_categories.ast").read_bytes()
+    return b"".join(data[p:e] for p, cat, e in split_blocks(data) if cat != 32)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -74,24 +90,38 @@ def test_engines_agree_on_every_real_record() -> None:
             fast = [(r.category, r.items, r.offset) for r in decode(payload)]
             ref = [(r.category, r.items, r.offset) for r in decode(payload, engine="construct")]
             assert fast == ref
-    data = sample("mixed_categories.ast").read_bytes()
+    data = mixed_decodable()
     assert [r.items for r in decode(data)] == [r.items for r in decode(data, engine="construct")]
 
 
 def test_unknown_categories_are_skipped_and_reported() -> None:
-    got = decode(sample("mixed_categories.ast").read_bytes())
-    assert {r.category for r in got} == {48, 34}
-    assert sorted({s.category for s in got.skipped}) == [1, 2, 30, 32, 255]
+    data = mixed_decodable()
+    got = decode(data)
+    assert {r.category for r in got} == {1, 2, 34, 48}
+    assert sorted({s.category for s in got.skipped}) == [30, 255]
     # the skipped blocks are where the file says they are: each starts with its category
-    data = sample("mixed_categories.ast").read_bytes()
     for s in got.skipped:
         assert data[s.offset] == s.category
         assert int.from_bytes(data[s.offset + 1:s.offset + 3], "big") == s.length
 
 
-def test_cat021_with_re_field_is_skipped_not_fatal() -> None:
-    got = decode(sample("cat021_re.ast").read_bytes())
-    assert list(got) == [] and [s.category for s in got.skipped] == [21, 21]
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_known_category_that_breaks_its_edition_is_a_decode_error(engine: str) -> None:
+    # the sample's CAT032 block: 010, 015 and 035 of a first record, then a zero FSPEC
+    with pytest.raises(DecodeError) as ei:
+        decode(mixed_blocks()[32], engine=engine)
+    assert ei.value.category == 32 and ei.value.offset is not None
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cat021_re_field_decodes_as_its_expansion(engine: str) -> None:
+    got = decode(sample("cat021_re.ast").read_bytes(), engine=engine)
+    assert [(r.category, r.edition) for r in got] == [(21, "2.7"), (21, "2.7")] and not got.skipped
+    # RE bound to REF021 1.5 (the newest): a dict of its sub-items, not a hex string
+    assert got[0].items["RE"] == {"SGV": {"STP": 1, "HTS": 1, "HTT": 1, "HRD": 1, "GSS": 0.0, "HGT": 137.8125}}
+    assert got[1].items["RE"]["SGV"]["GSS"] == 15.0
+    assert all(r.warnings == [] for r in got)
+    assert b"".join(encode([r]) for r in got) == sample("cat021_re.ast").read_bytes()  # a block each
 
 
 @pytest.mark.parametrize("engine", ENGINES)

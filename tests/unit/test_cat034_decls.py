@@ -11,7 +11,7 @@ from oracle import (
     SAMPLES, libasterix_item_value, libasterix_values, pcap_udp_payloads, random_value,
     reference_decode_block, reference_encode_block, split_blocks, values_diff,
 )
-from radarbench.codecs.asterix.cat034_1_29 import CATEGORY
+from radarbench.codecs.asterix.categories.cat034_1_29 import CATEGORY
 
 PCAP = SAMPLES / "cat034_048.pcap"
 KEYS = ["010", "000", "030", "020", "041", "050", "060", "070", "100", "110", "120", "090", "RE", "SP"]

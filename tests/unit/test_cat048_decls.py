@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from asterix import base as lib
 from asterix import generated as libgen
-from radarbench.codecs.asterix import cat048_1_31, cat048_1_32
+from radarbench.codecs.asterix.categories import cat048_1_31, cat048_1_32
 from radarbench.codecs.asterix.spec import (
     Compound,
     Depends,

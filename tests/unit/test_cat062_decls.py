@@ -21,7 +21,7 @@ from radarbench.codecs.asterix.spec import SpecError
 asterix_base = pytest.importorskip("asterix.base")
 asterix_generated = pytest.importorskip("asterix.generated")
 
-from radarbench.codecs.asterix import cat062_1_19, cat062_1_21  # noqa: E402
+from radarbench.codecs.asterix.categories import cat062_1_19, cat062_1_21  # noqa: E402
 from radarbench.codecs.asterix import spec as S  # noqa: E402
 
 B = asterix_base

@@ -31,7 +31,7 @@ def _editions() -> list:
     for cat, ed in registry.known():
         module = registry.EDITIONS[(cat, ed)]
         try:
-            importlib.import_module(f"radarbench.codecs.asterix.{module}")
+            importlib.import_module(f"radarbench.codecs.asterix.categories.{module}")
             marks = []
         except ImportError:
             marks = [pytest.mark.skip(reason=f"{module} is not written yet")]

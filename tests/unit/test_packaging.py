@@ -40,7 +40,8 @@ def test_built_wheel_contains_every_subpackage(tmp_path: Path) -> None:
     for pkg in conf["packages"]:
         path = pkg.replace(".", "/") + "/__init__.py"
         assert path in names, f"{path} missing from {wheel.name}"
-    assert "radarbench/codecs/asterix/cat048_1_32.py" in names
+    assert "radarbench/codecs/asterix/categories/cat048_1_32.py" in names
+    assert "radarbench/codecs/asterix/LICENSE-asterix-specs" in names  # the BSD notice travels along
     assert not any(n.startswith("radarbench/__init__") for n in names)  # radarbench stays a namespace
     for rig in (ROOT / "rigs" / "examples").glob("*.toml"):  # shipped rig files travel as package data
         assert f"radarbench/rigs/examples/{rig.name}" in names

@@ -41,7 +41,7 @@ def test_one_record_sample_reads_for_people() -> None:
     assert len(lines) == len(rec.items)
     assert "TYP=5 (Single ModeS Roll-Call)" in _line(lines, "020")
     assert _line(lines, "040") == ("040 Measured Position in Polar Co-ordinates: "
-                                   "RHO=197.68359375 NM  THETA=340.13671875 deg")
+                                   "RHO=197.68359375 NM  THETA=340.13671875 °")
     assert _line(lines, "220") == "220 Aircraft Address: 3958284 (0x3C660C)"
     assert "'DLH65A  '" in _line(lines, "240")                      # strings quoted
     assert "MODE3A='1000'" in _line(lines, "070")
@@ -146,7 +146,7 @@ def _all_tables(node: Any, path: str) -> Iterator[tuple[str, Table]]:
 def test_every_table_has_its_texts(cat: int, edition: str) -> None:
     spec = category_spec(cat, edition)
     tables = [(p, t) for item in spec.items.values() for p, t in _all_tables(item.variation, item.key)]
-    assert tables
+    assert tables or cat == 247  # CAT247 (version crossing) declares no table at all
     empty = [p for p, t in tables if not t.table]
     assert not empty, f"CAT{cat:03d} {edition}: tables without texts: {', '.join(empty)}"
     for p, t in tables:
