@@ -7,7 +7,6 @@ category edition with Construct's interpreter, item by item, through the declara
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import construct as cs

@@ -933,19 +933,6 @@ def _rebind(node: Any, expansion: Expansion, memo: dict[int, Any]) -> Any:
     return new
 
 
-class Item:
-    """One data item of a category: its key ("010", "SP", "RE"), title and declaration."""
-
-    def __init__(self, key: str, title: str, variation: Construct) -> None:
-        self.key = key
-        self.title = title
-        self.variation = variation
-        self.construct = (key / _octets(variation))
-
-    def __repr__(self) -> str:
-        return f"Item({self.key!r}, {self.title!r})"
-
-
 class Category:
     """A category edition: its number, edition, title and UAP (or several UAPs and a selector).
 
