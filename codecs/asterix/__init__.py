@@ -23,7 +23,7 @@ from radarbench.codecs.asterix import editions as _editions
 from radarbench.codecs.asterix.codegen import RecordDecoder, RecordEncoder, generate, generate_encoder
 from radarbench.codecs.asterix.errors import DecodeError, EncodeError
 from radarbench.codecs.asterix.record import (
-    BLOCK_HEADER_LEN, MAX_BLOCK_LEN, build_record, parse_record,
+    BLOCK_HEADER_LEN, MAX_BLOCK_LEN, build_record, decoded_uap_name, parse_record,
 )
 from radarbench.codecs.asterix.spec import Category
 
@@ -43,8 +43,11 @@ class Record:
     offset: int | None = None   # byte offset of the record (its FSPEC) in the input
     block: int | None = None    # index of its data block in the input
     warnings: list[str] = field(default_factory=list)
+    uap: str | None = None      # the UAP it was read with (None: the category has one UAP)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.uap is not None:
+            return {"category": self.category, "edition": self.edition, "uap": self.uap, "items": self.items}
         return {"category": self.category, "edition": self.edition, "items": self.items}
 
 
@@ -126,7 +129,7 @@ def iter_decode(
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise DecodeError(f"expected bytes, got {type(data).__name__}")
     data = bytes(data)
-    decoders: dict[int, tuple[str, RecordDecoder] | None] = {}
+    decoders: dict[int, tuple[str, RecordDecoder, Category | None] | None] = {}
     for bi, (p, cat, end) in enumerate(split_blocks(data)):
         if cat not in decoders:
             ed = chosen.get(cat)
@@ -134,13 +137,14 @@ def iter_decode(
                 decoders[cat] = None
             else:
                 spec = _editions.load(cat, ed)
-                decoders[cat] = (ed, _fast(spec) if engine == "fast" else _reference(spec))
+                decoders[cat] = (ed, _fast(spec) if engine == "fast" else _reference(spec),
+                                 spec if spec.select is not None else None)
         entry = decoders[cat]
         if entry is None:
             if skipped is not None:
                 skipped.append(SkippedBlock(cat, p, end - p))
             continue
-        ed, dec = entry
+        ed, dec, multi = entry
         q = p + BLOCK_HEADER_LEN
         while q < end:
             warnings: list[str] | None = None if strict else []
@@ -152,7 +156,10 @@ def iter_decode(
                 raise DecodeError("nesting too deep", category=cat, offset=q) from None
             except Exception as exc:  # a bug of ours must still surface as a DecodeError
                 raise DecodeError(f"internal decoder error: {exc!r}", category=cat, offset=q) from exc
-            yield Record(cat, ed, items, q, bi, warnings or [])
+            if multi is None:
+                yield Record(cat, ed, items, q, bi, warnings or [])
+            else:
+                yield Record(cat, ed, items, q, bi, warnings or [], decoded_uap_name(multi, items))
             q = nq
 
 

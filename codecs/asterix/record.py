@@ -14,7 +14,7 @@ import construct as cs
 from construct import Bytes, Construct, Int8ub, Int16ub, Struct, this
 
 from radarbench.codecs.asterix.errors import DecodeError, EncodeError
-from radarbench.codecs.asterix.spec import Category, Item, SpecError, fspec_bytes, read_fspec
+from radarbench.codecs.asterix.spec import Category, Item, Rfs, SpecError, fspec_bytes, read_fspec
 
 # CAT (1 octet), LEN (2 octets, counting the whole block), then the records.
 DATA_BLOCK = Struct(
@@ -26,14 +26,53 @@ BLOCK_HEADER_LEN = 3
 MAX_BLOCK_LEN = 0xFFFF
 
 
-def choose_uap(category: Category, items: dict[str, Any]) -> list[Item | None]:
-    """The UAP a record's items belong to (categories with one UAP: that one)."""
-    if category.select is None:
-        return category.uap
+def choose_uap_name(category: Category, items: dict[str, Any]) -> str | None:
+    """The name of the UAP a record's items belong to (None for a single-UAP category).
+
+    Raises EncodeError when no UAP fits (the selector's value names none and there is no
+    default, or the selector item is absent and there is no default).
+    """
     sel = category.select
+    if sel is None:
+        return None
     if sel.item not in items:
-        raise EncodeError(f"item {sel.item} is needed to choose the UAP", category=category.number)
-    return category.uaps[sel.choose(items[sel.item])]
+        if sel.default is None:
+            raise EncodeError(sel.absent(category.number), category=category.number, item=sel.item)
+        return sel.default
+    name = sel.choose(items[sel.item])
+    if name is None:
+        raise EncodeError(sel.no_fit(category.number, items[sel.item]), category=category.number, item=sel.label)
+    return name
+
+
+def decoded_uap_name(category: Category, items: dict[str, Any]) -> str | None:
+    """The UAP a decoded record was read with (None for a single-UAP category)."""
+    sel = category.select
+    if sel is None:
+        return None
+    if sel.item not in items:
+        return sel.default
+    return sel.choose(items[sel.item])
+
+
+def choose_uap(category: Category, items: dict[str, Any]) -> list[Item | Rfs | None]:
+    """The UAP a record's items belong to (categories with one UAP: that one)."""
+    name = choose_uap_name(category, items)
+    return category.uap if name is None else category.uaps[name]
+
+
+def _needs(stream: Any, n: int, num: int, item: str) -> DecodeError:
+    at = stream.tell()
+    left = max(len(stream.getbuffer()) - at, 0)
+    return DecodeError(f"needs {n} octet{'s' if n != 1 else ''}, the data block has {left} left",
+                       category=num, item=item, offset=at)
+
+
+def _read1(stream: Any, num: int, item: str) -> int:
+    b = stream.read(1)
+    if not b:
+        raise _needs(stream, 1, num, item)
+    return b[0]
 
 
 class RecordCon(Construct):
@@ -43,9 +82,36 @@ class RecordCon(Construct):
         super().__init__()
         self.category = category
 
+    def _item(self, item: Item, stream: Any, context: Any) -> Any:
+        num = self.category.number
+        at = stream.tell()
+        try:
+            return item.construct.subcon._parsereport(stream, context, item.key)
+        except SpecError as exc:
+            raise DecodeError(str(exc).splitlines()[-1], category=num, item=_subpath(exc, item.key),
+                              offset=at) from None
+        except cs.ConstructError as exc:
+            raise DecodeError(f"runs past the end of the data block ({type(exc).__name__})",
+                              category=num, item=item.key, offset=at) from None
+
+    def _rfs(self, uap: list, stream: Any, context: Any) -> list[dict[str, Any]]:
+        num = self.category.number
+        count = _read1(stream, num, "RFS")
+        out = []
+        for k in range(count):
+            at = stream.tell()
+            frn = _read1(stream, num, "RFS")
+            item = uap[frn - 1] if 1 <= frn <= len(uap) else None
+            if not isinstance(item, Item):
+                raise DecodeError(f"RFS field {k + 1}: FRN {frn} names no item of the UAP",
+                                  category=num, item="RFS", offset=at)
+            out.append({item.key: self._item(item, stream, context)})
+        return out
+
     def _parse(self, stream: Any, context: Any, path: str) -> dict[str, Any]:
         cat = self.category
         num = cat.number
+        start = stream.tell()
         try:
             present = read_fspec(stream, "FSPEC")
         except cs.StreamError:
@@ -53,24 +119,27 @@ class RecordCon(Construct):
                               offset=stream.tell()) from None
         if not present:
             raise DecodeError("FSPEC announces no item", category=num, item="FSPEC", offset=stream.tell() - 1)
+        sel = cat.select
+        if sel is not None and sel.default is None and cat.select_index not in present:
+            raise DecodeError(sel.absent(num), category=num, item="FSPEC", offset=start)
         uap = cat.uap
         items: dict[str, Any] = {}
+        context._params["record"] = items
         for idx in present:
             item = uap[idx] if idx < len(uap) else None
             if item is None:
                 raise DecodeError(f"FSPEC sets FRN {idx + 1}, which the UAP does not define",
                                   category=num, item="FSPEC", offset=stream.tell())
+            if isinstance(item, Rfs):
+                items["RFS"] = self._rfs(uap, stream, context)
+                continue
             at = stream.tell()
-            try:
-                items[item.key] = item.construct.subcon._parsereport(stream, context, item.key)
-            except SpecError as exc:
-                raise DecodeError(str(exc).splitlines()[-1], category=num, item=_subpath(exc, item.key),
-                                  offset=at) from None
-            except cs.ConstructError as exc:
-                raise DecodeError(f"runs past the end of the data block ({type(exc).__name__})",
-                                  category=num, item=item.key, offset=at) from None
-            if cat.select is not None and idx == cat.select_index:
-                uap = cat.uaps[cat.select.choose(items[item.key])]
+            items[item.key] = self._item(item, stream, context)
+            if sel is not None and idx == cat.select_index:
+                name = sel.choose(items[item.key])
+                if name is None:
+                    raise DecodeError(sel.no_fit(num, items[item.key]), category=num, item=sel.label, offset=at)
+                uap = cat.uaps[name]
         return items
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
@@ -85,19 +154,44 @@ class RecordCon(Construct):
                               f"edition {cat.edition}", category=cat.number)
         if not obj:
             raise EncodeError("a record needs at least one item", category=cat.number)
+        context._params["record"] = obj
         frns = sorted(place[k] for k in obj)
         stream.write(fspec_bytes(frns))
         for i in frns:
             item = uap[i]
-            try:
-                item.construct.subcon._build(obj[item.key], stream, context, item.key)
-            except EncodeError as exc:
-                # the item's own name already leads the message: "item 010: missing SIC"
-                reason = exc.reason.removeprefix(f"{item.key}: ")
-                raise EncodeError(reason, category=cat.number, item=item.key) from None
-            except cs.ConstructError as exc:
-                raise EncodeError(str(exc).splitlines()[-1], category=cat.number, item=item.key) from None
+            if isinstance(item, Rfs):
+                self._build_rfs(obj["RFS"], uap, place, stream, context)
+            else:
+                self._build_item(item, obj[item.key], stream, context)
         return obj
+
+    def _build_item(self, item: Item, value: Any, stream: Any, context: Any) -> None:
+        cat = self.category
+        try:
+            item.construct.subcon._build(value, stream, context, item.key)
+        except EncodeError as exc:
+            # the item's own name already leads the message: "item 010: missing SIC"
+            reason = exc.reason.removeprefix(f"{item.key}: ")
+            raise EncodeError(reason, category=cat.number, item=item.key) from None
+        except cs.ConstructError as exc:
+            raise EncodeError(str(exc).splitlines()[-1], category=cat.number, item=item.key) from None
+
+    def _build_rfs(self, fields: Any, uap: list, place: dict, stream: Any, context: Any) -> None:
+        num = self.category.number
+        if not isinstance(fields, list):
+            raise EncodeError(f"expected a list of {{item: value}} fields, got {fields!r}", category=num, item="RFS")
+        if len(fields) > 255:
+            raise EncodeError(f"{len(fields)} fields do not fit the RFS count octet", category=num, item="RFS")
+        stream.write(bytes([len(fields)]))
+        for k, f in enumerate(fields):
+            if not isinstance(f, dict) or len(f) != 1:
+                raise EncodeError(f"field {k + 1}: expected one {{item: value}}, got {f!r}", category=num, item="RFS")
+            (key, value), = f.items()
+            i = place.get(key)
+            if i is None or not isinstance(uap[i], Item):
+                raise EncodeError(f"field {k + 1}: no item {key} in the UAP", category=num, item="RFS")
+            stream.write(bytes([i + 1]))
+            self._build_item(uap[i], value, stream, context)
 
     def _sizeof(self, context: Any, path: str) -> int:
         raise cs.SizeofError("a record has no fixed size")
@@ -119,7 +213,8 @@ def parse_record(category: Category, data: bytes, pos: int, end: int, warnings: 
     # the whole input from the start made each record copy everything before it.
     stream = io.BytesIO(data[pos:end])
     try:
-        items = RecordCon(category).parse_stream(stream, strict=warnings is None, warnings=warnings)
+        items = RecordCon(category).parse_stream(stream, strict=warnings is None, warnings=warnings,
+                                                  base=pos, category=category.number)
     except DecodeError as exc:
         raise exc.at(pos) from None
     return items, pos + stream.tell()

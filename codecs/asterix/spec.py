@@ -9,18 +9,27 @@ straight-line Python; tests hold the two to the same results on every vector.
 Item kinds (ASTERIX "variations"), each with the value it decodes to:
 
 * bit-level, read inside an item's octets: an element (``Raw``, ``Table``, ``Unsigned``,
-  ``Signed``, ``Quantity``, ``Icao6``, ``Ascii``, ``Octal``, ``Depends``) gives a scalar;
+  ``Signed``, ``Quantity``, ``Icao6``, ``Ascii``, ``Octal``, ``Bds``, ``Depends``) gives a
+  scalar (``Depends``: the value of the case the dependency values choose);
   a ``Group`` gives a dict of its named sub-fields (``Spare`` bits left out);
 * ``Extended``: FX-chained parts; a dict of the sub-fields of the octets present;
 * ``Repetitive`` (count octet) and ``RepetitiveFX``: a list;
-* ``Compound``: its own FSPEC-like primary subfield; a dict of the present sub-items;
-* ``Explicit`` (SP, RE, and explicit items): a hex string of the contents, length octet left out.
+* ``Compound``: its own FSPEC-like primary subfield (FX-chained, or ``fspec_octets`` octets of
+  8 presence bits each); a dict of the present sub-items;
+* ``Explicit`` (SP, RE, and explicit items): a hex string of the contents, length octet left out;
+  an RE item with an :class:`Expansion` bound decodes to the expansion's compound (a dict),
+  or, when the contents do not parse as the expansion, to the hex string and a warning
+  (strict mode: an error).
+
+A UAP slot is an :class:`Item`, None (spare FRN) or :data:`RFS` (random field sequencing:
+``[{"040": value}, ...]``). Several UAPs: ``Category(..., uaps={...}, select=UapSelect(...))``.
 
 Spare bits: strict mode (``parse(..., strict=True)``) rejects non-zero spares; lenient mode
 appends a note to the ``warnings`` list passed to ``parse`` and goes on.
 """
 from __future__ import annotations
 
+import io
 from typing import Any, Iterable, Sequence
 
 import construct as cs
@@ -30,8 +39,8 @@ from radarbench.codecs.asterix.errors import EncodeError
 
 __all__ = [
     "Raw", "Table", "Unsigned", "Signed", "Quantity", "Icao6", "Ascii", "Octal", "Spare",
-    "Depends", "Group", "Extended", "Repetitive", "RepetitiveFX", "Compound", "Explicit",
-    "Item", "Category", "UapSelect", "SpecError",
+    "Bds", "Depends", "Group", "Extended", "Repetitive", "RepetitiveFX", "Compound", "Explicit",
+    "Expansion", "Item", "Category", "UapSelect", "Rfs", "RFS", "SpecError",
 ]
 
 
@@ -249,6 +258,24 @@ class Octal(_StringElement):
         return super().from_value(value, where)
 
 
+class Bds(Element):
+    """A Mode S Comm-B register (BDS): the raw unsigned integer of its ``bits`` bits.
+
+    64 bits: the 56-bit message and the register address in the low 8 bits; 56 bits: the
+    message alone, of the register ``register`` ("30") when the specification fixes it, of an
+    unknown one when it does not (None).
+    """
+
+    kind = "bds"
+
+    def __init__(self, bits: int, register: str | None = None) -> None:
+        super().__init__(bits, False)
+        self.register = register
+
+    def describe(self) -> str:
+        return f"bds({self.bits}{', ' + self.register if self.register else ''})"
+
+
 class Spare(Adapter):
     """Spare bits: zero on encode; non-zero on decode is an error (strict) or a warning."""
 
@@ -268,35 +295,88 @@ class Spare(Adapter):
         return 0
 
 
-class Depends(Construct):
-    """An element whose meaning depends on a sibling sub-field decoded before it.
+def _path_parts(path: str) -> list[str]:
+    """Construct's path string ("(parsing) -> 120 -> CC -> CPC") as names ["120", "CC", "CPC"]."""
+    return [p.strip() for p in str(path).split("->")
+            if p.strip() and p.strip() not in ("(parsing)", "(building)", "(sizeof)")]
 
-    ``on`` names the sibling in the same group; ``cases`` maps its value to the element to use;
-    ``default`` (raw bits) serves any other value. All cases have the same size.
+
+def lookup(value: Any, names: Sequence[str]) -> Any:
+    """The value at ``names`` inside nested dicts (None when a step is missing)."""
+    for n in names:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(n)
+    return value
+
+
+class Depends(Construct):
+    """An element whose meaning depends on values decoded before it.
+
+    ``on`` is a tuple of paths from the record root, each a tuple of names whose first is a
+    top-level item key (``(("000",), ("120", "CC", "TID"))``); ``cases`` maps tuples of their
+    values (``(7, 1)``) to the declaration to use; ``default`` (raw bits of the same size when
+    None) serves any other combination, and a dependency that is absent. A dependency is a
+    sibling decoded before it in the same group, or a top-level item decoded earlier in the
+    record. The older form ``Depends("IM", {0: ..., 1: ...})`` names a sibling and keys the
+    cases by its value alone. All cases have the same size.
     """
 
     bitlevel = True
 
-    def __init__(self, on: str, cases: dict[int, Element], default: Element | None = None) -> None:
+    def __init__(self, on: str | tuple[tuple[str, ...], ...], cases: dict[Any, Construct],
+                 default: Construct | None = None) -> None:
         super().__init__()
-        sizes = {c.bits for c in cases.values()}
+        sizes = {_bits_of(c) for c in cases.values()}
         if len(sizes) != 1:
             raise ValueError(f"Depends on {on}: cases differ in size {sorted(sizes)}")
         self.bits = sizes.pop()
         self.on = on
         self.cases = dict(cases)
+        if isinstance(on, str):
+            self.paths: tuple[tuple[str, ...], ...] | None = None
+            self.keyed = {(k,): v for k, v in self.cases.items()}
+        else:
+            self.paths = tuple(tuple(p) for p in on)
+            if not self.paths or any(not p for p in self.paths):
+                raise ValueError(f"Depends on {on!r}: needs at least one non-empty path")
+            for k in self.cases:
+                if not isinstance(k, tuple) or len(k) != len(self.paths):
+                    raise ValueError(f"Depends on {on!r}: case key {k!r} is not a tuple of {len(self.paths)} value(s)")
+            self.keyed = self.cases
         self.default = default if default is not None else Raw(self.bits)
-        if self.default.bits != self.bits:
-            raise ValueError(f"Depends on {on}: default is {self.default.bits} bits, cases {self.bits}")
+        if _bits_of(self.default) != self.bits:
+            raise ValueError(f"Depends on {on}: default is {_bits_of(self.default)} bits, cases {self.bits}")
 
-    def select(self, context: Any) -> Element:
-        return self.cases.get(context.get(self.on), self.default)
+    def pick(self, key: tuple) -> Construct:
+        """The declaration for the dependency values ``key`` (a tuple; the default if no case)."""
+        return self.keyed.get(key, self.default)
+
+    def key_from(self, siblings: Any, record: Any, own_path: Sequence[str]) -> tuple:
+        """The dependency values, from the siblings decoded before (a mapping) and the
+        record's earlier top-level items (a mapping or None); absent ones are None."""
+        if self.paths is None:
+            return (siblings.get(self.on) if siblings is not None else None,)
+        parent = list(own_path[:-1])
+        out = []
+        for dep in self.paths:
+            if list(dep[:-1]) == parent and siblings is not None:
+                out.append(siblings.get(dep[-1]))
+            elif record is not None and (not own_path or dep[0] != own_path[0]):
+                out.append(lookup(record.get(dep[0]), dep[1:]))
+            else:
+                out.append(None)
+        return tuple(out)
+
+    def select(self, context: Any, path: str = "") -> Construct:
+        params = getattr(context, "_params", None) or {}
+        return self.pick(self.key_from(context, params.get("record"), _path_parts(path)))
 
     def _parse(self, stream: Any, context: Any, path: str) -> Any:
-        return self.select(context)._parsereport(stream, context, path)
+        return self.select(context, path)._parsereport(stream, context, path)
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
-        return self.select(context)._build(obj, stream, context, path)
+        return self.select(context, path)._build(obj, stream, context, path)
 
     def _sizeof(self, context: Any, path: str) -> int:
         return self.bits
@@ -502,14 +582,31 @@ class RepetitiveFX(Construct):
         return obj
 
 
-class Compound(Construct):
-    """Sub-items announced by a primary subfield of FX-chained presence bits: a dict.
+def read_fixed_fspec(stream: Any, octets: int, path: str) -> list[int]:
+    """0-based positions announced by a fixed primary subfield of ``octets`` octets, 8 presence
+    bits each (no FX). Raises StreamError when the octets run out."""
+    data = cs.stream_read(stream, octets, path)
+    return [8 * j + k for j, octet in enumerate(data) for k in range(8) if octet & (0x80 >> k)]
 
-    Positional: ``Compound("SRL" / X, "SRR" / Y, None, ...)``, None for an unused bit.
+
+def fixed_fspec_bytes(idxs: Sequence[int], octets: int) -> bytes:
+    out = bytearray(octets)
+    for i in idxs:
+        out[i // 8] |= 0x80 >> (i % 8)
+    return bytes(out)
+
+
+class Compound(Construct):
+    """Sub-items announced by a primary subfield of presence bits: a dict of those present.
+
+    Positional: ``Compound("SRL" / X, "SRR" / Y, None, ...)``, None for an unused bit. The
+    primary subfield chains octets of 7 presence bits and an FX bit, or, with
+    ``fspec_octets=N`` (expansions), is N octets of 8 presence bits each.
     """
 
-    def __init__(self, *subs: Construct | None) -> None:
+    def __init__(self, *subs: Construct | None, fspec_octets: int | None = None) -> None:
         super().__init__()
+        self.fspec_octets = fspec_octets
         self.subitems: list[tuple[str, Construct] | None] = []
         for sc in subs:
             if sc is None:
@@ -518,11 +615,16 @@ class Compound(Construct):
                 self.subitems.append((sc.name, sc.subcon))
             else:
                 raise ValueError(f"Compound: sub-item {sc!r} needs a name (\"NAME\" / ...)")
+        if fspec_octets is not None and len(self.subitems) > 8 * fspec_octets:
+            raise ValueError(f"Compound: {len(self.subitems)} sub-items do not fit {fspec_octets} FSPEC octet(s)")
         self._cons = [None if s is None else _octets(s[1]) for s in self.subitems]
         self.names = [s[0] for s in self.subitems if s is not None]
 
     def _parse(self, stream: Any, context: Any, path: str) -> dict[str, Any]:
-        present = read_fspec(stream, path)
+        if self.fspec_octets is None:
+            present = read_fspec(stream, path)
+        else:
+            present = read_fixed_fspec(stream, self.fspec_octets, path)
         out: dict[str, Any] = {}
         for idx in present:
             if idx >= len(self.subitems) or self.subitems[idx] is None:
@@ -537,7 +639,10 @@ class Compound(Construct):
             raise EncodeError(f"{where}: expected a dict of sub-items, got {obj!r}")
         _check_keys(obj, self.names, where, require_all=False)
         idxs = [i for i, s in enumerate(self.subitems) if s is not None and s[0] in obj]
-        fspec = fspec_bytes(idxs)
+        if self.fspec_octets is None:
+            fspec = fspec_bytes(idxs)
+        else:
+            fspec = fixed_fspec_bytes(idxs, self.fspec_octets)
         cs.stream_write(stream, fspec, len(fspec), path)
         for i in idxs:
             name = self.subitems[i][0]
@@ -545,25 +650,118 @@ class Compound(Construct):
         return obj
 
 
-class Explicit(Construct):
-    """A length octet (counting itself) then contents: the contents as a hex string."""
+class Expansion:
+    """A reserved expansion (REF) edition: the compound an RE item's contents decode to."""
 
-    def __init__(self, kind: str = "explicit") -> None:
+    def __init__(self, category: int, edition: str, title: str, compound: Compound) -> None:
+        if not isinstance(compound, Compound):
+            raise TypeError(f"Expansion: expected a Compound, got {compound!r}")
+        self.category = category
+        self.edition = edition
+        self.title = title
+        self.compound = compound
+
+    @property
+    def label(self) -> str:
+        return f"REF{self.category:03d} {self.edition}"
+
+    def __repr__(self) -> str:
+        return f"Expansion({self.category}, {self.edition!r})"
+
+
+class ExpansionMismatch(SpecError):
+    """The contents of an RE item do not parse as its expansion (strict mode)."""
+
+
+def expansion_detail(exc: Exception) -> str:
+    """Why contents did not parse as an expansion, worded the same by both engines."""
+    reason = getattr(exc, "reason", None)
+    if reason is None:
+        if isinstance(exc, cs.StreamError):
+            return "runs past the end of its contents"
+        reason = str(exc).splitlines()[-1] if str(exc) else type(exc).__name__
+    elif reason.startswith("needs "):
+        return "runs past the end of its contents"
+    return reason.removesuffix(" (strict mode)")
+
+
+def expansion_message(expansion: Expansion, detail: str) -> str:
+    return f"contents do not parse as {expansion.label}: {detail}"
+
+
+def expansion_warning(category: Any, item: str, offset: Any, message: str) -> str:
+    cat = f"CAT{category:03d} " if isinstance(category, int) else ""
+    return f"{cat}item {item} at byte offset {offset}: {message}; kept as hex"
+
+
+class Explicit(Construct):
+    """A length octet (counting itself) then contents: the contents as a hex string.
+
+    ``kind``: "explicit", "sp" or "re". An RE item with an ``expansion`` bound decodes its
+    contents as the expansion's compound (a dict); contents that do not parse as it (too
+    short, octets left over, an unknown bit...) are kept as the hex string with a warning
+    (lenient) or are an error (strict). Encoding takes either form.
+    """
+
+    def __init__(self, kind: str = "explicit", expansion: Expansion | None = None) -> None:
         super().__init__()
         self.kind = kind
+        self.expansion = expansion
 
-    def _parse(self, stream: Any, context: Any, path: str) -> str:
+    def _parse(self, stream: Any, context: Any, path: str) -> Any:
+        at = stream.tell()
         n = cs.stream_read(stream, 1, path)[0]
         if n < 1:
             raise SpecError("explicit length octet is 0; it counts itself, so at least 1", path)
-        return cs.stream_read(stream, n - 1, path).hex()
+        data = cs.stream_read(stream, n - 1, path)
+        if self.expansion is None:
+            return data.hex()
+        return self._expand(data, context, path, at)
+
+    def _expand(self, data: bytes, context: Any, path: str, at: int) -> Any:
+        params = getattr(context, "_params", None)
+        if params is None:
+            params = cs.Container()
+        outer = params.get("warnings")
+        strict = bool(params.get("strict"))
+        inner: list[str] = []
+        params["warnings"] = inner
+        sub = io.BytesIO(data)
+        try:
+            value = self.expansion.compound._parsereport(sub, context, path)
+            left = len(data) - sub.tell()
+            if left:
+                raise SpecError(f"{left} octet(s) left over", path)
+            failure = None
+        except (cs.ConstructError, ValueError) as exc:
+            failure = expansion_detail(exc)
+        finally:
+            params["warnings"] = outer
+        if failure is None:
+            if outer is not None:
+                outer.extend(inner)
+            return value
+        message = expansion_message(self.expansion, failure)
+        if strict:
+            raise ExpansionMismatch(message, path)
+        if outer is not None:
+            where = "/".join(_path_parts(path)) or self.kind.upper()
+            outer.append(expansion_warning(params.get("category"), where,
+                                           at + params.get("base", 0), message))
+        return data.hex()
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
         where = _field_name(path)
-        try:
-            data = bytes.fromhex(obj)
-        except (TypeError, ValueError):
-            raise EncodeError(f"{where}: expected a hex string, got {obj!r}") from None
+        if isinstance(obj, dict) and self.expansion is not None:
+            sub = io.BytesIO()
+            self.expansion.compound._build(obj, sub, context, path)
+            data = sub.getvalue()
+        else:
+            try:
+                data = bytes.fromhex(obj)
+            except (TypeError, ValueError):
+                want = "a hex string or a dict of the expansion's sub-items" if self.expansion else "a hex string"
+                raise EncodeError(f"{where}: expected {want}, got {obj!r}") from None
         if len(data) > 254:
             raise EncodeError(f"{where}: {len(data)} octets do not fit an explicit item (254 at most)")
         cs.stream_write(stream, bytes([len(data) + 1]) + data, len(data) + 1, path)
@@ -586,30 +784,102 @@ class Item:
         return f"Item({self.key!r}, {self.title!r})"
 
 
+class Rfs:
+    """The random field sequencing slot of a UAP (use the singleton :data:`RFS`).
+
+    Value: ``items["RFS"] = [{"040": value}, {"130": value}, ...]`` in the order carried.
+    Wire format: a count octet, then per field an FRN octet (1-based, in the record's UAP)
+    and that item's octets.
+    """
+
+    key = "RFS"
+    title = "Random Field Sequencing"
+
+    def __repr__(self) -> str:
+        return "RFS"
+
+
+RFS = Rfs()
+
+
 class UapSelect:
     """How a category with several UAPs picks one from the record itself.
 
     The item ``item`` (which must sit at the same place in every UAP, before any place where
     the UAPs differ) is decoded first; its sub-field ``field`` (None: the item's own value)
-    chooses the UAP by ``cases``; other values choose ``default``.
+    chooses the UAP by ``cases``; other values choose ``default``. With no default, a value
+    no case names (or a record without the item) is an error.
     """
 
-    def __init__(self, item: str, field: str | None, cases: dict[int, str], default: str) -> None:
+    def __init__(self, item: str, field: str | None, cases: dict[int, str], default: str | None = None) -> None:
         self.item = item
         self.field = field
         self.cases = dict(cases)
         self.default = default
 
-    def choose(self, value: Any) -> str:
-        if self.field is not None and isinstance(value, dict):
-            value = value.get(self.field)
-        return self.cases.get(value, self.default)
+    @property
+    def label(self) -> str:
+        return self.item if self.field is None else f"{self.item}/{self.field}"
+
+    def value_of(self, value: Any) -> Any:
+        if self.field is not None:
+            return value.get(self.field) if isinstance(value, dict) else None
+        return value
+
+    def choose(self, value: Any) -> str | None:
+        """The UAP for the selector item's value (None: no UAP fits and there is no default)."""
+        v = self.value_of(value)
+        try:
+            return self.cases.get(v, self.default)
+        except TypeError:  # an unhashable value
+            return self.default
+
+    def no_fit(self, category: int, value: Any) -> str:
+        known = ", ".join(f"{k} -> {u}" for k, u in self.cases.items())
+        return f"no UAP fits: I{category:03d}/{self.label} is {self.value_of(value)!r} (UAPs: {known})"
+
+    def absent(self, category: int) -> str:
+        return f"no UAP fits: the record has no I{category:03d}/{self.item}, which chooses the UAP"
+
+
+def _rebind(node: Any, expansion: Expansion, memo: dict[int, Any]) -> Any:
+    """``node`` with ``expansion`` bound to its RE explicit parts (a copy where one changes)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    new = node
+    if isinstance(node, Explicit):
+        if node.kind == "re":
+            new = Explicit(node.kind, expansion)
+    elif isinstance(node, Compound):
+        subs = [None if s is None else (s[0], _rebind(s[1], expansion, memo)) for s in node.subitems]
+        if any(a is not None and a[1] is not b[1] for a, b in zip(subs, node.subitems)):
+            new = Compound(*[None if s is None else s[0] / s[1] for s in subs], fspec_octets=node.fspec_octets)
+    elif isinstance(node, Repetitive):
+        sub = _rebind(node.sub, expansion, memo)
+        if sub is not node.sub:
+            new = Repetitive(sub, rep=node.rep)
+    memo[id(node)] = new
+    return new
+
+
+class Item:
+    """One data item of a category: its key ("010", "SP", "RE"), title and declaration."""
+
+    def __init__(self, key: str, title: str, variation: Construct) -> None:
+        self.key = key
+        self.title = title
+        self.variation = variation
+        self.construct = (key / _octets(variation))
+
+    def __repr__(self) -> str:
+        return f"Item({self.key!r}, {self.title!r})"
 
 
 class Category:
     """A category edition: its number, edition, title and UAP (or several UAPs and a selector).
 
-    ``uap`` is the list of items in FSPEC order, None for a spare FRN.
+    ``uap`` is the list of items in FSPEC order, None for a spare FRN, :data:`RFS` for the
+    random field sequencing slot.
     """
 
     def __init__(
@@ -617,34 +887,43 @@ class Category:
         number: int,
         edition: str,
         title: str,
-        uap: Sequence[Item | None] | None = None,
+        uap: Sequence[Item | Rfs | None] | None = None,
         *,
-        uaps: dict[str, Sequence[Item | None]] | None = None,
+        uaps: dict[str, Sequence[Item | Rfs | None]] | None = None,
         select: UapSelect | None = None,
     ) -> None:
         self.number = number
         self.edition = edition
         self.title = title
+        self.expansion: Expansion | None = None
         if (uap is None) == (uaps is None):
             raise ValueError("Category: give either uap or uaps")
         if uaps is not None:
             if select is None:
                 raise ValueError("Category: several UAPs need a UapSelect")
+            if not uaps:
+                raise ValueError("Category: uaps is empty")
             self.uaps = {k: list(v) for k, v in uaps.items()}
-            self.default_uap = select.default
+            for k in list(select.cases.values()) + ([select.default] if select.default is not None else []):
+                if k not in self.uaps:
+                    raise ValueError(f"CAT{number:03d}: the UapSelect names UAP {k!r}, which is not declared")
+            self.default_uap = select.default if select.default is not None else next(iter(self.uaps))
         else:
             self.uaps = {"default": list(uap or [])}
             self.default_uap = "default"
         self.select = select
         self.items: dict[str, Item] = {}
+        self.has_rfs = False
         for u in self.uaps.values():
             for it in u:
-                if it is not None:
+                if isinstance(it, Rfs):
+                    self.has_rfs = True
+                elif it is not None:
                     if it.key in self.items and self.items[it.key] is not it:
                         raise ValueError(f"CAT{number:03d}: two declarations of item {it.key}")
                     self.items[it.key] = it
         if select is not None:
-            places = {next((i for i, it in enumerate(u) if it is not None and it.key == select.item), None)
+            places = {next((i for i, it in enumerate(u) if isinstance(it, Item) and it.key == select.item), None)
                       for u in self.uaps.values()}
             if len(places) != 1 or None in places:
                 raise ValueError(f"CAT{number:03d}: selector item {select.item} must sit at one place in every UAP")
@@ -655,8 +934,28 @@ class Category:
             self.select_index = cut
 
     @property
-    def uap(self) -> list[Item | None]:
+    def uap(self) -> list[Item | Rfs | None]:
         return self.uaps[self.default_uap]
+
+    def with_expansion(self, expansion: Expansion) -> "Category":
+        """A copy of this edition with ``expansion`` bound to its ``explicit re`` items (each
+        RE item then decodes to the expansion's compound)."""
+        memo: dict[int, Any] = {}
+        new_items: dict[int, Item] = {}
+        for it in self.items.values():
+            var = _rebind(it.variation, expansion, memo)
+            new_items[id(it)] = it if var is it.variation else Item(it.key, it.title, var)
+
+        def remap(u: list) -> list:
+            return [new_items.get(id(it), it) if isinstance(it, Item) else it for it in u]
+
+        if self.select is None:
+            cat = Category(self.number, self.edition, self.title, remap(self.uap))
+        else:
+            cat = Category(self.number, self.edition, self.title,
+                           uaps={k: remap(u) for k, u in self.uaps.items()}, select=self.select)
+        cat.expansion = expansion
+        return cat
 
     def __repr__(self) -> str:
         return f"Category({self.number}, {self.edition!r})"
