@@ -1,6 +1,10 @@
 """Which category editions radarbench knows, and which one is used when none is asked for.
 
-Adding an edition is one new declaration file plus one line in EDITIONS.
+Every edition is a module of :mod:`radarbench.codecs.asterix.categories`, generated from
+asterix-specs by :mod:`radarbench.codecs.asterix.generator`; that package's index
+(``EDITIONS``, ``REFS``) is all this module reads until an edition is asked for: :func:`load`
+imports its module then, and binds the category's newest REF expansion to its ``explicit re``
+items. A new edition is a regenerated package, nothing here.
 """
 from __future__ import annotations
 
@@ -8,30 +12,69 @@ import importlib
 from functools import lru_cache
 from typing import Mapping
 
-from radarbench.codecs.asterix.spec import Category
+from radarbench.codecs.asterix.categories import EDITIONS, REFS
+from radarbench.codecs.asterix.spec import Category, Expansion
 
-# (category, edition) -> module under radarbench.codecs.asterix holding CATEGORY
-EDITIONS: dict[tuple[int, str], str] = {
-    (34, "1.29"): "cat034_1_29",
-    (48, "1.31"): "cat048_1_31",
-    (48, "1.32"): "cat048_1_32",
-    (62, "1.19"): "cat062_1_19",
-    (62, "1.21"): "cat062_1_21",
-}
+__all__ = [
+    "EDITIONS", "REFS", "DEFAULT_EDITIONS", "NEWEST_REFS", "known", "known_refs", "load", "load_ref",
+    "resolve", "parse_edition_option", "edition_key",
+]
 
-DEFAULT_EDITIONS: dict[int, str] = {34: "1.29", 48: "1.32", 62: "1.21"}
+PACKAGE = "radarbench.codecs.asterix.categories"
+
+
+def edition_key(edition: str) -> tuple[int, int]:
+    """'1.32' -> (1, 32): editions order by major, then minor, as integers (1.9 < 1.10)."""
+    major, _, minor = edition.partition(".")
+    return int(major), int(minor)
+
+
+def _newest(index: Mapping[tuple[int, str], str]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for cat, ed in index:
+        if cat not in out or edition_key(ed) > edition_key(out[cat]):
+            out[cat] = ed
+    return dict(sorted(out.items()))
+
+
+# The newest edition of every category: used when none is asked for.
+DEFAULT_EDITIONS: dict[int, str] = _newest(EDITIONS)
+
+# The newest REF expansion of every category that has one: bound to its RE items by load().
+NEWEST_REFS: dict[int, str] = _newest(REFS)
+
+
+def _sorted(pairs: Mapping[tuple[int, str], str]) -> list[tuple[int, str]]:
+    return sorted(pairs, key=lambda ce: (ce[0], edition_key(ce[1])))
 
 
 def known() -> list[tuple[int, str]]:
-    """Every (category, edition) pair that has a declaration."""
-    return sorted(EDITIONS, key=lambda ce: (ce[0], tuple(int(x) for x in ce[1].split("."))))
+    """Every (category, edition) pair that has a declaration, in order."""
+    return _sorted(EDITIONS)
+
+
+def known_refs() -> list[tuple[int, str]]:
+    """Every (category, REF edition) pair that has a declaration, in order."""
+    return _sorted(REFS)
+
+
+@lru_cache(maxsize=None)
+def load_ref(category: int, edition: str) -> Expansion:
+    """The declaration of one REF (reserved expansion) edition. Raises KeyError if there is none."""
+    module = REFS[(category, edition)]
+    return importlib.import_module(f"{PACKAGE}.{module}").EXPANSION
 
 
 @lru_cache(maxsize=None)
 def load(category: int, edition: str) -> Category:
-    """The declaration of one category edition. Raises KeyError if there is none."""
+    """The declaration of one category edition, with the category's newest REF expansion (if
+    any) bound to its ``explicit re`` items. Raises KeyError if there is none."""
     module = EDITIONS[(category, edition)]
-    return importlib.import_module(f"radarbench.codecs.asterix.{module}").CATEGORY
+    spec: Category = importlib.import_module(f"{PACKAGE}.{module}").CATEGORY
+    ref = NEWEST_REFS.get(category)
+    if ref is not None:
+        spec = spec.with_expansion(load_ref(category, ref))
+    return spec
 
 
 def resolve(editions: Mapping[int, str] | None) -> dict[int, str]:
