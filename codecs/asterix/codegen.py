@@ -22,7 +22,65 @@ BITS7: tuple[tuple[int, ...], ...] = tuple(
     tuple(k for k in range(7) if octet & (0x80 >> k)) for octet in range(256)
 )
 
+# Set bits of a fixed primary subfield octet (8 presence bits, no FX), 0-based.
+BITS8: tuple[tuple[int, ...], ...] = tuple(
+    tuple(k for k in range(8) if octet & (0x80 >> k)) for octet in range(256)
+)
+
 RecordDecoder = Callable[[bytes, int, int, Any], "tuple[dict[str, Any], int]"]
+
+
+def _walk_depends(node: Any, path: tuple[str, ...]) -> Any:
+    """(path of the node, Depends) for every Depends inside ``node`` declared at ``path``."""
+    if isinstance(node, S.Depends):
+        yield path, node
+        for case in list(node.keyed.values()) + [node.default]:
+            yield from _walk_depends(case, path)
+    elif isinstance(node, S.Group):
+        for name, sub in node.fields:
+            if name is not None:
+                yield from _walk_depends(sub, path + (name,))
+    elif isinstance(node, S.Extended):
+        for part in node.parts:
+            for name, sub in part:
+                if name is not None:
+                    yield from _walk_depends(sub, path + (name,))
+    elif isinstance(node, (S.Repetitive, S.RepetitiveFX)):
+        yield from _walk_depends(node.sub, path)
+    elif isinstance(node, S.Compound):
+        for sub in node.subitems:
+            if sub is not None:
+                yield from _walk_depends(sub[1], path + (sub[0],))
+    elif isinstance(node, S.Explicit) and node.expansion is not None:
+        yield from _walk_depends(node.expansion.compound, path)
+
+
+def needs_record(category: S.Category) -> bool:
+    """Whether some Depends of the category looks at another top-level item of the record
+    (then the generated functions get the record's items as an extra argument ``R``)."""
+    for it in category.items.values():
+        for path, dep in _walk_depends(it.variation, (it.key,)):
+            if dep.paths is not None and any(d[0] != path[0] for d in dep.paths):
+                return True
+    return False
+
+
+def _lookup(value: Any, names: tuple[str, ...]) -> Any:
+    for n in names:
+        if value.__class__ is not dict:
+            return None
+        value = value.get(n)
+    return value
+
+
+def _expansion_failure(exc: DecodeError, W: list | None, cat: int, item: str, p: int, expansion: S.Expansion,
+                       data: bytes) -> str:
+    """RE contents that do not parse as the expansion: strict raises, lenient warns and keeps hex."""
+    message = S.expansion_message(expansion, S.expansion_detail(exc))
+    if W is None:
+        raise DecodeError(message, category=cat, item=item, offset=p)
+    W.append(S.expansion_warning(cat, item, p, message))
+    return data.hex()
 
 
 def _short(cat: int, item: str, p: int, n: int, e: int) -> DecodeError:
@@ -74,9 +132,28 @@ class _Gen(_Source):
 
     def __init__(self, category: S.Category) -> None:
         super().__init__(category, {
-            "_short": _short, "_spare": _spare, "_bad": _bad, "BITS7": BITS7,
-            "CAT": category.number, "DecodeError": DecodeError,
+            "_short": _short, "_spare": _spare, "_bad": _bad, "BITS7": BITS7, "BITS8": BITS8,
+            "CAT": category.number, "DecodeError": DecodeError, "_lookup": _lookup,
+            "_expfail": _expansion_failure,
         })
+        self.record_arg = needs_record(category)
+        self.R = ", R" if self.record_arg else ""
+
+    def dep_key(self, dep: S.Depends, path: tuple[str, ...], local: dict[str, str], R: str = "R") -> list[str]:
+        """Expressions of the dependency values of ``dep`` declared at ``path`` (its own name
+        last), given the sibling expressions ``local``; "None" where a value is not there."""
+        if dep.paths is None:
+            return [local.get(dep.on, "None")]
+        out = []
+        for d in dep.paths:
+            if d[0] != path[0]:  # an earlier top-level item (needs_record made R an argument)
+                head = f"{R}.get({d[0]!r})"
+                out.append(head if len(d) == 1 else f"_lookup({head}, {d[1:]!r})")
+            elif d[:-1] == path[:-1]:
+                out.append(local.get(d[-1], "None"))
+            else:
+                out.append("None")
+        return out
 
     @staticmethod
     def read_int(n: int, at: str = "p") -> str:
@@ -97,9 +174,14 @@ class _Gen(_Source):
             return f"((({raw}) ^ {1 << (bits - 1)}) - {1 << (bits - 1)})"
         return raw
 
-    def fields(self, out: list[str], node: Any, off: int, total: int, item: str, var: str = "v") -> str:
+    def fields(self, out: list[str], node: Any, off: int, total: int, item: str, var: str = "v",
+               path: tuple[str, ...] | None = None, local: dict[str, str] | None = None) -> str:
         """Emit statements for a bit-level node at bit offset ``off`` of a ``total``-bit value
-        held in ``var``; return the expression of its value."""
+        held in ``var``; return the expression of its value. ``path``: the node's names from
+        the record root (the variation's path when None); ``local``: expressions of the
+        siblings decoded before it (for Depends)."""
+        if path is None:
+            path = tuple(item.split("/"))
         width = node.bits
         shift = total - off - width
         mask = (1 << width) - 1
@@ -108,45 +190,50 @@ class _Gen(_Source):
         else:
             raw = f"{var} & {mask}" if off else var
         if isinstance(node, S.Spare):
-            out.append(f"if {var} & {mask << shift}: _spare(W, CAT, {item!r}, p, ({raw}))")
+            out.append(f"if {var} & {mask << shift}: _spare(W, CAT, {'/'.join(path)!r}, p, ({raw}))")
             return ""
         if isinstance(node, S.Element):
             return self.element_expr(node, raw)
         if isinstance(node, S.Group):
             parts = []
-            local: dict[str, str] = {}
+            local = {}
             o = off
             for fname, sub in node.fields:
-                if isinstance(sub, S.Depends):
-                    tmp = self.name("x")
-                    sel = local[sub.on]
-                    first = True
-                    for val, case in sub.cases.items():
-                        kw = "if" if first else "elif"
-                        out.append(f"{kw} {sel} == {val!r}: {tmp} = {self.fields_inline(case, o, total, var)}")
-                        first = False
-                    out.append(f"else: {tmp} = {self.fields_inline(sub.default, o, total, var)}")
-                    expr = tmp
-                else:
-                    expr = self.fields(out, sub, o, total, item, var)
-                    if fname is not None:
+                expr = self.fields(out, sub, o, total, item, var,
+                                   path + (fname,) if fname is not None else path, local)
+                if fname is not None:
+                    if not expr.isidentifier():
                         tmp = self.name("x")
                         out.append(f"{tmp} = {expr}")
                         expr = tmp
-                if fname is not None:
                     local[fname] = expr
                     parts.append(f"{fname!r}: {expr}")
                 o += sub.bits
             return "{" + ", ".join(parts) + "}"
         if isinstance(node, S.Depends):
-            raise TypeError(f"item {item}: Depends must sit inside a Group")
+            keys = self.dep_key(node, path, local or {})
+            tmp = self.name("x")
+            if node.paths is None:
+                # the older single-sibling form: compare the sibling itself, case by case
+                sel, conds = keys[0], [(f"{keys[0]} == {k[0]!r}", c) for k, c in node.keyed.items()]
+            else:
+                sel = self.name("k")
+                out.append(f"{sel} = {keys[0]}" if len(keys) == 1 else f"{sel} = ({', '.join(keys)})")
+                conds = [(f"{sel} == {(k[0] if len(keys) == 1 else k)!r}", c) for k, c in node.keyed.items()]
+            first = True
+            for cond, case in conds + [(None, node.default)]:
+                stmts: list[str] = []
+                expr = self.fields(stmts, case, off, total, item, var, path, local)
+                head = "else:" if cond is None else f"{'if' if first else 'elif'} {cond}:"
+                if stmts:
+                    out.append(head)
+                    out += ["    " + st for st in stmts]
+                    out.append(f"    {tmp} = {expr}")
+                else:
+                    out.append(f"{head} {tmp} = {expr}")
+                first = False
+            return tmp
         raise TypeError(f"item {item}: cannot generate bit-level code for {node!r}")
-
-    def fields_inline(self, node: S.Element, off: int, total: int, var: str) -> str:
-        tmp: list[str] = []
-        expr = self.fields(tmp, node, off, total, "?", var)
-        assert not tmp
-        return expr
 
     # ---------------------------------------------------------------- variations
     def variation(self, node: Any, item: str) -> str:
@@ -213,7 +300,7 @@ class _Gen(_Source):
                 body += [f"    out.append({expr})", f"    p += {n}"]
             else:
                 subfn = self.variation(sub, item)
-                body += ["for _ in range(c):", f"    x, p = {subfn}(b, p, e, W)", "    out.append(x)"]
+                body += ["for _ in range(c):", f"    x, p = {subfn}(b, p, e, W{self.R})", "    out.append(x)"]
             body.append("return out, p")
         elif isinstance(node, S.RepetitiveFX):
             sub = node.sub
@@ -238,22 +325,34 @@ class _Gen(_Source):
                     sname, snode = sub
                     table.append((sname, self.variation(snode, f"{item}/{sname}")))  # name, resolved after exec
             tname = self.const(tuple(table), "SUBS")
+            if node.fspec_octets is None:
+                body += [
+                    "present = []",
+                    "i = 0",
+                    "while True:",
+                    f"    if p >= e: raise _short(CAT, {item!r}, p, 1, e)",
+                    "    o = b[p]",
+                    "    p += 1",
+                    "    for k in BITS7[o]: present.append(i + k)",
+                    "    i += 7",
+                    "    if not o & 1: break",
+                ]
+            else:
+                n = node.fspec_octets
+                body += [
+                    f"if p + {n} > e: raise _short(CAT, {item!r}, p, {n}, e)",
+                    "present = []",
+                    f"for j in range({n}):",
+                    "    for k in BITS8[b[p + j]]: present.append(8 * j + k)",
+                    f"p += {n}",
+                ]
             body += [
-                "present = []",
-                "i = 0",
-                "while True:",
-                f"    if p >= e: raise _short(CAT, {item!r}, p, 1, e)",
-                "    o = b[p]",
-                "    p += 1",
-                "    for k in BITS7[o]: present.append(i + k)",
-                "    i += 7",
-                "    if not o & 1: break",
                 "d = {}",
                 "for idx in present:",
                 f"    ent = {tname}[idx] if idx < {len(table)} else None",
                 f"    if ent is None: raise _bad(CAT, {item!r}, p, "
                 f"'primary subfield bit %d is set but names no sub-item' % (idx + 1))",
-                "    d[ent[0]], p = ent[1](b, p, e, W)",
+                f"    d[ent[0]], p = ent[1](b, p, e, W{self.R})",
                 "return d, p",
             ]
         elif isinstance(node, S.Explicit):
@@ -263,11 +362,26 @@ class _Gen(_Source):
                 f"if n < 1: raise _bad(CAT, {item!r}, p, 'explicit length octet is 0; it counts itself, so at least 1')",
                 "q = p + n",
                 f"if q > e: raise _short(CAT, {item!r}, p, n, e)",
-                "return b[p + 1:q].hex(), q",
             ]
+            if node.expansion is None:
+                body.append("return b[p + 1:q].hex(), q")
+            else:
+                exp = node.expansion
+                efn = self.variation(exp.compound, item)
+                ek = self.const(exp, "EXP")
+                body += [
+                    "X = None if W is None else []",
+                    "try:",
+                    f"    x, r = {efn}(b, p + 1, q, X{self.R})",
+                    f"    if r != q: raise _bad(CAT, {item!r}, r, '%d octet(s) left over' % (q - r))",
+                    "except DecodeError as exc:",
+                    f"    return _expfail(exc, W, CAT, {item!r}, p, {ek}, b[p + 1:q]), q",
+                    "if X: W.extend(X)",
+                    "return x, q",
+                ]
         else:
             raise TypeError(f"item {item}: no code generator for {node!r}")
-        self.lines.append(f"def {fn}(b, p, e, W):")
+        self.lines.append(f"def {fn}(b, p, e, W{self.R}):")
         self.lines += ["    " + ln for ln in body]
         self.lines.append("")
         return fn
@@ -276,14 +390,47 @@ class _Gen(_Source):
     def record(self) -> None:
         cat = self.cat
         uap_tables = {}
+        fns: dict[int, str] = {}
         for uname, uap in cat.uaps.items():
-            uap_tables[uname] = tuple(
-                None if it is None else (it.key, self.variation(it.variation, it.key)) for it in uap
-            )
+            table = []
+            for it in uap:
+                if it is None:
+                    table.append(None)
+                elif isinstance(it, S.Rfs):
+                    table.append(("RFS", None))  # bound to this UAP's table after exec
+                else:
+                    if id(it) not in fns:
+                        fns[id(it)] = self.variation(it.variation, it.key)
+                    table.append((it.key, fns[id(it)]))
+            uap_tables[uname] = tuple(table)
         self.uap_tables = uap_tables
-        multi = cat.select is not None
+        sel = cat.select
+        call = "ent[1](b, p, e, W, items)" if self.record_arg else "ent[1](b, p, e, W)"
+        if cat.has_rfs:
+            rcall = "ent[1](b, p + 1, e, W, R)" if self.record_arg else "ent[1](b, p + 1, e, W)"
+            self.lines += [
+                "def decode_rfs(b, p, e, W, U, R):",
+                "    if p >= e: raise _short(CAT, 'RFS', p, 1, e)",
+                "    c = b[p]",
+                "    p += 1",
+                "    out = []",
+                "    for k in range(c):",
+                "        if p >= e: raise _short(CAT, 'RFS', p, 1, e)",
+                "        f = b[p]",
+                "        ent = U[f - 1] if 1 <= f <= len(U) else None",
+                "        if ent is None or ent[0] == 'RFS':",
+                "            raise _bad(CAT, 'RFS', p, 'RFS field %d: FRN %d names no item of the UAP' % (k + 1, f))",
+                f"        x, p = {rcall}",
+                "        out.append({ent[0]: x})",
+                "    return out, p",
+                "",
+            ]
         self.lines += [
             "def decode_record(b, p, e, W):",
+        ]
+        if sel is not None and sel.default is None:
+            self.lines.append("    p0 = p")
+        self.lines += [
             "    fs = []",
             "    i = 0",
             "    while True:",
@@ -295,18 +442,33 @@ class _Gen(_Source):
             "        i += 7",
             "        if not o & 1: break",
             "    if not fs: raise _bad(CAT, 'FSPEC', p - 1, 'FSPEC announces no item')",
+        ]
+        if sel is not None:
+            self.ns["SELECT"] = sel
+            if sel.default is None:
+                self.lines.append(f"    if {cat.select_index} not in fs: raise _bad(CAT, 'FSPEC', p0, "
+                                  f"{sel.absent(cat.number)!r})")
+        self.lines += [
             "    items = {}",
             f"    uap = UAPS[{cat.default_uap!r}]",
             "    for idx in fs:",
             "        ent = uap[idx] if idx < len(uap) else None",
             "        if ent is None:",
             "            raise _bad(CAT, 'FSPEC', p, 'FSPEC sets FRN %d, which the UAP does not define' % (idx + 1))",
-            "        items[ent[0]], p = ent[1](b, p, e, W)",
         ]
-        if multi:
-            self.ns["SELECT"] = cat.select
+        if sel is None:
+            self.lines.append(f"        items[ent[0]], p = {call}")
+        else:
             self.lines += [
-                f"        if idx == {cat.select_index}: uap = UAPS[SELECT.choose(items[{cat.select.item!r}])]",
+                f"        if idx == {cat.select_index}:",
+                "            at = p",
+                f"            items[ent[0]], p = {call}",
+                "            x = items[ent[0]]",
+                "            u = SELECT.choose(x)",
+                f"            if u is None: raise _bad(CAT, {sel.label!r}, at, SELECT.no_fit(CAT, x))",
+                "            uap = UAPS[u]",
+                "        else:",
+                f"            items[ent[0]], p = {call}",
             ]
         self.lines += ["    return items, p", ""]
 
@@ -316,11 +478,22 @@ class _Gen(_Source):
         code = compile(src, f"<radarbench CAT{self.cat.number:03d} {self.cat.edition}>", "exec")
         exec(code, self.ns)
         self.resolve_tables()
-        self.ns["UAPS"] = {
-            uname: tuple(None if t is None else (t[0], self.ns[t[1]]) for t in table)
-            for uname, table in self.uap_tables.items()
-        }
+        uaps: dict[str, tuple] = {}
+        for uname, table in self.uap_tables.items():
+            rows: list = [None if t is None or t[1] is None else (t[0], self.ns[t[1]]) for t in table]
+            for i, t in enumerate(table):
+                if t is not None and t[1] is None:
+                    rows[i] = ("RFS", _rfs_decoder(self.ns["decode_rfs"], rows))
+            uaps[uname] = tuple(rows)
+        self.ns["UAPS"] = uaps
         return src, self.ns["decode_record"]
+
+
+def _rfs_decoder(decode_rfs: Callable, table: list) -> Callable:
+    """The RFS slot of one UAP: its FRNs name items of that UAP (``table``, completed later)."""
+    def dec(b: bytes, p: int, e: int, W: Any, R: Any = None) -> Any:
+        return decode_rfs(b, p, e, W, table, R)
+    return dec
 
 
 def generate(category: S.Category) -> tuple[str, RecordDecoder]:
@@ -348,7 +521,9 @@ class _EncGen(_Source):
     """Writes the source of one category edition's encoders."""
 
     def __init__(self, category: S.Category) -> None:
-        super().__init__(category, {"Fallback": Fallback})
+        super().__init__(category, {"Fallback": Fallback, "_lookup": _lookup})
+        self.record_arg = needs_record(category)
+        self.R = ", R" if self.record_arg else ""
 
     def raw_of(self, out: list[str], node: Any, val: str) -> str:
         """Statements checking ``val`` for element ``node``; returns the raw-integer expression."""
@@ -370,47 +545,55 @@ class _EncGen(_Source):
         out.append(f"if not 0 <= {r} < {1 << bits}: raise Fallback")
         return r
 
-    def pack(self, out: list[str], node: Any, val: str, acc: str) -> None:
-        """Statements shifting the bits of ``node`` (value ``val``) into integer ``acc``."""
+    def pack(self, out: list[str], node: Any, val: str, acc: str, path: tuple[str, ...] = (),
+             local: dict[str, str] | None = None) -> None:
+        """Statements shifting the bits of ``node`` (value ``val``, declared at ``path``) into
+        integer ``acc``; ``local``: expressions of its siblings' values (for Depends)."""
         if isinstance(node, S.Spare):
             out.append(f"{acc} <<= {node.bits}")
         elif isinstance(node, S.Element):
             raw = self.raw_of(out, node, val)
             out.append(f"{acc} = ({acc} << {node.bits}) | {raw}")
         elif isinstance(node, S.Group):
-            self.group(out, node.fields, val, acc)
+            self.group(out, node.fields, val, acc, path)
+        elif isinstance(node, S.Depends):
+            keys = _Gen.dep_key(self, node, path, local or {})
+            if node.paths is None:
+                sel, conds = keys[0], [(f"{keys[0]} == {k[0]!r}", c) for k, c in node.keyed.items()]
+            else:
+                sel = self.name("k")
+                out.append(f"{sel} = {keys[0]}" if len(keys) == 1 else f"{sel} = ({', '.join(keys)})")
+                conds = [(f"{sel} == {(k[0] if len(keys) == 1 else k)!r}", c) for k, c in node.keyed.items()]
+            first = True
+            for cond, case in conds + [(None, node.default)]:
+                stmts: list[str] = []
+                self.pack(stmts, case, val, acc, path, local)
+                out.append("else:" if cond is None else f"{'if' if first else 'elif'} {cond}:")
+                out += ["    " + st for st in stmts]
+                first = False
         else:
             raise TypeError(f"no bit-level encoder for {node!r}")
 
-    def group(self, out: list[str], fields: list, val: str, acc: str) -> None:
+    def group(self, out: list[str], fields: list, val: str, acc: str, path: tuple[str, ...] = (),
+              check: bool = True) -> None:
         names = [n for n, _ in fields if n]
-        out.append(f"if {val}.__class__ is not dict or len({val}) != {len(names)}: raise Fallback")
+        if check:
+            out.append(f"if {val}.__class__ is not dict or len({val}) != {len(names)}: raise Fallback")
+        local = {n: f"{val}.get({n!r})" for n in names}
         for fname, sub in fields:
-            if isinstance(sub, S.Depends):
-                sel = f"{val}[{sub.on!r}]"
-                v = self.name("v")
-                out.append(f"{v} = {val}[{fname!r}]")
-                first = True
-                for case_val, case in list(sub.cases.items()) + [(None, sub.default)]:
-                    stmts: list[str] = []
-                    self.pack(stmts, case, v, acc)
-                    head = "else:" if case_val is None else f"{'if' if first else 'elif'} {sel} == {case_val!r}:"
-                    out.append(head)
-                    out += ["    " + s for s in stmts]
-                    first = False
-            elif fname is None:
-                self.pack(out, sub, "None", acc)
+            if fname is None:
+                self.pack(out, sub, "None", acc, path, local)
             else:
                 v = self.name("v")
                 out.append(f"{v} = {val}[{fname!r}]")
-                self.pack(out, sub, v, acc)
+                self.pack(out, sub, v, acc, path + (fname,), local)
 
-    def variation(self, node: Any) -> str:
+    def variation(self, node: Any, path: tuple[str, ...] = ()) -> str:
         fn = self.name("e")
         body: list[str] = []
         if getattr(node, "bitlevel", False):
             body.append("a = 0")
-            self.pack(body, node, "v", "a")
+            self.pack(body, node, "v", "a", path)
             body.append(f"out += a.to_bytes({node.bits // 8}, 'big')")
         elif isinstance(node, S.Extended):
             body.append("if v.__class__ is not dict: raise Fallback")
@@ -429,15 +612,14 @@ class _EncGen(_Source):
             for i, part in enumerate(node.parts):
                 has_fx = node.fx_last or i < nparts - 1
                 stmts: list[str] = ["a = 0"]
+                local = {n: f"v.get({n!r})" for n in node.names[i]}
                 for fname, sub in part:
-                    if isinstance(sub, S.Depends):
-                        raise TypeError("Depends inside an Extended part is not supported by the encoder generator")
                     if fname is None:
-                        self.pack(stmts, sub, "None", "a")
+                        self.pack(stmts, sub, "None", "a", path, local)
                     else:
                         x = self.name("v")
                         stmts.append(f"{x} = v[{fname!r}]")
-                        self.pack(stmts, sub, x, "a")
+                        self.pack(stmts, sub, x, "a", path + (fname,), local)
                 n = node.part_octets(i)
                 if has_fx:
                     stmts.append(f"a = (a << 1) | (1 if last > {i} else 0)")
@@ -448,23 +630,23 @@ class _EncGen(_Source):
                     body.append(f"if last >= {i}:")
                     body += ["    " + s for s in stmts]
         elif isinstance(node, S.Repetitive):
-            sub = self.variation(node.sub) if not getattr(node.sub, "bitlevel", False) else None
+            sub = self.variation(node.sub, path) if not getattr(node.sub, "bitlevel", False) else None
             body.append(f"if v.__class__ is not list or len(v) >= {1 << (8 * node.rep)}: raise Fallback")
             body.append(f"out += len(v).to_bytes({node.rep}, 'big')")
             if sub is None:
                 stmts = ["a = 0"]
-                self.pack(stmts, node.sub, "x", "a")
+                self.pack(stmts, node.sub, "x", "a", path)
                 stmts.append(f"out += a.to_bytes({node.sub.bits // 8}, 'big')")
                 body.append("for x in v:")
                 body += ["    " + s for s in stmts]
             else:
-                body += ["for x in v:", f"    {sub}(x, out)"]
+                body += ["for x in v:", f"    {sub}(x, out{self.R})"]
         elif isinstance(node, S.RepetitiveFX):
             n = (node.sub.bits + 1) // 8
             body.append("if v.__class__ is not list or not v: raise Fallback")
             body.append("k = len(v) - 1")
             stmts = ["a = 0"]
-            self.pack(stmts, node.sub, "x", "a")
+            self.pack(stmts, node.sub, "x", "a", path)
             stmts.append("a = (a << 1) | (1 if i < k else 0)")
             stmts.append(f"out += a.to_bytes({n}, 'big')")
             body.append("for i, x in enumerate(v):")
@@ -472,7 +654,7 @@ class _EncGen(_Source):
         elif isinstance(node, S.Compound):
             subs = []
             for sub in node.subitems:
-                subs.append(None if sub is None else (sub[0], self.variation(sub[1])))
+                subs.append(None if sub is None else (sub[0], self.variation(sub[1], path + (sub[0],))))
             body.append("if v.__class__ is not dict or not v: raise Fallback")
             body.append("frns = []")
             body.append("m = 0")
@@ -481,22 +663,37 @@ class _EncGen(_Source):
                     continue
                 body.append(f"if {sub[0]!r} in v: frns.append({i}); m += 1")
             body.append("if m != len(v): raise Fallback")
-            body.append("out += _fspec(frns)")
+            if node.fspec_octets is None:
+                body.append("out += _fspec(frns)")
+            else:
+                body.append(f"out += _ffspec(frns, {node.fspec_octets})")
             body.append(f"fns = {self.const(tuple(subs), 'SUBS')}")
             body.append("for i in frns:")
             body.append("    name, f = fns[i]")
-            body.append("    f(v[name], out)")
+            body.append(f"    f(v[name], out{self.R})")
         elif isinstance(node, S.Explicit):
+            if node.expansion is not None:
+                efn = self.variation(node.expansion.compound, path)
+                body += [
+                    "if v.__class__ is dict:",
+                    "    d = bytearray()",
+                    f"    {efn}(v, d{self.R})",
+                    "elif v.__class__ is not str: raise Fallback",
+                    "else: d = bytes.fromhex(v)",
+                ]
+            else:
+                body += [
+                    "if v.__class__ is not str: raise Fallback",
+                    "d = bytes.fromhex(v)",
+                ]
             body += [
-                "if v.__class__ is not str: raise Fallback",
-                "d = bytes.fromhex(v)",
                 "if len(d) > 254: raise Fallback",
                 "out.append(len(d) + 1)",
                 "out += d",
             ]
         else:
             raise TypeError(f"no encoder generator for {node!r}")
-        self.lines.append(f"def {fn}(v, out):")
+        self.lines.append(f"def {fn}(v, out{self.R}):")
         self.lines += ["    " + ln for ln in body]
         self.lines.append("")
         return fn
@@ -504,30 +701,97 @@ class _EncGen(_Source):
     def build(self) -> tuple[str, RecordEncoder]:
         cat = self.cat
         self.ns["_fspec"] = S.fspec_bytes
+        self.ns["_ffspec"] = S.fixed_fspec_bytes
+        fns: dict[int, str] = {}
+        tables: dict[str, tuple] = {}
+        for uname, uap in cat.uaps.items():
+            rows = []
+            for it in uap:
+                if it is None:
+                    rows.append(None)
+                elif isinstance(it, S.Rfs):
+                    rows.append(("RFS", None))
+                else:
+                    if id(it) not in fns:
+                        fns[id(it)] = self.variation(it.variation, (it.key,))
+                    rows.append((it.key, fns[id(it)]))
+            tables[uname] = tuple(rows)
+        call = "ent[1](items[ent[0]], out, items)" if self.record_arg else "ent[1](items[ent[0]], out)"
+        if cat.has_rfs:
+            rcall = "f(x, out, R)" if self.record_arg else "f(x, out)"
+            self.lines += [
+                "def encode_rfs(v, out, U, R):",
+                "    if v.__class__ is not list or len(v) > 255: raise Fallback",
+                "    out.append(len(v))",
+                "    for fld in v:",
+                "        if fld.__class__ is not dict or len(fld) != 1: raise Fallback",
+                "        for key, x in fld.items():",
+                "            frn, f = U[key]",
+                "            out.append(frn)",
+                f"            {rcall}",
+                "",
+            ]
+        lines = ["def encode_record(items):",
+                 "    if items.__class__ is not dict or not items: raise Fallback"]
         if cat.select is not None:
-            # Several UAPs: the reference chooses; not worth a second generated path yet.
-            def enc(items: dict) -> bytes:
-                raise Fallback
-            return "", enc
-        table = tuple(None if it is None else (it.key, self.variation(it.variation)) for it in cat.uap)
-        self.lines += [
-            "def encode_record(items):",
-            "    if items.__class__ is not dict or not items: raise Fallback",
+            self.ns["_uap_name"] = _uap_chooser(cat)
+            lines.append("    ENTRIES = BY_UAP[_uap_name(items)]")
+        lines += [
             "    out = bytearray()",
             "    frns = []",
             "    for i, ent in ENTRIES:",
             "        if ent[0] in items:",
             "            frns.append(i)",
-            "            ent[1](items[ent[0]], out)",
+            f"            {call}",
             "    if len(frns) != len(items): raise Fallback",
             "    return _fspec(frns) + out",
             "",
         ]
+        self.lines += lines
         src = "\n".join(self.lines)
         exec(compile(src, f"<radarbench encode CAT{cat.number:03d} {cat.edition}>", "exec"), self.ns)
         self.resolve_tables()
-        self.ns["ENTRIES"] = tuple((i, (t[0], self.ns[t[1]])) for i, t in enumerate(table) if t is not None)
+        by_uap = {}
+        for uname, rows in tables.items():
+            entries = []
+            frn_of = {}
+            for i, t in enumerate(rows):
+                if t is None:
+                    continue
+                if t[1] is None:
+                    entries.append((i, ("RFS", _rfs_encoder(self.ns["encode_rfs"], frn_of))))
+                else:
+                    f = self.ns[t[1]]
+                    entries.append((i, (t[0], f)))
+                    frn_of[t[0]] = (i + 1, f)
+            by_uap[uname] = tuple(entries)
+        self.ns["BY_UAP"] = by_uap
+        self.ns["ENTRIES"] = by_uap[cat.default_uap]
         return src, self.ns["encode_record"]
+
+
+def _rfs_encoder(encode_rfs: Callable, frn_of: dict) -> Callable:
+    def enc(v: Any, out: bytearray, R: Any = None) -> None:
+        encode_rfs(v, out, frn_of, R)
+    return enc
+
+
+def _uap_chooser(category: S.Category) -> Callable[[dict], str]:
+    """The UAP name for a record's items, as the reference chooses it (Fallback where the
+    reference raises, so that it gives the error)."""
+    sel = category.select
+    key, default = sel.item, sel.default
+
+    def choose(items: dict) -> str:
+        if key not in items:
+            if default is None:
+                raise Fallback
+            return default
+        name = sel.choose(items[key])
+        if name is None:
+            raise Fallback
+        return name
+    return choose
 
 
 def generate_encoder(category: S.Category) -> tuple[str, RecordEncoder]:

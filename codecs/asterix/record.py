@@ -14,7 +14,9 @@ import construct as cs
 from construct import Bytes, Construct, Int8ub, Int16ub, Struct, this
 
 from radarbench.codecs.asterix.errors import DecodeError, EncodeError
-from radarbench.codecs.asterix.spec import Category, Item, Rfs, SpecError, fspec_bytes, read_fspec
+from radarbench.codecs.asterix.spec import (
+    Category, Item, Rfs, SpecError, TrackedStream, _visible, fspec_bytes, read_fspec,
+)
 
 # CAT (1 octet), LEN (2 octets, counting the whole block), then the records.
 DATA_BLOCK = Struct(
@@ -63,7 +65,7 @@ def choose_uap(category: Category, items: dict[str, Any]) -> list[Item | Rfs | N
 
 def _needs(stream: Any, n: int, num: int, item: str) -> DecodeError:
     at = stream.tell()
-    left = max(len(stream.getbuffer()) - at, 0)
+    left = max(stream.size - at, 0)
     return DecodeError(f"needs {n} octet{'s' if n != 1 else ''}, the data block has {left} left",
                        category=num, item=item, offset=at)
 
@@ -89,7 +91,13 @@ class RecordCon(Construct):
             return item.construct.subcon._parsereport(stream, context, item.key)
         except SpecError as exc:
             raise DecodeError(str(exc).splitlines()[-1], category=num, item=_subpath(exc, item.key),
-                              offset=at) from None
+                              offset=at if exc.offset is None else exc.offset) from None
+        except cs.StreamError as exc:
+            if isinstance(stream, TrackedStream):
+                offset, reason = stream.needs(item.key)
+                raise DecodeError(reason, category=num, item=_subpath(exc, item.key), offset=offset) from None
+            raise DecodeError(f"runs past the end of the data block ({type(exc).__name__})",
+                              category=num, item=item.key, offset=at) from None
         except cs.ConstructError as exc:
             raise DecodeError(f"runs past the end of the data block ({type(exc).__name__})",
                               category=num, item=item.key, offset=at) from None
@@ -200,8 +208,7 @@ class RecordCon(Construct):
 def _subpath(exc: SpecError, key: str) -> str:
     """'040 -> RHO' style Construct paths turned into '040/RHO' for error messages."""
     path = getattr(exc, "path", None) or key
-    parts = [p.strip() for p in str(path).replace("(parsing)", "").split("->") if p.strip()]
-    return "/".join(parts) if parts else key
+    return _visible(str(path)) or key
 
 
 def parse_record(category: Category, data: bytes, pos: int, end: int, warnings: list[str] | None) -> tuple[dict, int]:
@@ -211,10 +218,10 @@ def parse_record(category: Category, data: bytes, pos: int, end: int, warnings: 
     """
     # Only the rest of the block is handed to Construct (a block is 64 KiB at most): handing it
     # the whole input from the start made each record copy everything before it.
-    stream = io.BytesIO(data[pos:end])
+    stream = TrackedStream(data[pos:end])
     try:
         items = RecordCon(category).parse_stream(stream, strict=warnings is None, warnings=warnings,
-                                                  base=pos, category=category.number)
+                                                  base=pos, category=category.number, tracked=stream)
     except DecodeError as exc:
         raise exc.at(pos) from None
     return items, pos + stream.tell()

@@ -45,7 +45,51 @@ __all__ = [
 
 
 class SpecError(cs.ConstructError):
-    """Raised inside a parse when the bytes break the specification (not merely run short)."""
+    """Raised inside a parse when the bytes break the specification (not merely run short).
+
+    ``offset``: where, in the record's stream (None: at the start of the item)."""
+
+    def __init__(self, message: str = "", path: Any = None, offset: int | None = None) -> None:
+        super().__init__(message, path)
+        self.offset = offset
+
+
+class TrackedStream(io.BytesIO):
+    """The reference's input: remembers where its last read started and how much it asked
+    for, so that errors and warnings name the same octets the generated decoder names.
+
+    ``origin``: the offset of its first octet in the record's coordinates.
+    """
+
+    def __init__(self, data: bytes = b"", origin: int = 0) -> None:
+        super().__init__(data)
+        self.origin = origin
+        self.last = (0, 0)
+        self.size = len(data)
+
+    def read(self, n: int | None = -1) -> bytes:  # type: ignore[override]
+        self.last = (self.tell(), n)
+        return super().read(n)
+
+    def short(self, path: str, at: int, n: int) -> cs.StreamError:
+        """A StreamError for ``n`` octets wanted at ``at`` (recorded as the last read)."""
+        self.last = (at, n)
+        return cs.StreamError(f"needs {n} octets at {at}", path)
+
+    def needs(self, item: str) -> tuple[int, str]:
+        """(offset, reason) of the last read having run short, worded as the fast path does."""
+        at, n = self.last
+        left = max(self.size - at, 0)
+        return self.origin + at, f"needs {n} octet{'s' if n != 1 else ''}, the data block has {left} left"
+
+
+def _origin(stream: Any) -> int:
+    return getattr(stream, "origin", 0)
+
+
+def _visible(path: str) -> str:
+    """A Construct path as the fast path names items: "120/CC" (helper names left out)."""
+    return "/".join(p for p in _path_parts(path) if p != "v")
 
 
 def _field_name(path: str) -> str:
@@ -54,11 +98,20 @@ def _field_name(path: str) -> str:
 
 
 def _warn(context: Any, path: str, message: str) -> None:
+    """A breach a lenient decode notes and goes on (strict: raises). In a record decode the
+    note names category, item and the offset of the octets read, as the fast path does."""
     params = getattr(context, "_params", None) or {}
+    stream = params.get("tracked")
     if params.get("strict"):
-        raise SpecError(message, path)
+        if stream is None:
+            raise SpecError(message, path)
+        raise SpecError(message + " (strict mode)", path, stream.origin + stream.last[0])
     warnings = params.get("warnings")
     if warnings is not None:
+        if stream is not None:
+            cat = params.get("category")
+            at = stream.origin + stream.last[0] + params.get("base", 0)
+            message = f"{'CAT%03d ' % cat if isinstance(cat, int) else ''}item {_visible(path)} at byte offset {at}: {message}"
         warnings.append(message)
 
 
@@ -360,10 +413,10 @@ class Depends(Construct):
         parent = list(own_path[:-1])
         out = []
         for dep in self.paths:
-            if list(dep[:-1]) == parent and siblings is not None:
+            if own_path and dep[0] != own_path[0]:  # another top-level item, decoded earlier
+                out.append(lookup(record.get(dep[0]), dep[1:]) if record is not None else None)
+            elif list(dep[:-1]) == parent and siblings is not None:
                 out.append(siblings.get(dep[-1]))
-            elif record is not None and (not own_path or dep[0] != own_path[0]):
-                out.append(lookup(record.get(dep[0]), dep[1:]))
             else:
                 out.append(None)
         return tuple(out)
@@ -508,7 +561,8 @@ class Extended(Construct):
             out.update(_clean(obj))
             if not obj.get("FX", 0):
                 return out
-        raise SpecError("FX bit set in the last octet the specification defines", path)
+        raise SpecError("FX bit set in the last octet the specification defines", path,
+                        _origin(stream) + stream.tell() - 1)
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
         where = _field_name(path)
@@ -540,6 +594,11 @@ class Repetitive(Construct):
 
     def _parse(self, stream: Any, context: Any, path: str) -> list[Any]:
         n = self._count._parsereport(stream, context, path)
+        if isinstance(stream, TrackedStream) and getattr(self.sub, "bitlevel", False):
+            # all repetitions are checked at once, as the fast path does
+            want = n * (self.sub.bits // 8)
+            if stream.tell() + want > stream.size:
+                raise stream.short(path, stream.tell(), want)
         return [self._sub._parsereport(stream, context, path) for _ in range(n)]
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
@@ -628,7 +687,8 @@ class Compound(Construct):
         out: dict[str, Any] = {}
         for idx in present:
             if idx >= len(self.subitems) or self.subitems[idx] is None:
-                raise SpecError(f"primary subfield bit {idx + 1} is set but names no sub-item", path)
+                raise SpecError(f"primary subfield bit {idx + 1} is set but names no sub-item", path,
+                                _origin(stream) + stream.tell())
             name = self.subitems[idx][0]
             out[name] = self._cons[idx]._parsereport(stream, context, f"{path} -> {name}")
         return out
@@ -712,11 +772,13 @@ class Explicit(Construct):
         at = stream.tell()
         n = cs.stream_read(stream, 1, path)[0]
         if n < 1:
-            raise SpecError("explicit length octet is 0; it counts itself, so at least 1", path)
+            raise SpecError("explicit length octet is 0; it counts itself, so at least 1", path, _origin(stream) + at)
+        if isinstance(stream, TrackedStream) and at + n > stream.size:
+            raise stream.short(path, at, n)  # the length octet and the contents, as the fast path
         data = cs.stream_read(stream, n - 1, path)
         if self.expansion is None:
             return data.hex()
-        return self._expand(data, context, path, at)
+        return self._expand(data, context, path, _origin(stream) + at)
 
     def _expand(self, data: bytes, context: Any, path: str, at: int) -> Any:
         params = getattr(context, "_params", None)
@@ -726,7 +788,9 @@ class Explicit(Construct):
         strict = bool(params.get("strict"))
         inner: list[str] = []
         params["warnings"] = inner
-        sub = io.BytesIO(data)
+        outer_stream = params.get("tracked")
+        sub = TrackedStream(data, at + 1)
+        params["tracked"] = sub
         try:
             value = self.expansion.compound._parsereport(sub, context, path)
             left = len(data) - sub.tell()
@@ -737,6 +801,7 @@ class Explicit(Construct):
             failure = expansion_detail(exc)
         finally:
             params["warnings"] = outer
+            params["tracked"] = outer_stream
         if failure is None:
             if outer is not None:
                 outer.extend(inner)
@@ -745,9 +810,8 @@ class Explicit(Construct):
         if strict:
             raise ExpansionMismatch(message, path)
         if outer is not None:
-            where = "/".join(_path_parts(path)) or self.kind.upper()
-            outer.append(expansion_warning(params.get("category"), where,
-                                           at + params.get("base", 0), message))
+            where = _visible(path) or self.kind.upper()
+            outer.append(expansion_warning(params.get("category"), where, at + params.get("base", 0), message))
         return data.hex()
 
     def _build(self, obj: Any, stream: Any, context: Any, path: str) -> Any:
