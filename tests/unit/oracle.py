@@ -440,6 +440,50 @@ def _fix_depends(node: Any, value: Any, root: dict, rng: random.Random, siblings
     return value
 
 
+def _depends_in(layout: list) -> list:
+    """The Depends declarations on record paths (``paths`` set) under the items of a UAP."""
+    out, seen = [], set()
+
+    def walk(node: Any) -> None:
+        if node is None or id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, S.Item):
+            walk(node.variation)
+        elif isinstance(node, S.Depends):
+            if getattr(node, "paths", None):
+                out.append(node)
+        elif isinstance(node, S.Group):
+            for _, sub in node.fields:
+                walk(sub)
+        elif isinstance(node, S.Extended):
+            for part in node.parts:
+                for _, sub in part:
+                    walk(sub)
+        elif isinstance(node, (S.Repetitive, S.RepetitiveFX)):
+            walk(node.sub)
+        elif isinstance(node, S.Compound):
+            for sub in node.subitems:
+                if sub is not None:
+                    walk(sub[1])
+
+    for it in layout:
+        if isinstance(it, S.Item):
+            walk(it)
+    return out
+
+
+def _assign(root: dict, path: tuple[str, ...], value: Any) -> None:
+    """Set the element at ``path`` where the record carries it (a plain int value)."""
+    v: Any = root
+    for name in path[:-1]:
+        if not isinstance(v, dict) or name not in v:
+            return
+        v = v[name]
+    if isinstance(v, dict) and isinstance(v.get(path[-1]), int):
+        v[path[-1]] = value
+
+
 def random_record(category_spec: S.Category, rng: random.Random, every_item: bool = True,
                   uap: str | None = None) -> dict:
     """A random valid items dict, in UAP order.
@@ -474,6 +518,14 @@ def random_record(category_spec: S.Category, rng: random.Random, every_item: boo
         if rest:
             rec["RFS"] = [{it.key: random_value(it.variation, rng)}
                           for it in rng.sample(rest, rng.randint(1, min(3, len(rest))))]
+    for dep in _depends_in(layout):
+        if rng.random() < 0.7:  # steer the values depended on towards a case (random bits rarely hit one)
+            for p, v in zip(dep.paths, rng.choice(list(dep.cases))):
+                _assign(rec, p, v)
+    if select is not None:  # the selector keeps choosing this UAP
+        sel = rec[select.item] if select.field is None else rec[select.item][select.field]
+        if select.cases.get(sel) != uap:
+            rec[select.item] = key if select.field is None else {**rec[select.item], select.field: key}
     for it in chosen:
         rec[it.key] = _fix_depends(it, rec[it.key], rec, rng)
     for field in rec.get("RFS", []):
