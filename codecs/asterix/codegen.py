@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from radarbench.codecs.asterix import spec as S
-from radarbench.codecs.asterix.errors import DecodeError
+from radarbench.codecs.asterix.errors import EMPTY_RECORD, DecodeError
 
 # Set bits of a FSPEC octet (FX excluded), as 0-based positions within its 7 FRNs.
 BITS7: tuple[tuple[int, ...], ...] = tuple(
@@ -132,7 +132,7 @@ class _Gen(_Source):
 
     def __init__(self, category: S.Category) -> None:
         super().__init__(category, {
-            "_short": _short, "_spare": _spare, "_bad": _bad, "BITS7": BITS7, "BITS8": BITS8,
+            "_short": _short, "_spare": _spare, "_bad": _bad, "EMPTY_RECORD": EMPTY_RECORD, "BITS7": BITS7, "BITS8": BITS8,
             "CAT": category.number, "DecodeError": DecodeError, "_lookup": _lookup,
             "_expfail": _expansion_failure,
         })
@@ -441,7 +441,10 @@ class _Gen(_Source):
             "            for k in BITS7[o]: fs.append(i + k)",
             "        i += 7",
             "        if not o & 1: break",
-            "    if not fs: raise _bad(CAT, 'FSPEC', p - 1, 'FSPEC announces no item')",
+            "    if not fs:",
+            "        if W is None: raise _bad(CAT, 'FSPEC', p - 1, 'FSPEC announces no item')",
+            "        W.append('CAT%03d item FSPEC at byte offset %d: %s' % (CAT, p - 1, EMPTY_RECORD))",
+            "        return {}, p",
         ]
         if sel is not None:
             self.ns["SELECT"] = sel

@@ -1,6 +1,10 @@
 """The two errors of the ASTERIX codecs: bad bytes (DecodeError) and bad values (EncodeError)."""
 from __future__ import annotations
 
+# The warning of a record whose FSPEC announces no item, read in lenient mode as a record of
+# no items (as libasterix reads it; some producers pad a data block with 00 octets).
+EMPTY_RECORD = "FSPEC announces no item (an empty record, or padding octets 00)"
+
 
 def _where(category: int | None, item: str | None, offset: int | None = None) -> str:
     """'CAT048, item 040, byte offset 17: ' (the parts that are known)."""

@@ -12,7 +12,7 @@ from typing import Any
 import construct as cs
 from construct import Bytes, Construct, Int8ub, Int16ub, Struct, this
 
-from radarbench.codecs.asterix.errors import DecodeError, EncodeError
+from radarbench.codecs.asterix.errors import EMPTY_RECORD, DecodeError, EncodeError
 from radarbench.codecs.asterix.spec import (
     Category, Item, Rfs, SpecError, TrackedStream, _visible, fspec_bytes, read_fspec,
 )
@@ -125,7 +125,14 @@ class RecordCon(Construct):
             raise DecodeError("needs 1 octet, the data block has 0 left", category=num, item="FSPEC",
                               offset=stream.tell()) from None
         if not present:
-            raise DecodeError("FSPEC announces no item", category=num, item="FSPEC", offset=stream.tell() - 1)
+            # An empty record (libasterix reads {}; some producers pad a block with 00 octets):
+            # strict mode rejects it, lenient mode gives a record of no items and a warning.
+            at = stream.tell() - 1
+            warnings = context._params.get("warnings")
+            if context._params.get("strict") or warnings is None:
+                raise DecodeError("FSPEC announces no item", category=num, item="FSPEC", offset=at)
+            warnings.append(f"CAT{num:03d} item FSPEC at byte offset {context._params.get('base', 0) + at}: {EMPTY_RECORD}")
+            return {}
         sel = cat.select
         if sel is not None and sel.default is None and cat.select_index not in present:
             raise DecodeError(sel.absent(num), category=num, item="FSPEC", offset=start)
@@ -153,14 +160,15 @@ class RecordCon(Construct):
         cat = self.category
         if not isinstance(obj, dict):
             raise EncodeError(f"record items must be a dict, got {type(obj).__name__}", category=cat.number)
+        if not obj:  # an empty record, as lenient decoding reads one: an FSPEC of one 00 octet
+            stream.write(b"\x00")
+            return obj
         uap = choose_uap(cat, obj)
         place = {it.key: i for i, it in enumerate(uap) if it is not None}
         unknown = [k for k in obj if k not in place]
         if unknown:
             raise EncodeError(f"no item {', '.join(map(str, unknown))} in the UAP of CAT{cat.number:03d} "
                               f"edition {cat.edition}", category=cat.number)
-        if not obj:
-            raise EncodeError("a record needs at least one item", category=cat.number)
         context._params["record"] = obj
         frns = sorted(place[k] for k in obj)
         stream.write(fspec_bytes(frns))
