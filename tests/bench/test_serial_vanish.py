@@ -33,7 +33,9 @@ def test_vanished_serial_port_is_a_fault(tmp_path: Path) -> None:
     assert r["status"] == "fault"
     (fault,) = r["faults"]
     assert "Input/output error" in fault["detail"] or "errno 5" in fault["detail"].lower()
-    # the port went away about 1 s in and stayed away to the end of the 2.5 s run
-    assert 0.3 < fault["t_s"] < 1.8
-    assert 0.8 < fault["duration_s"] < 2.5
+    # The port went away mid-run (its owner closes it 1 s after "ready"; how far into the run
+    # that is depends on how long the bench took to start, which a loaded host stretches:
+    # 0.17 s was seen) and stayed away to the end of the 2.5 s run.
+    assert 0 < fault["t_s"] < 1.8
+    assert abs(fault["t_s"] + fault["duration_s"] - r["duration_s"]) < 0.5, (fault, r["duration_s"])
     assert 0 < r["counts"]["sent"] < 250
