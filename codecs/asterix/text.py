@@ -4,7 +4,7 @@
     for line in describe(record):
         print(line)
     # 020 Target Report Descriptor: TYP=5 (Single ModeS Roll-Call)  SIM=0 (Actual target report)  ...
-    # 040 Measured Position in Polar Co-ordinates: RHO=197.68359375 NM  THETA=340.13671875 deg
+    # 040 Measured Position in Polar Co-ordinates: RHO=197.68359375 NM  THETA=340.13671875 °
     # 220 Aircraft Address: 3958284 (0x3C660C)
 
 The values are walked alongside their declarations (:func:`category_spec`): a table value is
@@ -13,7 +13,9 @@ unit, strings are quoted, a 24-bit raw value (aircraft addresses) is shown in he
 Group and extended sub-fields read ``NAME=value`` separated by two spaces (a group nested in
 one within braces: ``ADSB={EP=1 (ADSB populated)  VAL=1 (Available)}``); compound sub-items
 read ``NAME: value`` separated by `` | ``; repetitions are listed as ``[a; b]``; explicit
-items (SP, RE) as their hex contents and length.
+items (SP, RE) as their hex contents and length, an RE decoded through its expansion as a
+compound after the expansion's name (``(REF021 1.5) SGV: ...``); the fields of a random field
+sequencing slot (RFS) as ``NAME: value`` separated by `` | ``.
 
 Pure: nothing here changes a record. :func:`describe` never raises on a decoded record; a
 value that does not fit its declaration (or an item with no declaration) is shown as repr.
@@ -38,7 +40,7 @@ REPEAT_SEP = "; "    # between repetitions, inside [ ]
 def describe(record: Any) -> list[str]:
     """One line per item of ``record`` (a :class:`Record`, or a dict with category/edition/items).
 
-    ``"040 Measured Position in Polar Co-ordinates: RHO=197.68359375 NM  THETA=340.13671875 deg"``
+    ``"040 Measured Position in Polar Co-ordinates: RHO=197.68359375 NM  THETA=340.13671875 °"``
     """
     try:
         category, edition, items = _parts(record)
@@ -51,6 +53,14 @@ def describe(record: Any) -> list[str]:
         pass
     lines = []
     for key, value in items.items():
+        if key == "RFS" and isinstance(value, list):  # random field sequencing: the items it carried
+            fields = []
+            for field in value:
+                for k, v in (field.items() if isinstance(field, Mapping) else []):
+                    it = spec_items.get(k)
+                    fields.append(f"{k}: {describe_value(it.variation, v) if it is not None else _repr(v)}")
+            lines.append("RFS Random Field Sequencing: " + (SUBITEM_SEP.join(fields) or "-"))
+            continue
         item = spec_items.get(key) if isinstance(key, str) else None
         if item is None:
             lines.append(f"{key}: {_repr(value)}")
@@ -108,6 +118,8 @@ def _render(node: Any, value: Any) -> str:
             out.append(f"{name}: {describe_value(sub, v) if sub is not None else _repr(v)}")
         return SUBITEM_SEP.join(out)
     if isinstance(node, Explicit):
+        if isinstance(value, Mapping) and node.expansion is not None:  # RE through its REF
+            return f"({node.expansion.label}) {_render(node.expansion.compound, value)}"
         if not isinstance(value, str):
             return _repr(value)
         return f"{value or '-'} ({len(value) // 2} octets)"

@@ -189,3 +189,24 @@ def test_describe_unknown_category_and_odd_inputs() -> None:
     assert describe(object())  # something, not an exception
     assert describe(Record(48, "1.32", {"020": {"TYP": 6}})) == [
         "020 Target Report Descriptor: TYP=6 (ModeS All-Call + PSR)"]
+
+
+def test_re_through_its_expansion_reads_like_a_compound() -> None:
+    """CAT021's RE in cat021_re.ast, decoded through REF021 1.5: its sub-item by name, table
+    texts and units, the expansion named; not a Python dict repr."""
+    recs = [r for r in decode(sample("cat021_re.ast").read_bytes()) if "RE" in r.items]
+    assert recs
+    line = _line(describe(recs[0]), "RE")
+    assert line.startswith("RE Reserved Expansion Field: (REF021 1.5) SGV: ")
+    assert "STP=1 (Aircraft has stopped)" in line and "HGT=137.8125 °" in line and "{" not in line
+
+
+def test_rfs_fields_read_by_their_items() -> None:
+    from radarbench.codecs.asterix import encode
+    data = encode([{"category": 1, "edition": "1.4", "items": {
+        "010": {"SAC": 1, "SIC": 2},
+        "020": {"TYP": 0, "SIM": 0, "SSRPSR": 1, "ANT": 0, "SPI": 0, "RAB": 0},
+        "RFS": [{"040": {"RHO": 1.5, "THETA": 90.0}}, {"070": {"V": 0, "G": 0, "L": 0, "MODE3A": "7500"}}]}}])
+    line = _line(describe(decode(data)[0]), "RFS")
+    assert line == "RFS Random Field Sequencing: 040: RHO=1.5 NM  THETA=90 ° | 070: V=0 (Code validated)  " \
+                   "G=0 (Default)  L=0 (Mode-3/A code derived from the reply of the transponder)  MODE3A='7500'", line
