@@ -3,9 +3,10 @@
 decode reads bare data blocks (.ast, raw) or a pcap/pcapng capture (detected from its first
 octets) and writes one record a line. From a capture it reads IPv4/UDP datagrams and ASTERIX
 carried directly in 802.3 LLC frames; the frames it did not read are counted by kind on
-stderr, and a capture from which nothing was read is an error that says what its frames were. A file that breaks the specification: the records
-before the break are written, then one line on stderr names the category, item and byte
-offset, and the exit status is 1. Blocks of categories radarbench has no declaration of are
+stderr, and a capture from which nothing was read is an error that says what its frames were.
+A data block that breaks the specification: the records before the break are written, one
+line on stderr names the category, item and byte offset, decoding goes on with the next block
+(its LEN says where that starts), and the exit status is 1. Blocks of categories radarbench has no declaration of are
 skipped and counted on stderr.
 """
 from __future__ import annotations
@@ -109,19 +110,31 @@ def run_decode(args: argparse.Namespace) -> int:
     try:
         # datagram by datagram: a large capture is not held in memory
         for data, extra in inputs(path, unread):
+            # A break inside a data block ends that block, not the file: its LEN says where
+            # the next one starts (a broken block header still ends this payload).
+            errors: list[DecodeError] = []
+            where = f"frame {extra['frame']}: " if "frame" in extra else ""
             try:
                 for r in iter_decode(data, strict=args.strict, editions=editions, engine=args.engine,
-                                     skipped=skipped):
+                                     skipped=skipped, errors=errors):
+                    if errors:
+                        failures += len(errors)
+                        out.flush()
+                        for exc in errors:
+                            print(f"radarbench decode: {path}: {where}{exc}", file=sys.stderr)
+                        errors.clear()
                     rec = _record_json(r, extra)
                     if args.format == "jsonl":
                         out.write(json.dumps(rec, separators=(",", ":")) + "\n")
                     else:
                         _text(rec, out)
             except DecodeError as exc:
-                failures += 1
+                errors.append(exc)
+            if errors:
+                failures += len(errors)
                 out.flush()
-                where = f"frame {extra['frame']}: " if "frame" in extra else ""
-                print(f"radarbench decode: {path}: {where}{exc}", file=sys.stderr)
+                for exc in errors:
+                    print(f"radarbench decode: {path}: {where}{exc}", file=sys.stderr)
     except ValueError as exc:  # the capture itself cannot be read (DecodeError is caught above)
         out.flush()
         raise UserError(str(exc)) from None

@@ -115,10 +115,14 @@ def iter_decode(
     editions: Mapping[int, str] | None = None,
     engine: str = "fast",
     skipped: list[SkippedBlock] | None = None,
+    errors: list[DecodeError] | None = None,
 ) -> Iterator[Record]:
     """Decode record by record: the records before a break are yielded before its DecodeError.
 
-    Unknown categories are appended to ``skipped`` (if given) and passed over.
+    Unknown categories are appended to ``skipped`` (if given) and passed over. With ``errors``
+    (a list), a break inside a data block is appended there and decoding goes on with the
+    next block (its LEN says where that starts); a block header that breaks (LEN past the
+    end of the data, or too small) still raises, since nothing after it can be found.
     """
     try:
         chosen = _editions.resolve(editions)
@@ -149,13 +153,19 @@ def iter_decode(
         while q < end:
             warnings: list[str] | None = None if strict else []
             try:
-                items, nq = dec(data, q, end, warnings)
-            except DecodeError:
-                raise
-            except RecursionError:
-                raise DecodeError("nesting too deep", category=cat, offset=q) from None
-            except Exception as exc:  # a bug of ours must still surface as a DecodeError
-                raise DecodeError(f"internal decoder error: {exc!r}", category=cat, offset=q) from exc
+                try:
+                    items, nq = dec(data, q, end, warnings)
+                except DecodeError:
+                    raise
+                except RecursionError:
+                    raise DecodeError("nesting too deep", category=cat, offset=q) from None
+                except Exception as exc:  # a bug of ours must still surface as a DecodeError
+                    raise DecodeError(f"internal decoder error: {exc!r}", category=cat, offset=q) from exc
+            except DecodeError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+                break
             if multi is None:
                 yield Record(cat, ed, items, q, bi, warnings or [])
             else:

@@ -255,3 +255,24 @@ def test_cli_reports_a_break_in_one_line(tmp_path) -> None:
     p = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "decode", str(bad), "--edition", "48=9.99"],
                        capture_output=True, text=True)
     assert p.returncode == 2 and "1.32" in p.stderr
+
+
+def test_a_broken_block_ends_that_block_not_the_file(tmp_path) -> None:
+    """The blocks after a broken one (LEN intact) are decoded too: by iter_decode with an
+    errors list, and by `radarbench decode`, which names each break on stderr and exits 1."""
+    good = one_record()
+    broken = bytes([48, 0, 5, 0x80, 1])  # I048/010 announced, one of its two octets present
+    data = good + broken + good
+    errors: list[DecodeError] = []
+    recs = list(iter_decode(data, errors=errors))
+    assert [r.offset for r in recs] == [3, len(good) + 5 + 3]
+    assert len(errors) == 1 and errors[0].item == "010" and errors[0].offset == len(good) + 4
+    with pytest.raises(DecodeError):
+        list(iter_decode(data))  # without an errors list: the first break raises, as before
+    f = tmp_path / "mid.ast"
+    f.write_bytes(data)
+    p = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "decode", str(f)], capture_output=True, text=True)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert [json.loads(x)["offset"] for x in p.stdout.splitlines()] == [3, len(good) + 5 + 3]
+    (err,) = p.stderr.strip().splitlines()
+    assert f"CAT048, item 010, byte offset {len(good) + 4}" in err
