@@ -3,7 +3,8 @@
 Issue 9's figure: one 64 KB CAT048 data block (the real records of cat034_048.pcap repeated)
 fed 256 octets at a time to ``StreamDecoder(validate=decodes)``. While the block is incomplete
 the splitter looks for evidence that its header was garbage; that search must be linear in
-what it is fed (the splitter of 2025-05 re-scanned its whole buffer on every feed: ~20 s).
+what it is fed (before issue 9 it re-scanned its whole buffer on every feed: 1.17 s CPU
+here with decodes, 6.3 s with categories={48}, and ~20 s on the block the issue measured).
 """
 from __future__ import annotations
 
