@@ -379,6 +379,10 @@ def summary_line(report: Report) -> str:
         plots = f" ({src['plots']:,} plots)" if isinstance(src.get("plots"), int) else ""
         counts = (f"received {records:,} records{plots} dup {c.duplicated:,} "
                   f"corrupt {c.corrupted:,} decode errors {c.decode_errors:,}")
+        ahead = src.get("data_age_negative")
+        if ahead:
+            latency += (f"; {ahead:,} record(s) stamped after their arrival (clocks apart, or a "
+                        "replay of another time of day): no data age for them")
     elif mode == "sink":
         # Nothing comes back: what the device accepted, of what was scheduled.
         sink = sections.get("sink") if isinstance(sections.get("sink"), dict) else {}

@@ -336,10 +336,15 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
                 if not isinstance(tod, (int, float)):
                     continue
                 age_ns = int(_age_s(wall_tod_s, float(tod)) * NS_PER_S)
-                if age_ns < 0:
-                    negative_ages += 1
                 stats.on_sent(rx_ns)
-                stats.on_received(rx_ns - age_ns, rx_ns - age_ns, rx_ns, share)
+                if age_ns < 0:
+                    # Stamped after it arrived: the clocks disagree (or the feed is a replay of
+                    # another time of day), so its data age is unknown, not 0: counted, left out
+                    # of the data age figures (the report says how many).
+                    negative_ages += 1
+                    stats.on_received_unmeasured(rx_ns, share)
+                else:
+                    stats.on_received(rx_ns - age_ns, rx_ns - age_ns, rx_ns, share)
                 tick_received += 1
     except KeyboardInterrupt:
         status = "interrupted"

@@ -515,12 +515,15 @@ class Timeline:
         (a message declared lost that turned up late)."""
         self._row(self._slice(intended_ns)).lost += n
 
-    def on_received(self, rx_ns: int, latency_ns: int, nbytes: int) -> None:
-        """A message of `nbytes` arrived at rx_ns with (corrected) latency latency_ns."""
+    def on_received(self, rx_ns: int, latency_ns: int | None, nbytes: int) -> None:
+        """A message of `nbytes` arrived at rx_ns with (corrected) latency latency_ns (None: no
+        latency known for it; counted, not in the slice's percentiles)."""
         index = self._slice(rx_ns)
         row = self._row(index)
         row.received += 1
         row.bytes += nbytes
+        if latency_ns is None:
+            return
         rec = self._recs.get(index)
         if rec is None:
             if row.p99_us is not None:
@@ -652,6 +655,14 @@ class RunStats:
         self.arrivals.add(rx_ns, nbytes)
         self.latency.record(intended_ns, actual_send_ns, rx_ns)
         self.timeline.on_received(rx_ns, rx_ns - intended_ns, nbytes)
+
+    def on_received_unmeasured(self, rx_ns: int, nbytes: int) -> None:
+        """A message arrived whose latency cannot be known (a record stamped after its own
+        arrival): counted as received, left out of every latency figure."""
+        self.counts.received += 1
+        self.bytes_received += nbytes
+        self.arrivals.add(rx_ns, nbytes)
+        self.timeline.on_received(rx_ns, None, nbytes)
 
     def on_late(self, intended_ns: int, actual_send_ns: int, rx_ns: int, nbytes: int) -> None:
         """A message that arrived past the run's deadline: counted late, not received, but its

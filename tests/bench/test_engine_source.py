@@ -178,3 +178,33 @@ def test_missed_sectors_and_markers() -> None:
     eps = scans.missed_markers(int(5.4e9))
     assert [e.errors for e in eps] == [2]  # 5.4 s: the one due at 6 s is not missed yet
     assert scans.section(int(7.6e9))["north_markers_missed"] == 2 + 2  # due at 6 and 7 s
+
+
+def test_records_stamped_after_their_arrival_have_no_data_age() -> None:
+    """A feed whose time of day runs ahead of this host (clocks apart, or a replay of another
+    time of day): its records are counted, but their data age is unknown, not 0 us (it was
+    clamped to 0 and reported as p50 0.0 us); one stamped in the past still measures."""
+    from radarbench.codecs.asterix import encode
+
+    port = free_port()
+
+    def feed() -> None:
+        time.sleep(0.5)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for i in range(10):
+                ahead = i < 8  # 8 records an hour ahead, 2 stamped 2 s ago
+                tod = ((time.time() % 86400) + (3600 if ahead else -2.0)) % 86400
+                block = encode([{"category": 48, "items": {"010": {"SAC": 1, "SIC": 2}, "140": round(tod * 128) / 128}}])
+                s.sendto(block, ("127.0.0.1", port))
+                time.sleep(0.05)
+
+    t = threading.Thread(target=feed, daemon=True)
+    t.start()
+    report = bench(recv=f"udp://127.0.0.1:{port}", duration=1.5)
+    t.join()
+    src = report.to_dict()["source"]
+    assert report.counts.received == 10 and src["data_age_negative"] == 8
+    assert report.corrected.count == 2  # only the two measurable records
+    assert 1.9e6 <= report.corrected.min_us <= report.corrected.max_us <= 4e6
+    from radarbench.bench.cmd_bench import summary_line
+    assert "8 record(s) stamped after their arrival" in summary_line(report)
