@@ -12,7 +12,9 @@ A step passes when its verdict is clean: nothing lost or late, no fault, somethi
 the sender kept to its schedule, the path kept up (its queue did not grow through the step),
 and, with --max-p99-ms, the corrected p99 under that limit. A step at which the bench itself
 could not keep up (its sender fell behind while not held back by the path, or the engine's
-health says overloaded, or the engine refuses the rate) is "bench overloaded at X msgs/s": it
+health says overloaded, or the engine refuses the rate, or it lost probes or fell behind while
+the device runs on this host (loopback, a pseudo-terminal) and the host's CPUs were busy for
+a fifth of the step or more) is "bench overloaded at X msgs/s": it
 ends the search upwards like a failure, and when it is the bracket's failing end the maximum
 is the bench's, not the device's (`limited_by: "bench"`).
 
@@ -50,7 +52,8 @@ from radarbench.bench.engine import BenchConfig, BenchReport, ConfigError, run_l
 from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report
 from radarbench.bench.stats import RunStats
-from radarbench.bench.verdict import settle
+from radarbench.bench.verdict import HOST_BUSY_SHARE, settle
+from radarbench.rigs.urlcheck import runs_here
 
 # The search never offers more than this: a Python sender tops out far below, and the engine
 # refuses rates the machine cannot hold before this is reached.
@@ -225,6 +228,21 @@ def _health(report: BenchReport) -> dict[str, Any] | None:
     return health if isinstance(health, dict) else None
 
 
+def _busy_host_with_local_device(cfg: BenchConfig, health: dict[str, Any] | None) -> str | None:
+    """Why a step's losses or delays may be this host's doing, not the device's: the device
+    runs here (a loopback address, a pseudo-terminal) and the host's CPUs were busy for at
+    least HOST_BUSY_SHARE of the step (the rule verdict.py applies to a rig's emulated devices);
+    else None. A device elsewhere (a real serial port, another address) never qualifies."""
+    pressure = (health or {}).get("host_cpu_pressure")
+    if not isinstance(pressure, (int, float)) or pressure < HOST_BUSY_SHARE:
+        return None
+    here = next((w for w in (runs_here(u) for u in (cfg.send, cfg.recv) if u) if w), None)
+    if here is None:
+        return None
+    return (f"the host was busy (tasks waited for a CPU {pressure:.0%} of the step) and the device "
+            f"runs on it ({here}), so they say nothing about the device")
+
+
 def judge(cfg: BenchConfig, report: BenchReport, rate: float) -> StepVerdict:
     """The verdict of one step at `rate` (see the module docstring)."""
     c = report.counts
@@ -263,7 +281,11 @@ def judge(cfg: BenchConfig, report: BenchReport, rate: float) -> StepVerdict:
     if health and health.get("overloaded"):
         reasons = "; ".join(str(r) for r in health.get("reasons") or []) or "health says overloaded"
         return StepVerdict("bench_overloaded", f"bench overloaded at {rate:,.0f} msgs/s: {reasons}")
+    busy = _busy_host_with_local_device(cfg, health)
     if c.lost or c.late:
+        if busy:
+            return StepVerdict("bench_overloaded", f"bench overloaded at {rate:,.0f} msgs/s: {c.lost:,} lost, "
+                                                   f"{c.late:,} late, but {busy}")
         return StepVerdict("fail", f"{c.lost:,} lost, {c.late:,} late")
     if c.received == 0:
         return StepVerdict("fail", "nothing received")
@@ -281,6 +303,9 @@ def judge(cfg: BenchConfig, report: BenchReport, rate: float) -> StepVerdict:
     spread_s = max(0.0, (report.uncorrected.p50_us - report.uncorrected.min_us) / 1e6)
     overload = 2 * spread_s / step_s if step_s > 0 else 0.0
     if overload > cfg.find_max_resolution / 2 and spread_s > SPREAD_MIN_S:
+        if busy:
+            return StepVerdict("bench_overloaded", f"bench overloaded at {rate:,.0f} msgs/s: the delay grew "
+                                                   f"through the step, but {busy}")
         return StepVerdict("fail", f"the path did not keep up: its delay grew through the step "
                                    f"(median {spread_s * 1e3:,.1f} ms above the fastest: "
                                    f"~{overload:.1%} more offered than carried)")

@@ -113,3 +113,42 @@ def hears_itself(send_url: str, recv_url: str) -> str | None:
 
 
 __all__ = ["Where", "check_url", "hears_itself", "url_options", "url_parts"]
+
+
+def _loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def runs_here(url: str) -> str | None:
+    """Why the device at the far end of ``url`` must run on this host (it then shares this
+    host's CPUs with the bench), or None when nothing says so (a real serial port, another
+    address). Loopback addresses and pseudo-terminals are this host's by definition; the
+    in-process ``loop://`` is the bench's own. Never raises: a URL that does not parse says
+    nothing."""
+    import os
+
+    try:
+        where = check_url(url)
+    except Exception:
+        return None
+    if where.scheme in ("udp", "tcp") and len(where.key) > 1 and _loopback(where.key[1]):
+        return f"{url} is a loopback address"
+    if where.scheme == "loop":
+        return f"{url} runs inside the bench"
+    if where.key and where.key[0] == "line":
+        if where.scheme == "pty":
+            return f"{url} is a pseudo-terminal of this host"
+        try:
+            real = os.path.realpath(str(where.key[1]))
+        except (OSError, ValueError):
+            return None
+        if real.startswith("/dev/pts/") or real == "/dev/ptmx":
+            return f"{url} is a pseudo-terminal of this host ({real})"
+    return None

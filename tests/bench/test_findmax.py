@@ -217,6 +217,22 @@ def test_bad_settings_are_refused(options: dict[str, Any], message: str) -> None
         findmax.check_config(cfg)
 
 
+def test_losses_on_a_busy_host_with_the_device_on_it_are_the_bench_s() -> None:
+    """Lost or late probes, or a growing delay, while the device runs on this host (loopback,
+    a pseudo-terminal) and the host's CPUs were busy for >= 20 % of the step: bench overloaded,
+    naming why; the same with a quiet host, or a device elsewhere, is a failure of the device."""
+    busy, quiet = {"host_cpu_pressure": 0.45}, {"host_cpu_pressure": 0.05}
+    local = BenchConfig(send="udp://127.0.0.1:9000", recv="udp://127.0.0.1:9001", rate=1000, duration_s=4.0)
+    remote = BenchConfig(send="udp://192.0.2.7:9000", recv="udp://192.0.2.7:9001", rate=1000, duration_s=4.0)
+    v = judge(local, model_report(1000, 4.0, lost=3, health=busy), 1000)
+    assert v.status == "bench_overloaded" and "3 lost" in v.why and "45%" in v.why and "loopback" in v.why
+    v = judge(local, model_report(1000, 4.0, queue_share=0.03, health=busy), 1000)
+    assert v.status == "bench_overloaded" and "delay grew" in v.why
+    assert judge(local, model_report(1000, 4.0, lost=3, health=quiet), 1000).status == "fail"
+    assert judge(remote, model_report(1000, 4.0, lost=3, health=busy), 1000).status == "fail"
+    assert judge(local, model_report(1000, 4.0, health=busy), 1000).ok  # a clean step stays a pass
+
+
 def test_step_verdicts() -> None:
     cfg = BenchConfig(send="loop://", recv="loop://", rate=1000, duration_s=4.0, max_p99_ms=5.0)
     assert judge(cfg, model_report(1000, 4.0), 1000).ok

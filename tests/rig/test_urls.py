@@ -68,3 +68,24 @@ def test_every_scheme_module_opens_with_its_grammar() -> None:
         assert src.startswith("# "), module
         first = src.splitlines()[0]
         assert "://" in first, module
+
+
+def test_runs_here_names_devices_on_this_host(tmp_path) -> None:
+    import os
+
+    from radarbench.rigs.urlcheck import runs_here
+    assert "loopback" in runs_here("udp://127.0.0.1:9000")
+    assert "loopback" in runs_here("tcp://localhost:2000")
+    assert "loopback" in runs_here("udp://[::1]:9000")
+    assert runs_here("udp://192.0.2.7:9000") is None and runs_here("udp://239.1.1.1:8600") is None
+    assert runs_here("serial:///dev/ttyS0?baud=9600") is None
+    assert "pseudo-terminal" in runs_here(f"pty://{tmp_path}/line")
+    master, slave = os.openpty()
+    try:
+        link = tmp_path / "link"
+        link.symlink_to(os.ttyname(slave))
+        assert "/dev/pts/" in runs_here(f"serial://{link}?baud=9600")
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert runs_here("nonsense") is None
