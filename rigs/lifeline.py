@@ -140,7 +140,12 @@ def parent_gone() -> bool:
 def _on_child_signal(signum: int, frame: FrameType | None) -> None:
     # SIGTERM/SIGHUP in a child on a lifeline: the parent's death ends it at once; while the
     # parent lives, the parent decides (it tells its children to stop when the run ends).
+    # The run directory goes first, as the watcher thread does: PR_SET_PDEATHSIG's signal
+    # usually arrives before the watcher's next look, and exiting here without it left the
+    # run directory of a SIGKILLed rig behind (seen beside a busy host: not gone in 5 s).
     if parent_gone():
+        with contextlib.suppress(Exception):
+            cleanup_orphaned_run_dir()
         os._exit(EXIT_ORPHAN)
 
 
