@@ -20,7 +20,7 @@ from typing import Any, Iterator, TextIO
 
 from radarbench.bench.cli import UserError
 from radarbench.codecs.asterix import (
-    DecodeError, EncodeError, Record, SkippedBlock, encode_one, iter_decode, pack_blocks,
+    DecodeError, EncodeError, Record, SkippedBlock, block_of, encode_one, iter_decode, pack_blocks,
 )
 from radarbench.codecs.asterix.text import describe
 from radarbench.rigs.editionopts import editions_from_options
@@ -186,7 +186,7 @@ def run_encode(args: argparse.Namespace) -> int:
                 status = 1
                 break
             try:
-                encoded.append(encode_one(rec, editions))
+                encoded.append((*encode_one(rec, editions), block_of(rec)))
             except EncodeError as exc:
                 print(f"radarbench encode: {name}: line {n}: {exc}", file=sys.stderr)
                 status = 1

@@ -29,7 +29,7 @@ from radarbench.codecs.asterix.spec import Category
 
 __all__ = [
     "Record", "Decoded", "SkippedBlock", "DecodeError", "EncodeError",
-    "decode", "iter_decode", "encode", "encode_one", "encode_record", "pack_blocks", "category_spec", "split_blocks",
+    "decode", "iter_decode", "encode", "encode_one", "encode_record", "pack_blocks", "block_of", "category_spec", "split_blocks",
 ]
 
 
@@ -227,11 +227,13 @@ def encode_record(category: int, items: dict[str, Any], edition: str | None = No
     return build_record(spec, items)
 
 
-def pack_blocks(encoded: Iterable[tuple[int, str, bytes]]) -> bytes:
-    """Data blocks around already encoded records, given as (category, edition, record bytes).
+def pack_blocks(encoded: Iterable[tuple]) -> bytes:
+    """Data blocks around already encoded records, given as (category, edition, record bytes)
+    or (category, edition, record bytes, group).
 
     Consecutive records of one category and edition share a data block; a new block starts
-    when one would pass 65535 octets.
+    when one would pass 65535 octets, and where the group changes (a record's group is where
+    it was decoded from, see :func:`block_of`: records of two data blocks stay in two).
     """
     out = bytearray()
     cur_key: tuple[int, str] | None = None
@@ -244,10 +246,11 @@ def pack_blocks(encoded: Iterable[tuple[int, str, bytes]]) -> bytes:
             out.extend(body)
         body.clear()
 
-    for cat, ed, rec in encoded:
+    for entry in encoded:
+        cat, ed, rec = entry[0], entry[1], entry[2]
         if len(rec) + BLOCK_HEADER_LEN > MAX_BLOCK_LEN:
             raise EncodeError(f"record of {len(rec)} octets does not fit a data block", category=cat)
-        key = (cat, ed)
+        key = (cat, ed, entry[3] if len(entry) > 3 else None)
         if key != cur_key or len(body) + len(rec) + BLOCK_HEADER_LEN > MAX_BLOCK_LEN:
             flush()
             cur_key = key
@@ -269,11 +272,30 @@ def encode_one(record: Any, editions: Mapping[int, str] | None = None) -> tuple[
     return cat, ed, encode_record(cat, items, ed)
 
 
+def block_of(record: Any) -> Any:
+    """Where a record was decoded from, as a hashable (None if not known): a Record's block
+    index, or a decoded JSON record's "frame" and "block" (as `radarbench decode` writes
+    them). Records of one data block go back into one; records of two stay in two."""
+    if isinstance(record, Record):
+        return record.block
+    if isinstance(record, Mapping):
+        frame, block = record.get("frame"), record.get("block")
+        if frame is None and block is None:
+            return None
+        try:
+            return (frame, block) if frame is not None else block
+        except TypeError:
+            return None
+    return None
+
+
 def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None) -> bytes:
     """Data blocks holding ``records`` (Record objects or {"category", "edition"?, "items"}).
 
     Consecutive records of one category and edition share a data block (a new block starts
-    when one would pass 65535 octets). A record's own edition wins over ``editions``.
-    Raises :class:`EncodeError` naming the item and the reason.
+    when one would pass 65535 octets), unless they were decoded from different data blocks
+    (:func:`block_of`): then each block is rebuilt as it was, so encode(decode(data)) == data
+    for a file of several blocks of one category. A record's own edition wins over
+    ``editions``. Raises :class:`EncodeError` naming the item and the reason.
     """
-    return pack_blocks(encode_one(r, editions) for r in records)
+    return pack_blocks((*encode_one(r, editions), block_of(r)) for r in records)

@@ -276,3 +276,20 @@ def test_a_broken_block_ends_that_block_not_the_file(tmp_path) -> None:
     assert [json.loads(x)["offset"] for x in p.stdout.splitlines()] == [3, len(good) + 5 + 3]
     (err,) = p.stderr.strip().splitlines()
     assert f"CAT048, item 010, byte offset {len(good) + 4}" in err
+
+
+def test_records_of_two_blocks_go_back_into_two(tmp_path) -> None:
+    """cat021_re.ast holds two CAT021 blocks: encode(decode(x)) gives both back (it merged them
+    into one block, 88 octets for 91); so do decode | encode on the CLI, and records built by
+    hand (no block known) still share one block."""
+    data = sample("cat021_re.ast").read_bytes()
+    recs = decode(data)
+    assert len(list(split_blocks(data))) == 2 and encode(recs) == data
+    by_hand = [{"category": r.category, "items": r.items} for r in recs]
+    assert len(list(split_blocks(encode(by_hand)))) == 1
+    jl = tmp_path / "r.jsonl"
+    jl.write_text(subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "decode", str(sample("cat021_re.ast"))],
+                                 capture_output=True, text=True, check=True).stdout)
+    subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "encode", str(jl), "-o", str(tmp_path / "o.ast")],
+                   check=True)
+    assert (tmp_path / "o.ast").read_bytes() == data
