@@ -295,14 +295,18 @@ def decodes(block: bytes) -> bool:
     With it, garbage that happens to look like a block header is rejected unless what follows
     is records that the category's declaration accepts, so resynchronisation lands on a real
     block boundary. Blocks of categories without a declaration cannot be checked, so they do
-    not pass: a link that also carries those needs a validator of its own.
+    not pass: a link that also carries those needs a validator of its own. A block holding an
+    empty record (an FSPEC of 00, which lenient decoding reads as a record of no items) does
+    not pass either: 00 octets are the commonest garbage, and a fake block that ends in them
+    decodes far too easily to be evidence of a boundary.
     """
     from radarbench.codecs.asterix import DecodeError, decode
 
     try:
-        return len(decode(block)) > 0
+        records = decode(block)
     except DecodeError:
         return False
+    return bool(records) and all(r.items for r in records)
 
 
 # What decodes can ever accept: the splitter skips other headers without calling it.

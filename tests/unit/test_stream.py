@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from radarbench.codecs.asterix import split_blocks
+from radarbench.codecs.asterix import decode, split_blocks
 from radarbench.codecs.asterix.stream import StreamDecoder, decodes
 from radarbench.rigs.pcapfile import iter_datagrams
 from samples import sample
@@ -283,3 +283,12 @@ def test_no_garbage_is_exact_in_any_chunking(picks, cuts, validate) -> None:
     s = StreamDecoder(validate=validate)
     assert split(s, stream, lambda: next(it)) == blocks
     assert (s.garbage_bytes, s.buffered) == (0, 0)
+
+
+def test_decodes_takes_no_empty_record_as_evidence() -> None:
+    # 30 00 07 80 d2 cb 00: a CAT048 record (I048/010) then an empty record (FSPEC 00), which
+    # lenient decoding reads as a record of no items; as evidence of a boundary it is too weak
+    # (a fake CAT021 block of 290 octets ending in 00s swallowed real ones when it counted).
+    padded = bytes.fromhex("30000780d2cb00")
+    assert len(decode(padded)) == 2 and decode(padded)[1].items == {}
+    assert not decodes(padded) and decodes(bytes.fromhex("30000680d2cb"))
