@@ -47,8 +47,10 @@ def add_parser(sub: Any) -> None:
 
     g = sub.add_parser("generate-editions", help="regenerate the category declarations from asterix-specs",
                        description="Regenerate every category edition's declaration from the .ast "
-                                   "files of an asterix-specs checkout (its specs/ folder).")
-    g.add_argument("specs_dir", metavar="SPECS_DIR", help="an asterix-specs checkout")
+                                   "files of an asterix-specs checkout (the folder holding specs/catNNN/).")
+    g.add_argument("specs_dir", metavar="SPECS_DIR", help="an asterix-specs checkout (or its specs/ folder)")
+    g.add_argument("--commit", metavar="SHA", help="the asterix-specs commit to name in each file "
+                                                   "(default: the one the checkout's README.md names)")
     g.add_argument("--out", metavar="DIR", help="where to write the package (default: the installed "
                                                 "radarbench.codecs.asterix.categories)")
     g.set_defaults(func=run_generate)
@@ -363,9 +365,9 @@ def run_generate(args: argparse.Namespace) -> int:
         return 1
     out = Path(args.out) if args.out else Path(registry.__file__).parent / "categories"
     try:
-        result = generator.generate(specs, out)
+        result = generator.generate(specs, out, args.commit)
     except (OSError, ValueError) as exc:
-        raise UserError(f"{specs}: {exc}") from None
+        raise UserError(str(exc) if str(specs) in str(exc) else f"{specs}: {exc}") from None
     written = len(result) if isinstance(result, (list, tuple, dict, set)) else None
     print(f"radarbench generate-editions: wrote {out}"
           + (f" ({written} files)" if written is not None else ""))

@@ -373,25 +373,34 @@ def render_index(editions: dict[tuple[int, str], str], refs: dict[tuple[int, str
 
 
 def specs_commit(specs_dir: str | Path) -> str | None:
-    """The asterix-specs commit named in the specs folder's README.md, if it names one."""
-    readme = Path(specs_dir) / "README.md"
-    try:
-        m = re.search(r"\bcommit\s+([0-9a-f]{40})\b", readme.read_text(encoding="utf-8"))
-    except OSError:
-        return None
-    return m.group(1) if m else None
+    """The asterix-specs commit named in the checkout's README.md (given the checkout or its
+    ``specs`` folder), if it names one."""
+    root = Path(specs_dir)
+    for readme in (root / "README.md", root.parent / "README.md") if root.name == "specs" else (root / "README.md",):
+        try:
+            m = re.search(r"\bcommit\s+([0-9a-f]{40})\b", readme.read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        if m:
+            return m.group(1)
+    return None
 
 
 def generate(specs_dir: str | Path, out_dir: str | Path = PACKAGE_DIR, commit: str | None = None) -> list[Path]:
     """Write every edition module, REF module and ``__init__.py`` into ``out_dir``; remove
     edition modules no spec file produces. Returns the files written (changed or not).
 
-    Raises AstError for a malformed spec file, ValueError if the commit is unknown.
+    Raises AstError for a malformed spec file, ValueError if the commit is unknown or the
+    folder holds no category file (nothing is written or removed then: a wrong path must not
+    leave radarbench knowing no category).
     """
     root = Path(specs_dir)
+    if not any(A.spec_files(root)):
+        raise ValueError(f"{root}: no asterix-specs category files (specs/catNNN/cat-*.ast) in it; "
+                         "expected an asterix-specs checkout")
     commit = commit or specs_commit(root)
     if not commit:
-        raise ValueError(f"{root}/README.md names no asterix-specs commit; give one (--commit)")
+        raise ValueError(f"{root}/README.md names no asterix-specs commit; give one (--commit SHA)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     base = root / "specs" if (root / "specs").is_dir() else root

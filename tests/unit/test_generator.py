@@ -73,6 +73,33 @@ def test_a_specs_folder_without_a_commit_needs_one(tmp_path: Path) -> None:
     assert "0" * 40 in (tmp_path / "out" / "cat048_1_32.py").read_text(encoding="utf-8")
 
 
+def test_a_folder_without_specs_changes_nothing(tmp_path: Path) -> None:
+    """newcomer 8 #2: a folder holding no category file (a README alone) wiped every module
+    of --out and said it succeeded; now it is refused and the folder is left as it was."""
+    (tmp_path / "nospecs").mkdir()
+    (tmp_path / "nospecs" / "README.md").write_text((SPECS / "README.md").read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    generate(SPECS, out)
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(ValueError, match="no asterix-specs category files"):
+        generate(tmp_path / "nospecs", out)
+    assert sorted(p.name for p in out.iterdir()) == before
+    p = subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "generate-editions", str(tmp_path / "nospecs"),
+                        "--out", str(out)], capture_output=True, text=True)
+    assert p.returncode == 2 and "no asterix-specs category files" in p.stderr and "Traceback" not in p.stderr
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_the_specs_folder_itself_and_commit_option_work(tmp_path: Path) -> None:
+    """newcomer 8 #3: SPECS_DIR/specs found no commit (the README is beside specs/), and the
+    advised --commit was not an option of `radarbench generate-editions`."""
+    generate(SPECS / "specs", tmp_path / "a")
+    assert (tmp_path / "a" / "cat048_1_32.py").read_bytes() == (PACKAGE_DIR / "cat048_1_32.py").read_bytes()
+    subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "generate-editions", str(SPECS), "--out",
+                    str(tmp_path / "b"), "--commit", "1" * 40], check=True, capture_output=True)
+    assert "1" * 40 in (tmp_path / "b" / "cat048_1_32.py").read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- the reader
 
 
