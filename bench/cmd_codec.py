@@ -94,11 +94,9 @@ def inputs(path: Path, unread: Unread) -> Iterator[tuple[bytes, dict[str, Any]]]
 
 def _text(rec: dict[str, Any], out: TextIO) -> None:
     where = " ".join(f"{k} {rec[k]}" for k in ("frame", "block", "offset") if k in rec)
-    out.write(f"CAT{rec['category']:03d} ed. {rec['edition']}  {where}\n")
-    for line in describe(rec):
-        out.write(f"  {line}\n")
-    for w in rec.get("warnings", []):
-        out.write(f"  warning: {w}\n")
+    lines = [f"CAT{rec['category']:03d} ed. {rec['edition']}  {where}", *describe(rec)]
+    lines += [f"warning: {w}" for w in rec.get("warnings", ())]
+    out.write("\n  ".join(lines) + "\n")  # one write a record
 
 
 class _SkipCounter(Counter):  # type: ignore[type-arg]
@@ -173,7 +171,9 @@ def run_decode(args: argparse.Namespace) -> int:
     except ValueError as exc:  # the capture itself cannot be read (DecodeError is caught above)
         out.flush()
         raise UserError(str(exc)) from None
-    except OSError as exc:
+    except BrokenPipeError:
+        raise  # the reader went away (| head): cli.main ends quietly
+    except OSError as exc:  # the file, read in pieces, failed under us
         out.flush()
         raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
     out.flush()

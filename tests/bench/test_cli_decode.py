@@ -125,3 +125,17 @@ def test_orjson_and_json_write_the_same_bytes_for_every_sample(strict: bool) -> 
         # and the bytes are json.dumps's own (ASCII, compact)
         for line in fast.stdout.splitlines():
             assert line == json.dumps(json.loads(line), separators=(",", ":")).encode()
+
+
+def test_a_reader_that_goes_away_ends_decode_quietly(tmp_path: Path) -> None:
+    """`radarbench decode big.ast | head -1`: exit 0, nothing on stderr (the broken pipe is
+    not a file that cannot be read)."""
+    f = tmp_path / "big.ast"
+    f.write_bytes(cat048_blocks() * 200)
+    p = subprocess.Popen([sys.executable, "-c", _ENTRY, "decode", str(f)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    assert json.loads(p.stdout.readline())["offset"] == 3
+    p.stdout.close()
+    err = p.stderr.read()
+    assert p.wait(timeout=60) == 0 and err == b""
