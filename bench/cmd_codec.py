@@ -16,7 +16,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 from radarbench.bench import jsonlines
 from radarbench.bench.cli import UserError
@@ -127,8 +127,16 @@ def run_decode(args: argparse.Namespace) -> int:
     editions = _editions(args.edition)
     text = args.format == "text"
     out = sys.stdout
-    # JSON Lines are written as bytes (orjson's, or json's: the same bytes; bench/jsonlines)
-    write = None if text else out.buffer.write
+    # JSON Lines are written as bytes (orjson's, or json's: the same bytes; bench/jsonlines),
+    # or as text to a stream that has no buffer under it (io.StringIO, when called in-process)
+    write: Callable[[bytes], object] | None = None
+    if not text:
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            out.flush()
+            write = buffer.write
+        else:
+            write = lambda data: out.write(data.decode("ascii"))  # noqa: E731
     skipped = _SkipCounter()
     unread = Unread()
     failures = 0
