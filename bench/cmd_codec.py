@@ -16,13 +16,15 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
+from radarbench.bench import jsonlines
 from radarbench.bench.cli import UserError
 from radarbench.codecs.asterix import (
-    DecodeError, EncodeError, Record, SkippedBlock, block_of, encode_one, iter_decode, pack_blocks,
+    DecodeError, EncodeError, SkippedBlock, block_of, encode_one, iter_decode, pack_blocks,
 )
 from radarbench.codecs.asterix.text import describe
+from radarbench.rigs.blockfile import iter_pieces
 from radarbench.rigs.editionopts import editions_from_options
 from radarbench.rigs.pcapfile import Unread, is_pcap, iter_datagrams
 
@@ -92,71 +94,104 @@ def inputs(path: Path, unread: Unread) -> Iterator[tuple[bytes, dict[str, Any]]]
 
 def _text(rec: dict[str, Any], out: TextIO) -> None:
     where = " ".join(f"{k} {rec[k]}" for k in ("frame", "block", "offset") if k in rec)
-    out.write(f"CAT{rec['category']:03d} ed. {rec['edition']}  {where}\n")
-    for line in describe(rec):
-        out.write(f"  {line}\n")
-    for w in rec.get("warnings", []):
-        out.write(f"  warning: {w}\n")
+    lines = [f"CAT{rec['category']:03d} ed. {rec['edition']}  {where}", *describe(rec)]
+    lines += [f"warning: {w}" for w in rec.get("warnings", ())]
+    out.write("\n  ".join(lines) + "\n")  # one write a record
+
+
+class _SkipCounter(Counter):  # type: ignore[type-arg]
+    """Takes iter_decode's ``skipped`` appends and keeps only a count per category: a file
+    of unknown blocks must not grow a list as long as itself."""
+
+    def append(self, block: SkippedBlock) -> None:
+        self[block.category] += 1
+
+
+def _pieces(path: Path, unread: Unread) -> Iterator[tuple[bytes, int, int, dict[str, Any]]]:
+    """(bytes, file offset of bytes[0], index of its first block, extra keys of its records).
+
+    A bare file is read in pieces of whole blocks (rigs.blockfile), a capture datagram by
+    datagram: neither is held in memory whole. Offsets are 0 within a datagram.
+    """
+    if not is_pcap(path):
+        for piece in iter_pieces(path):
+            yield piece.data, piece.offset, piece.block, {}
+        return
+    for data, extra in inputs(path, unread):
+        yield data, 0, 0, extra
 
 
 def run_decode(args: argparse.Namespace) -> int:
     path = Path(args.file)
     check_input(path)
     editions = _editions(args.edition)
+    text = args.format == "text"
     out = sys.stdout
-    skipped: list[SkippedBlock] = []
+    # JSON Lines are written as bytes (orjson's, or json's: the same bytes; bench/jsonlines),
+    # or as text to a stream that has no buffer under it (io.StringIO, when called in-process)
+    write: Callable[[bytes], object] | None = None
+    if not text:
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            out.flush()
+            write = buffer.write
+        else:
+            write = lambda data: out.write(data.decode("ascii"))  # noqa: E731
+    skipped = _SkipCounter()
     unread = Unread()
     failures = 0
+
+    def report(errors: list[DecodeError], base: int, where: str) -> None:
+        nonlocal failures
+        failures += len(errors)
+        out.flush()
+        for exc in errors:
+            print(f"radarbench decode: {path}: {where}{exc.at(base) if base else exc}", file=sys.stderr)
+        errors.clear()
+
     try:
-        # datagram by datagram: a large capture is not held in memory
-        for data, extra in inputs(path, unread):
+        for data, base, block0, extra in _pieces(path, unread):
             # A break inside a data block ends that block, not the file: its LEN says where
-            # the next one starts (a broken block header still ends this payload).
+            # the next one starts. A broken block header ends this payload (a datagram) or,
+            # in a bare file, the file: nothing after it can be found.
             errors: list[DecodeError] = []
             where = f"frame {extra['frame']}: " if "frame" in extra else ""
             try:
                 for r in iter_decode(data, strict=args.strict, editions=editions, engine=args.engine,
-                                     skipped=skipped, errors=errors):
+                                     skipped=skipped, errors=errors):  # type: ignore[arg-type]
                     if errors:
-                        failures += len(errors)
-                        out.flush()
-                        for exc in errors:
-                            print(f"radarbench decode: {path}: {where}{exc}", file=sys.stderr)
-                        errors.clear()
-                    rec = _record_json(r, extra)
-                    if args.format == "jsonl":
-                        out.write(json.dumps(rec, separators=(",", ":")) + "\n")
+                        report(errors, base, where)
+                    rec: dict[str, Any] = {"category": r.category, "edition": r.edition, "items": r.items}
+                    if extra:
+                        rec.update(extra)
+                    rec["block"] = r.block + block0  # type: ignore[operator]
+                    rec["offset"] = r.offset + base  # type: ignore[operator]
+                    if r.warnings:
+                        rec["warnings"] = r.warnings
+                    if write is not None:
+                        write(jsonlines.line(rec))
                     else:
                         _text(rec, out)
-            except DecodeError as exc:
-                errors.append(exc)
+            except DecodeError as exc:  # a block header that breaks (rigs.blockfile hands
+                errors.append(exc)       # out no piece after one: the file ends there)
             if errors:
-                failures += len(errors)
-                out.flush()
-                for exc in errors:
-                    print(f"radarbench decode: {path}: {where}{exc}", file=sys.stderr)
+                report(errors, base, where)
     except ValueError as exc:  # the capture itself cannot be read (DecodeError is caught above)
         out.flush()
         raise UserError(str(exc)) from None
+    except BrokenPipeError:
+        raise  # the reader went away (| head): cli.main ends quietly
+    except OSError as exc:  # the file, read in pieces, failed under us
+        out.flush()
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
     out.flush()
     if unread:
         print(f"radarbench decode: {path}: {unread.summary()}", file=sys.stderr)
     if skipped:
-        kinds = Counter(s.category for s in skipped)
-        listed = ", ".join(f"CAT{c:03d} x{n}" for c, n in sorted(kinds.items()))
-        print(f"radarbench decode: {path}: skipped {len(skipped)} data block(s) of categories "
+        listed = ", ".join(f"CAT{c:03d} x{n}" for c, n in sorted(skipped.items()))
+        print(f"radarbench decode: {path}: skipped {sum(skipped.values())} data block(s) of categories "
               f"without a declaration: {listed}", file=sys.stderr)
     return 1 if failures else 0
-
-
-def _record_json(r: Record, extra: dict[str, Any]) -> dict[str, Any]:
-    rec: dict[str, Any] = {"category": r.category, "edition": r.edition, "items": r.items}
-    rec.update(extra)
-    rec["block"] = r.block
-    rec["offset"] = r.offset
-    if r.warnings:
-        rec["warnings"] = r.warnings
-    return rec
 
 
 # ------------------------------------------------------------------ encode

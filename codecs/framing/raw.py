@@ -30,6 +30,11 @@ class RawDeframer:
         """Add received bytes; return the data blocks they complete, in order. Never raises."""
         return self._stream.feed(data)
 
+    def flush(self) -> list[bytes]:
+        """The line has gone quiet: the data blocks that what has arrived already proves
+        (StreamDecoder.flush). Transports call it after an idle spell. Never raises."""
+        return self._stream.flush()
+
     @property
     def buffered(self) -> int:
         """Octets received but not yet handed out (an incomplete block)."""

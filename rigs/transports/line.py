@@ -19,6 +19,18 @@ from radarbench.rigs.transports.pacing import PARITY_BITS, LinePacer, uart_bits_
 
 LINE_OPTIONS = "baud=N&bytesize=5..8&parity=N|E|O|M|S&stopbits=1|1.5|2&framing=hdlc|raw&pace=0|1"
 READ_SIZE = 65536
+# Bare framing on a quiet line: after this long without an octet, a block still waiting for
+# its rest is judged on what has arrived (StreamDecoder.flush), so that a bogus header read
+# from noise does not hold the real blocks behind it until more traffic comes. A UART sender
+# puts a block's octets back to back, so a gap of 10 octet-times is not a block in progress
+# (that also covers a sender that writes octet by octet, paced); at least IDLE_FLUSH_MIN_S,
+# because a USB-serial adapter hands octets over in batches (FTDI's latency timer: 16 ms) and a
+# loaded host can hold a read back by tens of ms. At 9600 baud 8N1 that is 50 ms, at 1200
+# baud 83 ms, at 300 baud 0.33 s. Flushing in a pause of the sender is harmless but for rare
+# cases: flush gives a waiting block up only when a chain of whole blocks it can vouch for
+# ends exactly at the last octet received (see codecs/asterix/stream.py).
+IDLE_FLUSH_MIN_S = 0.05
+IDLE_FLUSH_OCTETS = 10
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,11 @@ class FramedLineTransport(Transport):
         # a line utilization figure must count, since framing can nearly double a payload.
         self.wire_bytes_sent = 0
         self.wire_bytes_received = 0
+        # Deframers that can judge a waiting block on a quiet line (raw framing) have flush().
+        self._flush = getattr(self.deframer, "flush", None)
+        self.idle_flush_s = max(IDLE_FLUSH_MIN_S, IDLE_FLUSH_OCTETS / self.bytes_per_s)
+        self._flush_due_ns: int | None = None  # when to flush, while octets wait in the deframer
+        self._last_rx_ns = 0
 
     def send(self, data: bytes) -> None:
         """Frame `data` and write it; with pace=1, return when it has left the line.
@@ -171,13 +188,29 @@ class FramedLineTransport(Transport):
         """Return the next deframed payload, or None if none completed within `timeout` s."""
         end = deadline_ns(timeout)
         while not self._pending:
-            chunk = self.line.read_some(remaining_s(end))
+            wait_s = remaining_s(end)
+            due = self._flush_due_ns
+            if due is not None:  # octets wait in the deframer: wake when the line is quiet
+                quiet_s = max(0.0, (due - time.monotonic_ns()) / 1e9)
+                wait_s = quiet_s if wait_s is None else min(wait_s, quiet_s)
+            chunk = self.line.read_some(wait_s)
             rx_ns = time.monotonic_ns()
             if chunk:
                 self.wire_bytes_received += len(chunk)
+                self._last_rx_ns = rx_ns
                 for payload in self.deframer.feed(chunk):
                     self._pending.append(Message(payload, rx_ns))
-            elif end is not None and rx_ns >= end:
+                if self._flush is not None:
+                    self._flush_due_ns = (rx_ns + int(self.idle_flush_s * 1e9)
+                                          if self.deframer.buffered else None)  # type: ignore[attr-defined]
+                continue
+            if due is not None and rx_ns >= due:
+                self._flush_due_ns = None  # once per quiet spell: what it leaves waits for octets
+                # stamped when their last octet arrived: the wait was the splitter's, not the line's
+                for payload in self._flush():  # type: ignore[misc]
+                    self._pending.append(Message(payload, self._last_rx_ns))
+                continue
+            if end is not None and rx_ns >= end:
                 return None
         return self._pending.popleft()
 

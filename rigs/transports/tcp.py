@@ -46,6 +46,15 @@ from radarbench.rigs.transports.base import (
 
 GRAMMAR = "tcp://HOST:PORT[?listen=0|1&cats=N,N...&connect_timeout=S]"
 READ_SIZE = 65536
+# A connection quiet for this long has its waiting block judged on what has arrived
+# (StreamDecoder.flush), so that a bogus header does not hold the real blocks behind it until
+# more traffic comes. On a LAN a block's segments follow each other within microseconds; the
+# longest pause inside one comes from a peer that writes a block in pieces with Nagle on
+# (this end sets TCP_NODELAY; a radar's server may not): its next piece waits for our delayed
+# ACK, 40 ms to 200 ms on Linux and Windows. Flushing in such a pause is harmless but for rare
+# cases (flush gives a waiting block up only when a chain of whole blocks it can vouch for
+# ends exactly at the last octet received: see codecs/asterix/stream.py).
+IDLE_FLUSH_S = 0.25
 # take_events() kinds
 CONNECTION_RESET = "connection reset"
 PEER_GONE = "peer gone"
@@ -131,6 +140,9 @@ class TcpTransport(Transport):
         self._cond = threading.Condition(threading.Lock())
         self._gen = 0  # bumped by every new connection
         self._rx_gen = 0  # the connection the deframer's partial block came from
+        self.idle_flush_s = IDLE_FLUSH_S
+        self._flush_due_ns: int | None = None  # when to flush, while octets wait in the deframer
+        self._last_rx_ns = 0
         self._users: dict[socket.socket, int] = {}  # sockets in use outside the lock, and by how many
         self._retired: list[socket.socket] = []  # dropped, to close once unused
         self._connecting = False  # a thread is connecting (outside the lock)
@@ -388,9 +400,14 @@ class TcpTransport(Transport):
             if held is None:
                 return None
             sock, gen, peer = held
+            wait_s = remaining_s(end)
+            due = self._flush_due_ns if gen == self._rx_gen else None
+            if due is not None:  # octets wait in the splitter: wake when the connection is quiet
+                quiet_s = max(0.0, (due - time.monotonic_ns()) / 1e9)
+                wait_s = quiet_s if wait_s is None else min(wait_s, quiet_s)
             try:
                 try:
-                    ready, _, _ = select.select([sock], [], [], remaining_s(end))
+                    ready, _, _ = select.select([sock], [], [], wait_s)
                     chunk = sock.recv(READ_SIZE) if ready else None
                     cause: OSError | None = None
                 except (ConnectionResetError, TimeoutError) as exc:
@@ -405,6 +422,12 @@ class TcpTransport(Transport):
                 self._release(sock)
             rx_ns = time.monotonic_ns()
             if chunk is None:
+                if due is not None and rx_ns >= due:
+                    self._flush_due_ns = None  # once per quiet spell
+                    # stamped when their last octet arrived: the wait was the splitter's
+                    for block in self.deframer.flush():
+                        self._pending.append(Message(block, self._last_rx_ns, None, peer))
+                    continue
                 if end is not None and rx_ns >= end:
                     return None
                 continue
@@ -418,6 +441,8 @@ class TcpTransport(Transport):
                 self.deframer.reset()  # a half block from the last peer is not the start of this one's
             for block in self.deframer.feed(chunk):
                 self._pending.append(Message(block, rx_ns, None, peer))
+            self._last_rx_ns = rx_ns
+            self._flush_due_ns = rx_ns + int(self.idle_flush_s * 1e9) if self.deframer.buffered else None
         return self._pending.popleft()
 
     def counters(self) -> dict[str, int]:
