@@ -22,7 +22,8 @@ value that does not fit its declaration (or an item with no declaration) is show
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from radarbench.codecs.asterix import category_spec
 from radarbench.codecs.asterix.spec import (
@@ -72,9 +73,79 @@ def describe(record: Any) -> list[str]:
 def describe_value(node: Any, value: Any) -> str:
     """One decoded value rendered by its declaration ``node``; repr if they do not fit."""
     try:
-        return _render(node, value)
+        f = _COMPILED.get(node)
+        if f is None:
+            f = _compile(node)
+        return f(value)
     except Exception:
         return _repr(value)
+
+
+_COMPILED: dict = {}
+
+
+def _compile(node: Any):
+    """A renderer of values of ``node``, built once per declaration node: the isinstance
+    dispatch, the declared-field maps and the element kind are decided here, not per value."""
+    f: Any = None
+    if isinstance(node, Table):
+        table = node.table
+        def _table(value, table=table, node=node):
+            if value.__class__ is int:
+                text = table.get(value)
+                return f"{value} ({text})" if text else str(value)
+            return _element(node, value)
+        f = _table
+    elif isinstance(node, Quantity):
+        unit = node.unit
+        def _quantity(value, unit=unit, node=node):
+            if value.__class__ is float:
+                return f"{_number(value)} {unit}" if unit else _number(value)
+            return _element(node, value)
+        f = _quantity
+    elif isinstance(node, _StringElement):
+        f = _repr
+    elif isinstance(node, Raw) and type(node) is Raw:
+        big = node.bits == 24
+        def _raw(value, big=big, node=node):
+            if value.__class__ is int:
+                return f"{value} (0x{value:06X})" if big and value >= 0 else str(value)
+            return _element(node, value)
+        f = _raw
+    elif isinstance(node, (Group, Extended)):
+        fields = node.fields if isinstance(node, Group) else [x for part in node.parts for x in part]
+        plain = {}
+        for name, sub in fields:
+            if name is None:
+                continue
+            if isinstance(sub, (Depends, Group, Extended, Compound)):
+                plain = None
+                break
+            plain[name] = sub
+        if plain is not None:  # no dependency and no nesting: the common case
+            plain = {name: (_COMPILED.get(sub) or _compile(sub)) for name, sub in plain.items()}
+            def _plain_fields(value, plain=plain, node=node):
+                if value.__class__ is not dict:
+                    return _render(node, value)
+                out = []
+                for name, v in value.items():
+                    sub = plain.get(name)
+                    if sub is None:
+                        out.append(f"{name}={_repr(v)}")
+                        continue
+                    try:
+                        text = sub(v)
+                    except Exception:
+                        text = _repr(v)
+                    out.append(f"{name}={text}")
+                return FIELD_SEP.join(out)
+            f = _plain_fields
+    if f is None:
+        def _any(value, node=node):
+            return _render(node, value)
+        f = _any
+    _COMPILED[node] = f
+    return f
 
 
 # --------------------------------------------------------------------------- internals
@@ -101,9 +172,9 @@ def _render(node: Any, value: Any) -> str:
     if isinstance(node, Element):
         return _element(node, value)
     if isinstance(node, Group):
-        return _fields(node.fields, value)
+        return _fields(node, value)
     if isinstance(node, Extended):
-        return _fields([f for part in node.parts for f in part], value)
+        return _fields(node, value)
     if isinstance(node, (Repetitive, RepetitiveFX)):
         if not isinstance(value, list):
             return _repr(value)
@@ -111,7 +182,9 @@ def _render(node: Any, value: Any) -> str:
     if isinstance(node, Compound):
         if not isinstance(value, Mapping):
             return _repr(value)
-        subs = {s[0]: s[1] for s in node.subitems if s is not None}
+        subs = _SUBS.get(node)
+        if subs is None:
+            subs = _SUBS[node] = {s[0]: s[1] for s in node.subitems if s is not None}
         out = []
         for name, v in value.items():
             sub = subs.get(name)
@@ -126,11 +199,18 @@ def _render(node: Any, value: Any) -> str:
     return _repr(value)
 
 
-def _fields(fields: list[tuple[str | None, Any]], value: Any) -> str:
+_SUBS: dict = {}
+_DECLARED: dict = {}
+
+
+def _fields(parent: Any, value: Any) -> str:
     """Sub-fields of a group or extended item, in declaration order (spares have no name)."""
     if not isinstance(value, Mapping):
         return _repr(value)
-    declared = {name: node for name, node in fields if name is not None}
+    declared = _DECLARED.get(parent)
+    if declared is None:
+        fields = parent.fields if isinstance(parent, Group) else [f for part in parent.parts for f in part]
+        declared = _DECLARED[parent] = {name: node for name, node in fields if name is not None}
     out = []
     for name, v in value.items():
         node = declared.get(name)
@@ -171,5 +251,7 @@ def _number(value: int | float) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     text = repr(value)
+    if len(text) <= 16:  # at most 15 significant digits: no float noise to drop
+        return text
     digits = text.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
     return format(value, ".12g") if len(digits) > 15 else text
