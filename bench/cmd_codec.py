@@ -50,7 +50,8 @@ def add_parser(sub: Any) -> None:
     e = sub.add_parser("encode", help="encode JSON Lines records into ASTERIX data blocks")
     e.add_argument("file", help="JSON Lines as `radarbench decode` writes them, or - for standard input")
     e.add_argument("--output", "-o", required=True, help="file to write the data blocks to")
-    e.add_argument("--edition", action="append", metavar="CAT=ED", help="edition of a category, e.g. 48=1.31 (repeatable)")
+    e.add_argument("--edition", action="append", metavar="CAT=ED",
+                   help="edition of a category, e.g. 48=1.31 (repeatable); wins over the edition a record names")
     e.set_defaults(func=run_encode)
 
 
@@ -60,12 +61,20 @@ def add_parser(sub: Any) -> None:
 def check_input(path: Path, option: str = "") -> None:
     """Raise UserError (one line) unless ``path`` is a readable file."""
     if not path.is_file():
-        raise UserError(f"{option}{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
+        if path.is_dir():
+            why = "a directory, not a file"
+        elif path.exists():
+            why = "not a regular file (a device or a pipe): give a recording's path"
+        else:
+            why = "no such file"
+        raise UserError(f"{option}{path}: {why}")
     try:
-        with path.open("rb"):
-            pass
+        with path.open("rb") as f:
+            empty = not f.read(1)
     except OSError as exc:
         raise UserError(f"{option}{path}: cannot read: {exc.strerror or exc}") from None
+    if empty:
+        raise UserError(f"{option}{path}: empty file, no data blocks")
 
 
 def inputs(path: Path, unread: Unread) -> Iterator[tuple[bytes, dict[str, Any]]]:
@@ -220,6 +229,11 @@ def run_encode(args: argparse.Namespace) -> int:
                 print(f"radarbench encode: {name}: line {n}: not JSON ({exc.msg} at column {exc.colno})", file=sys.stderr)
                 status = 1
                 break
+            if editions and isinstance(rec, dict) and isinstance(rec.get("category"), int) \
+                    and rec["category"] in editions:
+                # --edition CAT=ED is asked for on the command line: it wins over the edition
+                # the record says it was decoded with (which decode always writes)
+                rec["edition"] = editions[rec["category"]]
             try:
                 encoded.append((*encode_one(rec, editions), block_of(rec)))
             except EncodeError as exc:
@@ -229,6 +243,8 @@ def run_encode(args: argparse.Namespace) -> int:
     finally:
         if lines is not sys.stdin:
             lines.close()
+    if not encoded and status == 0:
+        raise UserError(f"{name}: no records to encode (expected JSON Lines as `radarbench decode` writes them)")
     try:
         Path(args.output).write_bytes(pack_blocks(encoded))
     except OSError as exc:

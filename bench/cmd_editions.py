@@ -143,7 +143,8 @@ class Trial:
 
     records: int = 0                 # records decoded
     failed_blocks: int = 0           # blocks where decoding broke
-    warned_records: int = 0          # records decoded with warnings (lenient: non-zero spares)
+    warned_records: int = 0          # records decoded with warnings (lenient mode)
+    warning_kinds: dict[str, int] = field(default_factory=dict)  # kind of warning -> records
     first_error: dict[str, Any] | None = None
 
     @property
@@ -154,7 +155,19 @@ class Trial:
         return {"ok": self.ok, "records": self.records, "failed_blocks": self.failed_blocks,
                 # decoding breaks at one record a block; the records after it cannot be found
                 "records_failed": self.failed_blocks,
-                "warned_records": self.warned_records, "first_error": self.first_error}
+                "warned_records": self.warned_records, "warning_kinds": dict(self.warning_kinds),
+                "first_error": self.first_error}
+
+
+def warning_kind(text: str) -> str:
+    """What a lenient decode's warning is about, in a few words (for counting)."""
+    if "spare" in text:
+        return "non-zero spare bits"
+    if "FSPEC announces no item" in text:
+        return "an empty FSPEC (00)"
+    if "do not parse as REF" in text:
+        return "RE contents not as its expansion"
+    return "other warnings"
 
 
 def _trial(blocks: list[Block], cat: int, ed: str, strict: bool) -> Trial:
@@ -166,6 +179,8 @@ def _trial(blocks: list[Block], cat: int, ed: str, strict: bool) -> Trial:
                 t.records += 1
                 if r.warnings:
                     t.warned_records += 1
+                    for kind in {warning_kind(w) for w in r.warnings}:
+                        t.warning_kinds[kind] = t.warning_kinds.get(kind, 0) + 1
         except DecodeError as exc:
             t.failed_blocks += 1
             if t.first_error is None:
@@ -232,7 +247,8 @@ def _recommend(cat: int, tried: dict[str, dict[str, Trial]]) -> dict[str, Any]:
     if default in full:
         choice, how = default, f"the default, {default}, decodes every record"
         if default not in strict_full:
-            how += " (lenient: non-zero spare bits; --strict rejects them)"
+            kinds = ", ".join(sorted(tried[default]["lenient"].warning_kinds)) or "warnings"
+            how += f" (lenient, with {kinds}; --strict rejects them)"
     elif full:
         choice = newest_first[0]
         how = (f"{'editions ' + ', '.join(newest_first) + ' decode' if len(full) > 1 else choice + ' decodes'}"
@@ -300,8 +316,9 @@ def _where(e: dict[str, Any]) -> str:
 
 def _mode_text(t: dict[str, Any], blocks: int) -> str:
     if t["ok"]:
-        warned = f" ({t['warned_records']} with non-zero spare bits)" if t["warned_records"] else ""
-        return f"every record ({t['records']}){warned}"
+        kinds = t.get("warning_kinds") or {}
+        warned = ("; " + ", ".join(f"{n} with {k}" for k, n in sorted(kinds.items()))) if kinds else ""
+        return f"every record ({t['records']}{warned})"
     return (f"fails in {t['failed_blocks']} of {_n(blocks, 'block')} ({_n(t['records'], 'record')} decoded); "
             f"first: {_where(t['first_error'])}")
 

@@ -20,6 +20,10 @@ def editions_from_options(values: Iterable[str] | None, name: str = "--edition")
             cat, ed = parse_edition_option(text)
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
+        if not 0 <= cat <= 255:
+            raise ValueError(f"{name}: {text!r}: {cat} is not a category number (0..255)")
+        if cat in chosen and chosen[cat] != ed:
+            raise ValueError(f"{name}: CAT{cat:03d} given twice ({chosen[cat]} and {ed}); give one")
         chosen[cat] = ed
     return checked(chosen, name)
 
