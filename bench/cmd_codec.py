@@ -171,6 +171,8 @@ def run_decode(args: argparse.Namespace) -> int:
                     if errors:
                         report(errors, base, where)
                     rec: dict[str, Any] = {"category": r.category, "edition": r.edition, "items": r.items}
+                    if r.uap is not None:  # which of the category's UAPs the record follows
+                        rec["uap"] = r.uap
                     if extra:
                         rec.update(extra)
                     rec["block"] = r.block + block0  # type: ignore[operator]

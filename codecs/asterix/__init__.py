@@ -95,7 +95,7 @@ def split_blocks(data: bytes, start: int = 0) -> Iterator[tuple[int, int, int]]:
     while p < n:
         if n - p < BLOCK_HEADER_LEN:
             raise DecodeError(f"{n - p} octet(s) left, too few for a data block header (CAT, LEN)",
-                              item="block", offset=p)
+                              category=data[p], item="block", offset=p)
         cat = data[p]
         length = data[p + 1] << 8 | data[p + 2]
         if length <= BLOCK_HEADER_LEN:
