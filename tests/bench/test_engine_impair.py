@@ -14,6 +14,7 @@ import pytest
 from procs import Device
 from radarbench.bench.engine import bench
 from radarbench.bench.probe import parse_tag
+from radarbench.bench.verdict import HOST_BUSY_SHARE
 
 N = 1000
 RATE = 1000
@@ -111,10 +112,15 @@ def test_counts_equal_the_impairers_log(devices: list[Device], tmp_path: Path, k
     assert c.late == 0
     assert want["lost"] > 0 and want["duplicated"] > 0 and want["corrupted"] > 0 and want["reordered"] > 0
     # Latency sits on the injected delay (uncorrected: the path; corrected adds the sender's lag).
+    # Never below it (the impairer cannot deliver early); above it by at most the tolerance
+    # unless the host was busy, when the median's shift is the host's scheduling (25.1 ms for
+    # 20 was seen with tasks waiting for a CPU most of the run), as the verdict's own rule says.
     lat = report.uncorrected
-    assert DELAY_MS <= lat.p50_us / 1000 <= DELAY_MS + TOLERANCE_MS
-    assert DELAY_MS <= lat.min_us / 1000
-    assert report.corrected.p50_us / 1000 <= DELAY_MS + TOLERANCE_MS
+    assert DELAY_MS <= lat.min_us / 1000 <= lat.p50_us / 1000
+    pressure = (report.sections.get("health") or {}).get("host_cpu_pressure")
+    if pressure is None or pressure < HOST_BUSY_SHARE:
+        assert lat.p50_us / 1000 <= DELAY_MS + TOLERANCE_MS, pressure
+        assert report.corrected.p50_us / 1000 <= DELAY_MS + TOLERANCE_MS, pressure
 
 
 def test_reordering_equals_the_order_the_impairer_delivered(devices: list[Device], tmp_path: Path) -> None:

@@ -144,7 +144,7 @@ def test_subprocess_udp_sigterm_flushes_log(tmp_path: Path) -> None:
     probe_port.close()  # a free port for the impairer to listen on
     p = subprocess.Popen(
         [sys.executable, "-m", "radarbench.bench.cli", "emulate", "impair",
-         "--in", f"udp://127.0.0.1:{port_in}?listen=1", "--out", f"udp://127.0.0.1:{port_out}",
+         "--in", f"udp://127.0.0.1:{port_in}?listen=1&rcvbuf=4194304", "--out", f"udp://127.0.0.1:{port_out}",
          "--loss", "0.2", "--delay", "5", "--seed", "1", "--log", str(log)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     got: list[bytes] = []
