@@ -205,6 +205,8 @@ class _Gen(_Source):
             return f"b[{at}]"
         if n == 2:
             return f"(b[{at}] << 8 | b[{at} + 1])"
+        if n == 3:  # three subscripts beat a slice and a call; from four octets on they do not
+            return f"(b[{at}] << 16 | b[{at} + 1] << 8 | b[{at} + 2])"
         return f"int.from_bytes(b[{at}:{at} + {n}], 'big')"
 
     def element_expr(self, out: list[str], node: S.Element, raw: str) -> str:
