@@ -278,6 +278,16 @@ class _Gen(_Source):
         if isinstance(node, S.Element):
             return self.element_expr(out, node, raw)
         if isinstance(node, S.Group):
+            if not any(isinstance(sub, S.Depends) for _, sub in node.fields):
+                # nothing refers to a sibling: each sub-field's expression goes in the literal
+                parts = []
+                o = off
+                for fname, sub in node.fields:
+                    expr = self.fields(out, sub, o, total, item, var, path + (fname,) if fname is not None else path, {})
+                    if fname is not None:
+                        parts.append(f"{fname!r}: {expr}")
+                    o += sub.bits
+                return "{" + ", ".join(parts) + "}"
             pairs = self.group_pairs(out, node.fields, off, total, item, var, path)
             return "{" + ", ".join(f"{k!r}: {x}" for k, x in pairs) + "}"
         if isinstance(node, S.Depends):
