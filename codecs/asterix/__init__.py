@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from radarbench.codecs.asterix import editions as _editions
-from radarbench.codecs.asterix.codegen import RecordDecoder, RecordEncoder, generate, generate_encoder
 from radarbench.codecs.asterix.errors import DecodeError, EncodeError
 from radarbench.codecs.asterix.record import (
     BLOCK_HEADER_LEN, MAX_BLOCK_LEN, build_record, decoded_uap_name, parse_record,
 )
 from radarbench.codecs.asterix.spec import Category
+
+if TYPE_CHECKING:
+    from radarbench.codecs.asterix.codegen import RecordDecoder, RecordEncoder
 
 __all__ = [
     "Record", "Decoded", "SkippedBlock", "DecodeError", "EncodeError",
@@ -79,6 +81,8 @@ def category_spec(category: int, edition: str | None = None) -> Category:
 
 @lru_cache(maxsize=None)
 def _fast(category: Category) -> RecordDecoder:
+    # imported here, so that `python -m radarbench.codecs.asterix.codegen` finds it unimported
+    from radarbench.codecs.asterix.codegen import generate
     return generate(category)[1]
 
 
@@ -88,24 +92,115 @@ def _reference(category: Category) -> RecordDecoder:
     return dec
 
 
+def _block_at(data: bytes, p: int, n: int) -> int:
+    """The end of the data block whose header is at ``p``; DecodeError at a bad header."""
+    if n - p < BLOCK_HEADER_LEN:
+        raise DecodeError(f"{n - p} octet(s) left, too few for a data block header (CAT, LEN)",
+                          category=data[p], item="block", offset=p)
+    length = data[p + 1] << 8 | data[p + 2]
+    if length <= BLOCK_HEADER_LEN:
+        raise DecodeError(f"LEN is {length}; a data block holds its 3 header octets and at least one record",
+                          category=data[p], item="block", offset=p)
+    if p + length > n:
+        raise DecodeError(f"LEN is {length}, but only {n - p} octet(s) remain",
+                          category=data[p], item="block", offset=p)
+    return p + length
+
+
 def split_blocks(data: bytes, start: int = 0) -> Iterator[tuple[int, int, int]]:
     """(offset, category, end) of each data block in ``data``; DecodeError at a bad header."""
     n = len(data)
     p = start
     while p < n:
-        if n - p < BLOCK_HEADER_LEN:
-            raise DecodeError(f"{n - p} octet(s) left, too few for a data block header (CAT, LEN)",
-                              category=data[p], item="block", offset=p)
-        cat = data[p]
-        length = data[p + 1] << 8 | data[p + 2]
-        if length <= BLOCK_HEADER_LEN:
-            raise DecodeError(f"LEN is {length}; a data block holds its 3 header octets and at least one record",
-                              category=cat, item="block", offset=p)
-        if p + length > n:
-            raise DecodeError(f"LEN is {length}, but only {n - p} octet(s) remain",
-                              category=cat, item="block", offset=p)
-        yield p, cat, p + length
-        p += length
+        end = _block_at(data, p, n)
+        yield p, data[p], end
+        p = end
+
+
+# (edition, record decoder, the category when it has several UAPs) of a category, or None
+_Entry = "tuple[str, RecordDecoder, Category | None] | None"
+
+
+class _Decoders(dict):
+    """Category -> its _Entry for one choice of editions and engine, filled on first use."""
+
+    def __init__(self, chosen: dict[int, str], engine: str) -> None:
+        super().__init__()
+        self.chosen = chosen
+        self.engine = engine
+
+    def __missing__(self, cat: int) -> Any:
+        ed = self.chosen.get(cat)
+        entry = None
+        if ed is not None:
+            spec = _editions.load(cat, ed)
+            entry = (ed, _fast(spec) if self.engine == "fast" else _reference(spec),
+                     spec if spec.select is not None else None)
+        self[cat] = entry
+        return entry
+
+
+# Decoder tables by (engine, editions asked for): decoding a datagram at a time must not
+# resolve editions and look decoders up again for each call.
+_TABLES: dict[tuple, _Decoders] = {}
+
+
+def _decoders(editions: Mapping[int, str] | None, engine: str) -> _Decoders:
+    if engine not in ("fast", "construct"):
+        raise ValueError(f"engine must be 'fast' or 'construct', not {engine!r}")
+    try:
+        # (the functions in the key: a table must not outlive a replaced registry, as in tests)
+        key = (engine, tuple(sorted(editions.items())) if editions else (), _editions.resolve, _editions.load)
+        table = _TABLES.get(key)
+    except TypeError:  # unhashable or unorderable: resolve() says what is wrong
+        key, table = None, None
+    if table is None:
+        try:
+            table = _Decoders(_editions.resolve(editions), engine)
+        except ValueError as exc:
+            raise DecodeError(str(exc)) from None
+        if key is not None:
+            if len(_TABLES) > 64:
+                _TABLES.clear()
+            _TABLES[key] = table
+    return table
+
+
+def _as_bytes(data: Any) -> bytes:
+    if data.__class__ is bytes:
+        return data
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise DecodeError(f"expected bytes, got {type(data).__name__}")
+    return bytes(data)
+
+
+def _block_records(data: bytes, p: int, end: int, bi: int, entry: Any, strict: bool,
+                   out: list[Record]) -> DecodeError | None:
+    """Append the records of the data block at ``p`` to ``out``; the DecodeError that broke
+    it (after the records before the break), or None."""
+    ed, dec, multi = entry
+    cat = data[p]
+    q = p + BLOCK_HEADER_LEN
+    append = out.append
+    while q < end:
+        warnings: list[str] | None = None if strict else []
+        try:
+            items, nq = dec(data, q, end, warnings)
+        except DecodeError as exc:
+            return exc
+        except RecursionError:
+            return DecodeError("nesting too deep", category=cat, offset=q)
+        except Exception as exc:  # a bug of ours must still surface as a DecodeError
+            err = DecodeError(f"internal decoder error: {exc!r}", category=cat, offset=q)
+            err.__cause__ = exc
+            return err
+        if multi is None:
+            append(Record(cat, ed, items, q, bi, [] if warnings is None else warnings))
+        else:
+            append(Record(cat, ed, items, q, bi, [] if warnings is None else warnings,
+                          decoded_uap_name(multi, items)))
+        q = nq
+    return None
 
 
 def iter_decode(
@@ -124,53 +219,27 @@ def iter_decode(
     next block (its LEN says where that starts); a block header that breaks (LEN past the
     end of the data, or too small) still raises, since nothing after it can be found.
     """
-    try:
-        chosen = _editions.resolve(editions)
-    except ValueError as exc:
-        raise DecodeError(str(exc)) from None
-    if engine not in ("fast", "construct"):
-        raise ValueError(f"engine must be 'fast' or 'construct', not {engine!r}")
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise DecodeError(f"expected bytes, got {type(data).__name__}")
-    data = bytes(data)
-    decoders: dict[int, tuple[str, RecordDecoder, Category | None] | None] = {}
-    for bi, (p, cat, end) in enumerate(split_blocks(data)):
-        if cat not in decoders:
-            ed = chosen.get(cat)
-            if ed is None:
-                decoders[cat] = None
-            else:
-                spec = _editions.load(cat, ed)
-                decoders[cat] = (ed, _fast(spec) if engine == "fast" else _reference(spec),
-                                 spec if spec.select is not None else None)
-        entry = decoders[cat]
+    table = _decoders(editions, engine)
+    data = _as_bytes(data)
+    n = len(data)
+    p = bi = 0
+    records: list[Record] = []
+    while p < n:
+        end = _block_at(data, p, n)
+        entry = table[data[p]]
         if entry is None:
             if skipped is not None:
-                skipped.append(SkippedBlock(cat, p, end - p))
-            continue
-        ed, dec, multi = entry
-        q = p + BLOCK_HEADER_LEN
-        while q < end:
-            warnings: list[str] | None = None if strict else []
-            try:
-                try:
-                    items, nq = dec(data, q, end, warnings)
-                except DecodeError:
-                    raise
-                except RecursionError:
-                    raise DecodeError("nesting too deep", category=cat, offset=q) from None
-                except Exception as exc:  # a bug of ours must still surface as a DecodeError
-                    raise DecodeError(f"internal decoder error: {exc!r}", category=cat, offset=q) from exc
-            except DecodeError as exc:
+                skipped.append(SkippedBlock(data[p], p, end - p))
+        else:
+            exc = _block_records(data, p, end, bi, entry, strict, records)
+            yield from records
+            records.clear()
+            if exc is not None:
                 if errors is None:
-                    raise
+                    raise exc
                 errors.append(exc)
-                break
-            if multi is None:
-                yield Record(cat, ed, items, q, bi, warnings or [])
-            else:
-                yield Record(cat, ed, items, q, bi, warnings or [], decoded_uap_name(multi, items))
-            q = nq
+        p = end
+        bi += 1
 
 
 def decode(
@@ -187,8 +256,22 @@ def decode(
     Returns a :class:`Decoded` list; blocks of unknown categories are in ``.skipped``.
     Raises :class:`DecodeError` (category, item, byte offset, reason) and nothing else.
     """
+    table = _decoders(editions, engine)
+    data = _as_bytes(data)
     out = Decoded()
-    out.extend(iter_decode(data, strict=strict, editions=editions, engine=engine, skipped=out.skipped))
+    n = len(data)
+    p = bi = 0
+    while p < n:
+        end = _block_at(data, p, n)
+        entry = table[data[p]]
+        if entry is None:
+            out.skipped.append(SkippedBlock(data[p], p, end - p))
+        else:
+            exc = _block_records(data, p, end, bi, entry, strict, out)
+            if exc is not None:
+                raise exc
+        p = end
+        bi += 1
     return out
 
 
@@ -205,6 +288,7 @@ def _as_record(r: Any) -> tuple[int, str | None, dict[str, Any]]:
 
 @lru_cache(maxsize=None)
 def _fast_encoder(category: Category) -> RecordEncoder:
+    from radarbench.codecs.asterix.codegen import generate_encoder
     return generate_encoder(category)[1]
 
 

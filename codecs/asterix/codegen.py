@@ -12,6 +12,9 @@ strict mode). Offsets in errors are therefore offsets into the caller's input.
 """
 from __future__ import annotations
 
+import linecache
+import re
+import sys
 from typing import Any, Callable
 
 from radarbench.codecs.asterix import spec as S
@@ -26,6 +29,11 @@ BITS7: tuple[tuple[int, ...], ...] = tuple(
 BITS8: tuple[tuple[int, ...], ...] = tuple(
     tuple(k for k in range(8) if octet & (0x80 >> k)) for octet in range(256)
 )
+
+# String kinds by table: every 12-bit chunk as 4 octal digits (a Mode-3/A code is one lookup)
+# or as 2 ICAO 6-bit characters (a callsign is four), instead of a call per character.
+OCTAL4: tuple[str, ...] = tuple(f"{i:04o}" for i in range(4096))
+ICAO2: tuple[str, ...] = tuple(S.ICAO6_CHARS[i >> 6] + S.ICAO6_CHARS[i & 63] for i in range(4096))
 
 RecordDecoder = Callable[[bytes, int, int, Any], "tuple[dict[str, Any], int]"]
 
@@ -102,6 +110,23 @@ def _bad(cat: int, item: str, p: int, reason: str) -> DecodeError:
     return DecodeError(reason, category=cat, item=item, offset=p)
 
 
+def _fspec_rest(b: bytes, p: int, e: int, base: int, cat: int, label: str) -> tuple[int, int | None]:
+    """FX-chained presence octets past those a layout defines (``base``: the index of their
+    first bit): (p past them, the first bit set in them or None). They are all read before
+    any item, as the reference reads a FSPEC."""
+    first = None
+    while True:
+        if p >= e:
+            raise _short(cat, label, p, 1, e)
+        o = b[p]
+        p += 1
+        if first is None and o & 254:
+            first = base + BITS7[o][0]
+        base += 7
+        if not o & 1:
+            return p, first
+
+
 class _Source:
     """Lines of generated source and the namespace they run in, with fresh names for both."""
 
@@ -125,23 +150,37 @@ class _Source:
         for key, val in list(self.ns.items()):
             if key.startswith("SUBS_"):
                 self.ns[key] = tuple(None if t is None else (t[0], self.ns[t[1]]) for t in val)
+            elif key.startswith("SUBE_"):
+                self.ns[key] = {name: (i, bit, self.ns[f]) for name, (i, bit, f) in val.items()}
 
 
 class _Gen(_Source):
-    """Writes the source of one category edition's decoders."""
+    """Writes the source of one category edition's decoders.
+
+    One function per UAP (``decode_record``; several UAPs: one branch per UAP after the
+    selector item) tests the FSPEC bits in order and decodes each item present in line:
+    fixed and extended items, repetitions of fixed parts and plain explicit items become
+    statements of that function; compound items, RE expansions and repetitions of
+    structured parts get a function of their own (compound sub-items are decoded in line
+    there, the same way).
+    """
 
     def __init__(self, category: S.Category) -> None:
         super().__init__(category, {
             "_short": _short, "_spare": _spare, "_bad": _bad, "EMPTY_RECORD": EMPTY_RECORD, "BITS7": BITS7, "BITS8": BITS8,
             "CAT": category.number, "DecodeError": DecodeError, "_lookup": _lookup,
-            "_expfail": _expansion_failure,
+            "_expfail": _expansion_failure, "_fspec_rest": _fspec_rest,
+            "OCT4": OCTAL4, "ICAO2": ICAO2, "ICAO1": S.ICAO6_CHARS,
         })
         self.record_arg = needs_record(category)
         self.R = ", R" if self.record_arg else ""
+        self.Rname = "R"     # the name of the record's items in the code being written
+        self.funcs: dict[tuple[int, str], str] = {}
 
-    def dep_key(self, dep: S.Depends, path: tuple[str, ...], local: dict[str, str], R: str = "R") -> list[str]:
+    def dep_key(self, dep: S.Depends, path: tuple[str, ...], local: dict[str, str], R: str | None = None) -> list[str]:
         """Expressions of the dependency values of ``dep`` declared at ``path`` (its own name
         last), given the sibling expressions ``local``; "None" where a value is not there."""
+        R = R or getattr(self, "Rname", "R")
         if dep.paths is None:
             return [local.get(dep.on, "None")]
         out = []
@@ -155,24 +194,68 @@ class _Gen(_Source):
                 out.append("None")
         return out
 
+    @property
+    def rarg(self) -> str:
+        """The record argument of a call from the code being written (empty if none is needed)."""
+        return f", {self.Rname}" if self.record_arg else ""
+
     @staticmethod
     def read_int(n: int, at: str = "p") -> str:
         if n == 1:
             return f"b[{at}]"
         if n == 2:
             return f"(b[{at}] << 8 | b[{at} + 1])"
+        if n == 3:  # three subscripts beat a slice and a call; from four octets on they do not
+            return f"(b[{at}] << 16 | b[{at} + 1] << 8 | b[{at} + 2])"
         return f"int.from_bytes(b[{at}:{at} + {n}], 'big')"
 
-    def element_expr(self, node: S.Element, raw: str) -> str:
+    def element_expr(self, out: list[str], node: S.Element, raw: str) -> str:
         bits = node.bits
         if isinstance(node, S.Quantity):
             base = f"(({raw}) ^ {1 << (bits - 1)}) - {1 << (bits - 1)}" if node.signed else raw
             return f"({base}) * {node.lsb!r}"
+        if isinstance(node, S.Octal):
+            # the digits are the octal notation of the raw bits, zero-padded
+            return f"OCT4[{raw}]" if node.chars == 4 else f"format({raw}, '0{node.chars}o')"
+        if isinstance(node, S.Icao6):
+            n = node.chars
+            if n <= 2:
+                return f"ICAO{n}[{raw}]"
+            t = self.name("s")
+            out.append(f"{t} = {raw}")
+            parts = []
+            for j in range(n // 2):  # two characters (12 bits) a lookup, from the top
+                shift = 6 * n - 12 * (j + 1)
+                parts.append(f"ICAO2[{t} >> {shift} & 4095]" if j else f"ICAO2[{t} >> {shift}]" if shift else f"ICAO2[{t}]")
+            if n % 2:
+                parts.append(f"ICAO1[{t} & 63]")
+            return " + ".join(parts)
+        if isinstance(node, S.Ascii):
+            return f"({raw}).to_bytes({node.chars}, 'big').decode('latin-1')"
         if isinstance(node, S._StringElement):
             return f"{self.const(node.to_value, 'STR')}({raw})"
         if node.signed:
             return f"((({raw}) ^ {1 << (bits - 1)}) - {1 << (bits - 1)})"
         return raw
+
+    def group_pairs(self, out: list[str], fields: list, off: int, total: int, item: str, var: str,
+                    path: tuple[str, ...]) -> list[tuple[str, str]]:
+        """Emit statements for the sub-fields of a group at bit ``off``; return (name, variable)
+        of each named one (each held in a variable of its own, so ``var`` may be reused)."""
+        pairs = []
+        local: dict[str, str] = {}
+        o = off
+        for fname, sub in fields:
+            expr = self.fields(out, sub, o, total, item, var, path + (fname,) if fname is not None else path, local)
+            if fname is not None:
+                if not expr.isidentifier() or expr == var:
+                    tmp = self.name("x")
+                    out.append(f"{tmp} = {expr}")
+                    expr = tmp
+                local[fname] = expr
+                pairs.append((fname, expr))
+            o += sub.bits
+        return pairs
 
     def fields(self, out: list[str], node: Any, off: int, total: int, item: str, var: str = "v",
                path: tuple[str, ...] | None = None, local: dict[str, str] | None = None) -> str:
@@ -193,23 +276,20 @@ class _Gen(_Source):
             out.append(f"if {var} & {mask << shift}: _spare(W, CAT, {'/'.join(path)!r}, p, ({raw}))")
             return ""
         if isinstance(node, S.Element):
-            return self.element_expr(node, raw)
+            return self.element_expr(out, node, raw)
         if isinstance(node, S.Group):
-            parts = []
-            local = {}
-            o = off
-            for fname, sub in node.fields:
-                expr = self.fields(out, sub, o, total, item, var,
-                                   path + (fname,) if fname is not None else path, local)
-                if fname is not None:
-                    if not expr.isidentifier():
-                        tmp = self.name("x")
-                        out.append(f"{tmp} = {expr}")
-                        expr = tmp
-                    local[fname] = expr
-                    parts.append(f"{fname!r}: {expr}")
-                o += sub.bits
-            return "{" + ", ".join(parts) + "}"
+            if not any(isinstance(sub, S.Depends) for _, sub in node.fields):
+                # nothing refers to a sibling: each sub-field's expression goes in the literal
+                parts = []
+                o = off
+                for fname, sub in node.fields:
+                    expr = self.fields(out, sub, o, total, item, var, path + (fname,) if fname is not None else path, {})
+                    if fname is not None:
+                        parts.append(f"{fname!r}: {expr}")
+                    o += sub.bits
+                return "{" + ", ".join(parts) + "}"
+            pairs = self.group_pairs(out, node.fields, off, total, item, var, path)
+            return "{" + ", ".join(f"{k!r}: {x}" for k, x in pairs) + "}"
         if isinstance(node, S.Depends):
             keys = self.dep_key(node, path, local or {})
             tmp = self.name("x")
@@ -235,78 +315,43 @@ class _Gen(_Source):
             return tmp
         raise TypeError(f"item {item}: cannot generate bit-level code for {node!r}")
 
-    # ---------------------------------------------------------------- variations
-    def variation(self, node: Any, item: str) -> str:
-        """Emit a function that decodes ``node``; return its name."""
-        fn = self.name("d")
-        body: list[str] = []
+    # ---------------------------------------------------------------- items in line
+    def inline(self, out: list[str], node: Any, item: str, target: str) -> None:
+        """Emit statements that decode ``node`` at ``p`` into ``target`` and move ``p`` past it."""
         if getattr(node, "bitlevel", False):
             n = node.bits // 8
-            body += [
+            out += [
                 f"q = p + {n}",
                 f"if q > e: raise _short(CAT, {item!r}, p, {n}, e)",
                 f"v = {self.read_int(n)}",
             ]
-            expr = self.fields(body, node, 0, node.bits, item)
-            body.append(f"return {expr}, q")
+            expr = self.fields(out, node, 0, node.bits, item)
+            out += [f"{target} = {expr}", "p = q"]
         elif isinstance(node, S.Extended):
-            body.append("d = {}")
-            indent = ""
-            nparts = len(node.parts)
-            for i, part in enumerate(node.parts):
-                n = node.part_octets(i)
-                has_fx = node.fx_last or i < nparts - 1
-                total = n * 8
-                body += [
-                    f"{indent}q = p + {n}",
-                    f"{indent}if q > e: raise _short(CAT, {item!r}, p, {n}, e)",
-                    f"{indent}v = {self.read_int(n)}",
-                ]
-                stmts: list[str] = []
-                grp = S.Group.__new__(S.Group)  # a view of the part as a group, for fields()
-                grp.fields, grp.bits = part, sum(s.bits for _, s in part)
-                expr = self.fields(stmts, grp, 0, total, item)
-                body += [indent + s for s in stmts]
-                body.append(f"{indent}d.update({expr})")
-                body.append(f"{indent}p = q")
-                if not has_fx:
-                    break
-                if i == nparts - 1:
-                    body.append(f"{indent}if v & 1: raise _bad(CAT, {item!r}, p - 1, "
-                                f"'FX bit set in the last octet the specification defines')")
-                else:
-                    body.append(f"{indent}if v & 1:")
-                    indent += "    "
-            body.append("return d, p")
-        elif isinstance(node, S.Repetitive):
-            r = node.rep
-            body += [
+            self.extended(out, node, item, target)
+        elif isinstance(node, S.Repetitive) and getattr(node.sub, "bitlevel", False):
+            r, sub = node.rep, node.sub
+            n = sub.bits // 8
+            lst = self.name("rep")
+            out += [
                 f"if p + {r} > e: raise _short(CAT, {item!r}, p, {r}, e)",
                 f"c = {self.read_int(r)}",
                 f"p += {r}",
-                "out = []",
+                f"if p + c * {n} > e: raise _short(CAT, {item!r}, p, c * {n}, e)",
+                f"{lst} = []",
+                "for _ in range(c):",
+                f"    v = {self.read_int(n)}",
             ]
-            sub = node.sub
-            if getattr(sub, "bitlevel", False):
-                n = sub.bits // 8
-                body += [
-                    f"if p + c * {n} > e: raise _short(CAT, {item!r}, p, c * {n}, e)",
-                    "for _ in range(c):",
-                    f"    v = {self.read_int(n)}",
-                ]
-                stmts = []
-                expr = self.fields(stmts, sub, 0, sub.bits, item)
-                body += ["    " + s for s in stmts]
-                body += [f"    out.append({expr})", f"    p += {n}"]
-            else:
-                subfn = self.variation(sub, item)
-                body += ["for _ in range(c):", f"    x, p = {subfn}(b, p, e, W{self.R})", "    out.append(x)"]
-            body.append("return out, p")
+            stmts: list[str] = []
+            expr = self.fields(stmts, sub, 0, sub.bits, item)
+            out += ["    " + s for s in stmts]
+            out += [f"    {lst}.append({expr})", f"    p += {n}", f"{target} = {lst}"]
         elif isinstance(node, S.RepetitiveFX):
             sub = node.sub
             n = (sub.bits + 1) // 8
-            body += [
-                "out = []",
+            lst = self.name("rep")
+            out += [
+                f"{lst} = []",
                 "while True:",
                 f"    q = p + {n}",
                 f"    if q > e: raise _short(CAT, {item!r}, p, {n}, e)",
@@ -314,73 +359,164 @@ class _Gen(_Source):
             ]
             stmts = []
             expr = self.fields(stmts, sub, 0, n * 8, item)
-            body += ["    " + s for s in stmts]
-            body += [f"    out.append({expr})", "    p = q", "    if not v & 1: return out, p"]
-        elif isinstance(node, S.Compound):
-            table = []
-            for sub in node.subitems:
-                if sub is None:
-                    table.append(None)
-                else:
-                    sname, snode = sub
-                    table.append((sname, self.variation(snode, f"{item}/{sname}")))  # name, resolved after exec
-            tname = self.const(tuple(table), "SUBS")
-            if node.fspec_octets is None:
-                body += [
-                    "present = []",
-                    "i = 0",
-                    "while True:",
-                    f"    if p >= e: raise _short(CAT, {item!r}, p, 1, e)",
-                    "    o = b[p]",
-                    "    p += 1",
-                    "    for k in BITS7[o]: present.append(i + k)",
-                    "    i += 7",
-                    "    if not o & 1: break",
-                ]
-            else:
-                n = node.fspec_octets
-                body += [
-                    f"if p + {n} > e: raise _short(CAT, {item!r}, p, {n}, e)",
-                    "present = []",
-                    f"for j in range({n}):",
-                    "    for k in BITS8[b[p + j]]: present.append(8 * j + k)",
-                    f"p += {n}",
-                ]
-            body += [
-                "d = {}",
-                "for idx in present:",
-                f"    ent = {tname}[idx] if idx < {len(table)} else None",
-                f"    if ent is None: raise _bad(CAT, {item!r}, p, "
-                f"'primary subfield bit %d is set but names no sub-item' % (idx + 1))",
-                f"    d[ent[0]], p = ent[1](b, p, e, W{self.R})",
-                "return d, p",
+            out += ["    " + s for s in stmts]
+            out += [f"    {lst}.append({expr})", "    p = q", "    if not v & 1: break", f"{target} = {lst}"]
+        elif isinstance(node, S.Explicit) and node.expansion is None:
+            out += [
+                f"if p >= e: raise _short(CAT, {item!r}, p, 1, e)",
+                "c = b[p]",
+                f"if c < 1: raise _bad(CAT, {item!r}, p, 'explicit length octet is 0; it counts itself, so at least 1')",
+                "q = p + c",
+                f"if q > e: raise _short(CAT, {item!r}, p, c, e)",
+                f"{target} = b[p + 1:q].hex()",
+                "p = q",
             ]
-        elif isinstance(node, S.Explicit):
+        else:
+            out.append(f"{target}, p = {self.function(node, item)}(b, p, e, W{self.rarg})")
+
+    def extended(self, out: list[str], node: S.Extended, item: str, target: str) -> None:
+        """FX-chained parts: each part's sub-fields into variables, then one dict literal of the
+        parts present (a dict the size it needs, keys in declaration order)."""
+        path = tuple(item.split("/"))
+        nparts = len(node.parts)
+        pairs: list[tuple[str, str]] = []
+        indent = ""
+        for i, part in enumerate(node.parts):
+            n = node.part_octets(i)
+            has_fx = node.fx_last or i < nparts - 1
+            stmts = [
+                f"q = p + {n}",
+                f"if q > e: raise _short(CAT, {item!r}, p, {n}, e)",
+                f"v = {self.read_int(n)}",
+            ]
+            pairs += self.group_pairs(stmts, part, 0, n * 8, item, "v", path)
+            stmts.append("p = q")
+            out += [indent + s for s in stmts]
+            lit = "{" + ", ".join(f"{k!r}: {x}" for k, x in pairs) + "}"
+            if not has_fx:
+                out.append(f"{indent}{target} = {lit}")
+                return
+            if i == nparts - 1:
+                out.append(f"{indent}if v & 1: raise _bad(CAT, {item!r}, p - 1, "
+                           f"'FX bit set in the last octet the specification defines')")
+                out.append(f"{indent}{target} = {lit}")
+                return
+            out.append(f"{indent}if not v & 1: {target} = {lit}")
+            out.append(f"{indent}else:")
+            indent += "    "
+
+    # ---------------------------------------------------------------- presence bits
+    def read_fspec(self, out: list[str], k: int, label: str) -> None:
+        """Emit the reading of an FX-chained FSPEC whose layout spans ``k`` octets: o1..ok
+        (0 when absent), and ``xf``: the first bit set in octets past those (None if none)."""
+        out += [f"if p >= e: raise _short(CAT, {label!r}, p, 1, e)", "o1 = b[p]", "p += 1"]
+        if k > 1:
+            out.append(" = ".join(f"o{j}" for j in range(2, k + 1)) + " = 0")
+        out.append("xf = None")
+        indent = ""
+        for j in range(2, k + 1):
+            out.append(f"{indent}if o{j - 1} & 1:")
+            indent += "    "
+            out += [f"{indent}if p >= e: raise _short(CAT, {label!r}, p, 1, e)", f"{indent}o{j} = b[p]", f"{indent}p += 1"]
+        out.append(f"{indent}if o{k} & 1: p, xf = _fspec_rest(b, p, e, {7 * k}, CAT, {label!r})")
+
+    @staticmethod
+    def bit(i: int, per_octet: int) -> str:
+        """The test of presence bit ``i`` (0-based) of o1, o2..."""
+        return f"o{i // per_octet + 1} & {0x80 >> (i % per_octet):#04x}"
+
+    def slots(self, out: list[str], slots: list, first: int, per_octet: int, label: str, target: str,
+              undefined: str, rfs: dict[int, str] | None = None, comment: bool = True) -> None:
+        """Emit, in order, the decoding of each slot from ``first`` on whose presence bit is set
+        (``target % name`` receives it); a set bit of a spare slot raises ``undefined % FRN``."""
+        for i in range(first, len(slots)):
+            s = slots[i]
+            test = self.bit(i, per_octet)
+            if s is None:
+                out.append(f"if {test}: raise _bad(CAT, {label!r}, p, {undefined % (i + 1)!r})")
+            elif isinstance(s, S.Rfs):
+                out.append(f"if {test}: {target % 'RFS'}, p = {rfs[i]}(b, p, e, W{self.rarg})")
+            else:
+                key, node = (s.key, s.variation) if isinstance(s, S.Item) else s
+                where = f"{label}/{key}" if isinstance(s, tuple) else key
+                title = f"  # I{self.cat.number:03d}/{key} {s.title}" if comment and isinstance(s, S.Item) else ""
+                out.append(f"if {test}:{title}")
+                body: list[str] = []
+                self.inline(body, node, where, target % key)
+                out += ["    " + ln for ln in body]
+
+    def rest_undefined(self, out: list[str], n: int, k: int, per_octet: int, label: str, undefined: str) -> None:
+        """Set bits past the ``n`` defined slots, in ``k`` octets and beyond them (``xf``)."""
+        for i in range(n, k * per_octet):
+            out.append(f"if {self.bit(i, per_octet)}: raise _bad(CAT, {label!r}, p, {undefined % (i + 1)!r})")
+        if per_octet == 7:
+            out.append(f"if xf is not None: raise _bad(CAT, {label!r}, p, {undefined!r} % (xf + 1))")
+
+    # ---------------------------------------------------------------- functions
+    def function(self, node: Any, item: str) -> str:
+        """The name of a function ``f(b, p, e, W[, R]) -> (value, p)`` decoding ``node``."""
+        key = (id(node), item)
+        if key in self.funcs:
+            return self.funcs[key]
+        fn = self.name("decode_" + re.sub(r"\W", "_", item))
+        self.funcs[key] = fn
+        saved, self.Rname = self.Rname, "R"
+        body: list[str] = []
+        if isinstance(node, S.Compound):
+            subs = node.subitems
+            undefined = "primary subfield bit %d is set but names no sub-item"
+            if node.fspec_octets is None:
+                k = max(1, -(-len(subs) // 7))
+                self.read_fspec(body, k, item)
+                per = 7
+            else:
+                per, k = 8, node.fspec_octets
+                body.append(f"if p + {k} > e: raise _short(CAT, {item!r}, p, {k}, e)")
+                body += [f"o{j + 1} = b[p + {j}]" for j in range(k)]
+                body.append(f"p += {k}")
+            body.append("d = {}")
+            self.slots(body, list(subs), 0, per, item, "d[%r]", undefined)
+            self.rest_undefined(body, len(subs), k, per, item, undefined)
+            body.append("return d, p")
+        elif isinstance(node, S.Explicit) and node.expansion is not None:
+            exp = node.expansion
+            efn = self.function(exp.compound, item)
+            ek = self.const(exp, "EXP")
             body += [
                 f"if p >= e: raise _short(CAT, {item!r}, p, 1, e)",
                 "n = b[p]",
                 f"if n < 1: raise _bad(CAT, {item!r}, p, 'explicit length octet is 0; it counts itself, so at least 1')",
                 "q = p + n",
                 f"if q > e: raise _short(CAT, {item!r}, p, n, e)",
+                "X = None if W is None else []",
+                "try:",
+                f"    x, r = {efn}(b, p + 1, q, X{self.R})",
+                f"    if r != q: raise _bad(CAT, {item!r}, r, '%d octet(s) left over' % (q - r))",
+                "except DecodeError as exc:",
+                f"    return _expfail(exc, W, CAT, {item!r}, p, {ek}, b[p + 1:q]), q",
+                "if X: W.extend(X)",
+                "return x, q",
             ]
-            if node.expansion is None:
-                body.append("return b[p + 1:q].hex(), q")
-            else:
-                exp = node.expansion
-                efn = self.variation(exp.compound, item)
-                ek = self.const(exp, "EXP")
-                body += [
-                    "X = None if W is None else []",
-                    "try:",
-                    f"    x, r = {efn}(b, p + 1, q, X{self.R})",
-                    f"    if r != q: raise _bad(CAT, {item!r}, r, '%d octet(s) left over' % (q - r))",
-                    "except DecodeError as exc:",
-                    f"    return _expfail(exc, W, CAT, {item!r}, p, {ek}, b[p + 1:q]), q",
-                    "if X: W.extend(X)",
-                    "return x, q",
-                ]
+        elif isinstance(node, S.Repetitive) and not getattr(node.sub, "bitlevel", False):
+            r = node.rep
+            subfn = self.function(node.sub, item)
+            body += [
+                f"if p + {r} > e: raise _short(CAT, {item!r}, p, {r}, e)",
+                f"c = {self.read_int(r)}",
+                f"p += {r}",
+                "out = []",
+                "for _ in range(c):",
+                f"    x, p = {subfn}(b, p, e, W{self.R})",
+                "    out.append(x)",
+                "return out, p",
+            ]
+        elif isinstance(node, (S.Compound, S.Explicit, S.Repetitive, S.RepetitiveFX, S.Extended)) \
+                or getattr(node, "bitlevel", False):
+            self.inline(body, node, item, "x")
+            body.append("return x, p")
         else:
             raise TypeError(f"item {item}: no code generator for {node!r}")
+        self.Rname = saved
         self.lines.append(f"def {fn}(b, p, e, W{self.R}):")
         self.lines += ["    " + ln for ln in body]
         self.lines.append("")
@@ -389,24 +525,23 @@ class _Gen(_Source):
     # ---------------------------------------------------------------- record
     def record(self) -> None:
         cat = self.cat
-        uap_tables = {}
-        fns: dict[int, str] = {}
-        for uname, uap in cat.uaps.items():
-            table = []
-            for it in uap:
-                if it is None:
-                    table.append(None)
-                elif isinstance(it, S.Rfs):
-                    table.append(("RFS", None))  # bound to this UAP's table after exec
-                else:
-                    if id(it) not in fns:
-                        fns[id(it)] = self.variation(it.variation, it.key)
-                    table.append((it.key, fns[id(it)]))
-            uap_tables[uname] = tuple(table)
-        self.uap_tables = uap_tables
-        sel = cat.select
-        call = "ent[1](b, p, e, W, items)" if self.record_arg else "ent[1](b, p, e, W)"
+        uaps = cat.uaps
+        # per-item functions serve random field sequencing (an item by its FRN)
+        self.uap_tables: dict[str, tuple] = {}
+        self.rfs_names: dict[str, dict[int, str]] = {}
         if cat.has_rfs:
+            for uname, uap in uaps.items():
+                table = []
+                for it in uap:
+                    if it is None:
+                        table.append(None)
+                    elif isinstance(it, S.Rfs):
+                        table.append(("RFS", None))  # bound to this UAP's table after exec
+                    else:
+                        table.append((it.key, self.function(it.variation, it.key)))
+                self.uap_tables[uname] = tuple(table)
+                self.rfs_names[uname] = {i: f"RFS_{len(self.rfs_names) + 1}" for i, it in enumerate(uap)
+                                         if isinstance(it, S.Rfs)}
             rcall = "ent[1](b, p + 1, e, W, R)" if self.record_arg else "ent[1](b, p + 1, e, W)"
             self.lines += [
                 "def decode_rfs(b, p, e, W, U, R):",
@@ -425,70 +560,69 @@ class _Gen(_Source):
                 "    return out, p",
                 "",
             ]
-        self.lines += [
-            "def decode_record(b, p, e, W):",
-        ]
+        sel = cat.select
+        self.Rname = "items"
+        k = max(1, -(-max(len(u) for u in uaps.values()) // 7))
+        undefined = "FSPEC sets FRN %d, which the UAP does not define"
+        body: list[str] = []
         if sel is not None and sel.default is None:
-            self.lines.append("    p0 = p")
-        self.lines += [
-            "    fs = []",
-            "    i = 0",
-            "    while True:",
-            "        if p >= e: raise _short(CAT, 'FSPEC', p, 1, e)",
-            "        o = b[p]",
-            "        p += 1",
-            "        if o & 254:",
-            "            for k in BITS7[o]: fs.append(i + k)",
-            "        i += 7",
-            "        if not o & 1: break",
-            "    if not fs:",
-            "        if W is None: raise _bad(CAT, 'FSPEC', p - 1, 'FSPEC announces no item')",
-            "        W.append('CAT%03d item FSPEC at byte offset %d: %s' % (CAT, p - 1, EMPTY_RECORD))",
-            "        return {}, p",
-        ]
-        if sel is not None:
-            self.ns["SELECT"] = sel
-            if sel.default is None:
-                self.lines.append(f"    if {cat.select_index} not in fs: raise _bad(CAT, 'FSPEC', p0, "
-                                  f"{sel.absent(cat.number)!r})")
-        self.lines += [
-            "    items = {}",
-            f"    uap = UAPS[{cat.default_uap!r}]",
-            "    for idx in fs:",
-            "        ent = uap[idx] if idx < len(uap) else None",
-            "        if ent is None:",
-            "            raise _bad(CAT, 'FSPEC', p, 'FSPEC sets FRN %d, which the UAP does not define' % (idx + 1))",
+            body.append("p0 = p")
+        self.read_fspec(body, k, "FSPEC")
+        body += [
+            f"if not ({' | '.join(f'o{j}' for j in range(1, k + 1))}) & 254 and xf is None:",
+            "    if W is None: raise _bad(CAT, 'FSPEC', p - 1, 'FSPEC announces no item')",
+            "    W.append('CAT%03d item FSPEC at byte offset %d: %s' % (CAT, p - 1, EMPTY_RECORD))",
+            "    return {}, p",
         ]
         if sel is None:
-            self.lines.append(f"        items[ent[0]], p = {call}")
+            uap = cat.uap
+            body.append("items = {}")
+            self.slots(body, uap, 0, 7, "FSPEC", "items[%r]", undefined, self.rfs_names.get(cat.default_uap))
+            self.rest_undefined(body, len(uap), k, 7, "FSPEC", undefined)
+            body.append("return items, p")
         else:
-            self.lines += [
-                f"        if idx == {cat.select_index}:",
-                "            at = p",
-                f"            items[ent[0]], p = {call}",
-                "            x = items[ent[0]]",
-                "            u = SELECT.choose(x)",
-                f"            if u is None: raise _bad(CAT, {sel.label!r}, at, SELECT.no_fit(CAT, x))",
-                "            uap = UAPS[u]",
-                "        else:",
-                f"            items[ent[0]], p = {call}",
+            self.ns["SELECT"] = sel
+            cut = cat.select_index
+            if sel.default is None:
+                body.append(f"if not {self.bit(cut, 7)}: raise _bad(CAT, 'FSPEC', p0, {sel.absent(cat.number)!r})")
+            head = cat.uap[:cut + 1]
+            body += ["items = {}", f"u = {cat.default_uap!r}"]
+            self.slots(body, head[:cut], 0, 7, "FSPEC", "items[%r]", undefined, self.rfs_names.get(cat.default_uap))
+            it = head[cut]
+            body.append(f"if {self.bit(cut, 7)}:  # I{cat.number:03d}/{it.key}: chooses the UAP")
+            stmts = ["at = p"]
+            self.inline(stmts, it.variation, it.key, f"items[{it.key!r}]")
+            stmts += [
+                f"xs = items[{it.key!r}]",
+                "u = SELECT.choose(xs)",
+                f"if u is None: raise _bad(CAT, {sel.label!r}, at, SELECT.no_fit(CAT, xs))",
             ]
-        self.lines += ["    return items, p", ""]
+            body += ["    " + s for s in stmts]
+            names = list(uaps)
+            for n_, uname in enumerate(names):
+                uap = uaps[uname]
+                body.append(f"{'if' if n_ == 0 else 'elif'} u == {uname!r}:" if n_ < len(names) - 1 else "else:")
+                stmts = []
+                self.slots(stmts, uap, cut + 1, 7, "FSPEC", "items[%r]", undefined, self.rfs_names.get(uname))
+                self.rest_undefined(stmts, len(uap), k, 7, "FSPEC", undefined)
+                body += ["    " + s for s in stmts]
+            body.append("return items, p")
+        self.lines.append("def decode_record(b, p, e, W):")
+        self.lines += ["    " + ln for ln in body]
+        self.lines.append("")
 
     def build(self) -> tuple[str, RecordDecoder]:
         self.record()
-        src = "\n".join(self.lines)
-        code = compile(src, f"<radarbench CAT{self.cat.number:03d} {self.cat.edition}>", "exec")
-        exec(code, self.ns)
+        src = _header(self.cat, "decoder") + "\n".join(self.lines) + "\n"
+        name = _register(src, f"<radarbench CAT{self.cat.number:03d} {self.cat.edition}>")
+        exec(compile(src, name, "exec"), self.ns)
         self.resolve_tables()
-        uaps: dict[str, tuple] = {}
         for uname, table in self.uap_tables.items():
             rows: list = [None if t is None or t[1] is None else (t[0], self.ns[t[1]]) for t in table]
             for i, t in enumerate(table):
                 if t is not None and t[1] is None:
                     rows[i] = ("RFS", _rfs_decoder(self.ns["decode_rfs"], rows))
-            uaps[uname] = tuple(rows)
-        self.ns["UAPS"] = uaps
+                    self.ns[self.rfs_names[uname][i]] = rows[i][1]
         return src, self.ns["decode_record"]
 
 
@@ -497,6 +631,17 @@ def _rfs_decoder(decode_rfs: Callable, table: list) -> Callable:
     def dec(b: bytes, p: int, e: int, W: Any, R: Any = None) -> Any:
         return decode_rfs(b, p, e, W, table, R)
     return dec
+
+
+def _header(category: S.Category, what: str) -> str:
+    return (f"# CAT{category.number:03d} {category.edition} {what}, generated by radarbench.codecs.asterix.codegen\n"
+            f"# from the declarations of {category.title!r}; regenerated at each start, not edited.\n\n")
+
+
+def _register(src: str, name: str) -> str:
+    """Put generated source where tracebacks, pdb and profilers look for a file's lines."""
+    linecache.cache[name] = (len(src), None, src.splitlines(True), name)
+    return name
 
 
 def generate(category: S.Category) -> tuple[str, RecordDecoder]:
@@ -520,33 +665,84 @@ class Fallback(Exception):
 RecordEncoder = Callable[[dict], bytes]
 
 
+OCTAL4_CODE: dict[str, int] = {s: i for i, s in enumerate(OCTAL4)}
+ICAO2_CODE: dict[str, int] = {s: i for i, s in enumerate(ICAO2)}
+ICAO1_CODE: dict[str, int] = {s: i for i, s in enumerate(S.ICAO6_CHARS)}
+
+
+def _icao6_code(value: Any, chars: int) -> int:
+    """The bits of a string of ICAO 6-bit characters, padded with spaces, two characters a
+    lookup; Fallback where the reference would raise (not a string, too long, a character
+    outside the set)."""
+    if value.__class__ is not str or len(value) > chars:
+        raise Fallback
+    if len(value) < chars:
+        value = value.ljust(chars)
+    try:
+        r = 0
+        for i in range(0, chars - 1, 2):
+            r = r << 12 | ICAO2_CODE[value[i:i + 2]]
+        if chars % 2:
+            r = r << 6 | ICAO1_CODE[value[-1]]
+    except KeyError:
+        raise Fallback from None
+    return r
+
+
+def _ascii_code(value: Any, chars: int) -> int:
+    """The bits of a string of 8-bit characters, padded with spaces; Fallback where the
+    reference would raise."""
+    if value.__class__ is not str or len(value) > chars:
+        raise Fallback
+    try:
+        return int.from_bytes(value.ljust(chars).encode("latin-1"), "big")
+    except UnicodeEncodeError:
+        raise Fallback from None
+
+
 class _EncGen(_Source):
     """Writes the source of one category edition's encoders."""
 
     def __init__(self, category: S.Category) -> None:
-        super().__init__(category, {"Fallback": Fallback, "_lookup": _lookup})
+        super().__init__(category, {"Fallback": Fallback, "_lookup": _lookup, "OCT4_CODE": OCTAL4_CODE,
+                                    "_icao6_code": _icao6_code, "_ascii_code": _ascii_code})
         self.record_arg = needs_record(category)
         self.R = ", R" if self.record_arg else ""
 
     def raw_of(self, out: list[str], node: Any, val: str) -> str:
-        """Statements checking ``val`` for element ``node``; returns the raw-integer expression."""
-        r = self.name("r")
+        """Statements checking ``val`` for element ``node``; returns the raw-integer expression.
+
+        An unsigned ``b``-bit value is in range when ``x >> b`` is 0 (negative values shift
+        to -1); a signed one when ``(x + 2**(b-1)) >> b`` is.
+        """
         bits = node.bits
+        h = 1 << (bits - 1)
+        if isinstance(node, S._StringElement):
+            r = self.name("r")
+            if isinstance(node, S.Octal) and node.chars == 4:
+                out.append(f"{r} = OCT4_CODE.get({val}) if {val}.__class__ is str else None")
+                out.append(f"if {r} is None: raise Fallback")
+            elif isinstance(node, S.Icao6):
+                out.append(f"{r} = _icao6_code({val}, {node.chars})")
+            elif isinstance(node, S.Ascii):
+                out.append(f"{r} = _ascii_code({val}, {node.chars})")
+            else:
+                out.append(f"{r} = {self.const(node.from_value, 'STR')}({val}, '')")
+            return r
         if isinstance(node, S.Quantity):
+            r = self.name("r")
             out.append(f"if {val}.__class__ is not int and {val}.__class__ is not float: raise Fallback")
             out.append(f"{r} = round({val} / {node.lsb!r})")
-        elif isinstance(node, S._StringElement):
-            out.append(f"{r} = {self.const(node.from_value, 'STR')}({val}, '')")
+            if node.signed:
+                out.append(f"if ({r} + {h}) >> {bits}: raise Fallback")
+                return f"({r} & {(1 << bits) - 1})"
+            out.append(f"if {r} >> {bits}: raise Fallback")
             return r
-        else:
-            out.append(f"if {val}.__class__ is not int: raise Fallback")
-            out.append(f"{r} = {val}")
         if node.signed:
-            h = 1 << (bits - 1)
-            out.append(f"if not {-h} <= {r} < {h}: raise Fallback")
-            return f"({r} & {(1 << bits) - 1})"
-        out.append(f"if not 0 <= {r} < {1 << bits}: raise Fallback")
-        return r
+            out.append(f"if {val}.__class__ is not int or ({val} + {h}) >> {bits}: raise Fallback")
+            return f"({val} & {(1 << bits) - 1})"
+        out.append(f"if {val}.__class__ is not int or {val} >> {bits}: raise Fallback")
+        return val
 
     def pack(self, out: list[str], node: Any, val: str, acc: str, path: tuple[str, ...] = (),
              local: dict[str, str] | None = None) -> None:
@@ -592,7 +788,7 @@ class _EncGen(_Source):
                 self.pack(out, sub, v, acc, path + (fname,), local)
 
     def variation(self, node: Any, path: tuple[str, ...] = ()) -> str:
-        fn = self.name("e")
+        fn = self.name("encode_" + re.sub(r"\W", "_", "_".join(path) or "value"))
         body: list[str] = []
         if getattr(node, "bitlevel", False):
             body.append("a = 0")
@@ -601,17 +797,25 @@ class _EncGen(_Source):
         elif isinstance(node, S.Extended):
             body.append("if v.__class__ is not dict: raise Fallback")
             nparts = len(node.parts)
-            conds = []
-            for i in range(nparts - 1, 0, -1):
-                names = node.names[i]
-                conds.append((i, " or ".join(f"{n!r} in v" for n in names) or "False"))
-            first = True
-            for i, cond in conds:
-                body.append(f"{'if' if first else 'elif'} {cond}: last = {i}")
-                first = False
-            body.append("else: last = 0" if conds else "last = 0")
             counts = [sum(len(node.names[j]) for j in range(i + 1)) for i in range(nparts)]
-            body.append(f"if len(v) != {self.const(tuple(counts), 'CNT')}[last]: raise Fallback")
+            if len(set(counts)) == nparts:
+                # each number of sub-fields names one last part; a missing name is a KeyError,
+                # which encode_record turns into a Fallback
+                body.append(f"last = {self.const({c: i for i, c in enumerate(counts)}, 'LAST')}.get(len(v))")
+                body.append("if last is None: raise Fallback")
+                conds = None
+            else:
+                conds = []
+            if conds is not None:
+                for i in range(nparts - 1, 0, -1):
+                    names = node.names[i]
+                    conds.append((i, " or ".join(f"{n!r} in v" for n in names) or "False"))
+                first = True
+                for i, cond in conds:
+                    body.append(f"{'if' if first else 'elif'} {cond}: last = {i}")
+                    first = False
+                body.append("else: last = 0" if conds else "last = 0")
+                body.append(f"if len(v) != {self.const(tuple(counts), 'CNT')}[last]: raise Fallback")
             for i, part in enumerate(node.parts):
                 has_fx = node.fx_last or i < nparts - 1
                 stmts: list[str] = ["a = 0"]
@@ -655,25 +859,40 @@ class _EncGen(_Source):
             body.append("for i, x in enumerate(v):")
             body += ["    " + s for s in stmts]
         elif isinstance(node, S.Compound):
-            subs = []
-            for sub in node.subitems:
-                subs.append(None if sub is None else (sub[0], self.variation(sub[1], path + (sub[0],))))
-            body.append("if v.__class__ is not dict or not v: raise Fallback")
-            body.append("frns = []")
-            body.append("m = 0")
-            for i, sub in enumerate(subs):
-                if sub is None:
-                    continue
-                body.append(f"if {sub[0]!r} in v: frns.append({i}); m += 1")
-            body.append("if m != len(v): raise Fallback")
+            # walks the sub-items given, as the record walks its items; the primary subfield
+            # goes in front of them once the last is known
+            subs = {}
             if node.fspec_octets is None:
-                body.append("out += _fspec(frns)")
+                k = max(1, -(-len(node.subitems) // 7))
+                fin = tuple((sum(1 << (8 * (k - 1 - j)) for j in range(i // 7)), 8 * (k - 1 - i // 7), i // 7 + 1)
+                            for i in range(7 * k))
+                bits = [1 << (8 * (k - 1 - i // 7) + 7 - i % 7) for i in range(len(node.subitems))]
             else:
-                body.append(f"out += _ffspec(frns, {node.fspec_octets})")
-            body.append(f"fns = {self.const(tuple(subs), 'SUBS')}")
-            body.append("for i in frns:")
-            body.append("    name, f = fns[i]")
-            body.append(f"    f(v[name], out{self.R})")
+                k = node.fspec_octets
+                fin = tuple((0, 0, k) for _ in range(8 * k))
+                bits = [1 << (8 * (k - 1 - i // 8) + 7 - i % 8) for i in range(len(node.subitems))]
+            for i, sub in enumerate(node.subitems):
+                if sub is not None:
+                    subs[sub[0]] = (i, bits[i], self.variation(sub[1], path + (sub[0],)))
+            table = self.const(subs, "SUBE")
+            body += [
+                "if v.__class__ is not dict or not v: raise Fallback",
+                "at = len(out)",
+                "fs = 0",
+                "last = -1",
+                "for key, x in v.items():",
+                f"    ent = {table}.get(key)",
+                "    if ent is None: raise Fallback",
+                "    i, bit, f = ent",
+                "    if i < last:  # not in declaration order: again, in order",
+                "        del out[at:]",
+                f"        return {fn}(dict(sorted(v.items(), key=lambda kv: {table}[kv[0]][0])), out{self.R})",
+                "    last = i",
+                "    fs |= bit",
+                f"    f(x, out{self.R})",
+                f"m, s, n = {self.const(fin, 'FIN')}[last]",
+                "out[at:at] = ((fs | m) >> s).to_bytes(n, 'big')",
+            ]
         elif isinstance(node, S.Explicit):
             if node.expansion is not None:
                 efn = self.variation(node.expansion.compound, path)
@@ -719,7 +938,6 @@ class _EncGen(_Source):
                         fns[id(it)] = self.variation(it.variation, (it.key,))
                     rows.append((it.key, fns[id(it)]))
             tables[uname] = tuple(rows)
-        call = "ent[1](items[ent[0]], out, items)" if self.record_arg else "ent[1](items[ent[0]], out)"
         if cat.has_rfs:
             rcall = "f(x, out, R)" if self.record_arg else "f(x, out)"
             self.lines += [
@@ -734,42 +952,68 @@ class _EncGen(_Source):
                 f"            {rcall}",
                 "",
             ]
-        lines = ["def encode_record(items):",
-                 "    if items.__class__ is not dict or not items: raise Fallback"]
-        if cat.select is not None:
-            self.ns["_uap_name"] = _uap_chooser(cat)
-            lines.append("    ENTRIES = BY_UAP[_uap_name(items)]")
-        lines += [
+        # The record walks the items it is given (not every slot of the UAP): each key names
+        # its slot (index, its FSPEC bit in a K-octet integer, its encoder); items in UAP order
+        # (as decoded) go straight out, others are put in order first.
+        k = max(1, -(-max(len(u) for u in cat.uaps.values()) // 7))
+        call = "f(v, out, items)" if self.record_arg else "f(v, out)"
+        walk = [
             "    out = bytearray()",
-            "    frns = []",
-            "    for i, ent in ENTRIES:",
-            "        if ent[0] in items:",
-            "            frns.append(i)",
-            f"            {call}",
-            "    if len(frns) != len(items): raise Fallback",
-            "    return _fspec(frns) + out",
+            "    fs = 0",
+            "    last = -1",
+            "    for key, v in pairs:",
+            "        ent = E.get(key)",
+            "        if ent is None: raise Fallback",
+            "        i, bit, f = ent",
+            "        if i < last: return None",
+            "        last = i",
+            "        fs |= bit",
+            f"        {call}",
+            "    m, s, n = FINISH[last]",
+            "    return ((fs | m) >> s).to_bytes(n, 'big') + out",
+        ]
+        choose = "    E = BY_UAP[_uap_name(items)]" if cat.select is not None else "    E = ITEMS"
+        self.lines += ["def encode_in_order(items, pairs, E):"] + walk + [""]
+        self.lines += [
+            "def encode_record(items):",
+            "    if items.__class__ is not dict or not items: raise Fallback",
+            choose,
+            "    try:",
+            "        out = encode_in_order(items, items.items(), E)",
+            "        if out is None:  # not in UAP order",
+            "            out = encode_in_order(items, sorted(items.items(), key=lambda kv: E[kv[0]][0] if kv[0] in E else -1), E)",
+            "    except Fallback:",
+            "        raise",
+            "    except Exception:  # a value of a shape the encoders do not expect (a missing key...)",
+            "        raise Fallback from None",
+            "    return out",
             "",
         ]
-        self.lines += lines
-        src = "\n".join(self.lines)
-        exec(compile(src, f"<radarbench encode CAT{cat.number:03d} {cat.edition}>", "exec"), self.ns)
+        if cat.select is not None:
+            self.ns["_uap_name"] = _uap_chooser(cat)
+        src = _header(cat, "encoder") + "\n".join(self.lines) + "\n"
+        name = _register(src, f"<radarbench encode CAT{cat.number:03d} {cat.edition}>")
+        exec(compile(src, name, "exec"), self.ns)
         self.resolve_tables()
+        self.ns["FINISH"] = tuple(
+            (sum(1 << (8 * (k - 1 - j)) for j in range(i // 7)), 8 * (k - 1 - i // 7), i // 7 + 1) for i in range(7 * k))
         by_uap = {}
         for uname, rows in tables.items():
-            entries = []
+            entries: dict[str, tuple] = {}
             frn_of = {}
             for i, t in enumerate(rows):
                 if t is None:
                     continue
+                bit = 1 << (8 * (k - 1 - i // 7) + 7 - i % 7)
                 if t[1] is None:
-                    entries.append((i, ("RFS", _rfs_encoder(self.ns["encode_rfs"], frn_of))))
+                    entries["RFS"] = (i, bit, _rfs_encoder(self.ns["encode_rfs"], frn_of))
                 else:
                     f = self.ns[t[1]]
-                    entries.append((i, (t[0], f)))
+                    entries[t[0]] = (i, bit, f)
                     frn_of[t[0]] = (i + 1, f)
-            by_uap[uname] = tuple(entries)
+            by_uap[uname] = entries
         self.ns["BY_UAP"] = by_uap
-        self.ns["ENTRIES"] = by_uap[cat.default_uap]
+        self.ns["ITEMS"] = by_uap[cat.default_uap]
         return src, self.ns["encode_record"]
 
 
@@ -803,3 +1047,42 @@ def generate_encoder(category: S.Category) -> tuple[str, RecordEncoder]:
     Raises :class:`Fallback` for any value it does not take; see the note above.
     """
     return _EncGen(category).build()
+
+
+# =========================================================================== reading it
+
+
+def source(category: int, edition: str | None = None, *, encoder: bool = False) -> str:
+    """The generated source of a category edition's decoder (``encoder=True``: its encoder),
+    the default edition when none is given; KeyError if there is no such edition.
+
+    It is the code that runs: the same text is compiled under the name tracebacks show
+    (``<radarbench CAT048 1.32>``, ``<radarbench encode CAT048 1.32>``) and registered in
+    :mod:`linecache`, so tracebacks, pdb and profilers show its lines.
+    """
+    from radarbench.codecs.asterix import editions
+
+    spec = editions.load(category, edition or editions.DEFAULT_EDITIONS[category])
+    return (generate_encoder(spec) if encoder else generate(spec))[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m radarbench.codecs.asterix.codegen CAT [EDITION] [--encoder]``: print the source."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m radarbench.codecs.asterix.codegen",
+                                 description="Print the Python source generated for a category edition.")
+    ap.add_argument("category", type=int, help="category number, e.g. 48")
+    ap.add_argument("edition", nargs="?", help="edition, e.g. 1.32 (default: the newest)")
+    ap.add_argument("--encoder", action="store_true", help="the encoder's source instead of the decoder's")
+    args = ap.parse_args(argv)
+    try:
+        text = source(args.category, args.edition, encoder=args.encoder)
+    except KeyError:
+        ap.error(f"no declaration of CAT{args.category:03d}" + (f" edition {args.edition}" if args.edition else ""))
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

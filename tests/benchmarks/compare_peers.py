@@ -1,16 +1,23 @@
-"""Side-by-side: radarbench decode against asterix_decoder, in one process, interleaved.
+"""Side-by-side: radarbench against asterix_decoder (decode) and libasterix (encode), in one
+process, interleaved.
 
     python3 -m pip install --target .peers/asterix_decoder asterix_decoder
-    python3 tests/benchmarks/compare_peers.py [--rounds 41] [--set cat048 cat021 cat001]
+    python3 tests/benchmarks/compare_peers.py [--rounds 41] [--set cat048 cat062 cat021 cat001 encode048]
 
-Sets of data blocks, each decoded by both decoders in turn, round after round (so machine
+Sets of data blocks, each handled by both codecs in turn, round after round (so machine
 noise hits both alike); prints the median records per second of each and their ratio:
 
 * cat048: the 86 CAT048 data blocks (128 records) of ../shared/samples/cat034_048.pcap;
 * cat021: the two real CAT021 blocks of cat021_re.ast, and random CAT021 2.7 records (every
   item of the UAP, fixed seed, one record a block, RE left out) encoded by radarbench;
 * cat001: the real CAT001 block of mixed_categories.ast, and random CAT001 1.4 plot and track
-  records (fixed seed) encoded by radarbench.
+  records (fixed seed) encoded by radarbench;
+* cat062: random CAT062 1.21 records (every item of the UAP, fixed seed, one record a block,
+  RE and SP left out) encoded by radarbench;
+* encode048: encoding the 128 records of the cat048 set back into its 86 data blocks, by
+  radarbench (``encode``, from the decoded values) and by libasterix 0.36.3 (``create`` of each
+  record from the same values in its argument form, built beforehand, then ``create`` of the
+  data block and ``unparse().to_bytes()``); both give the same bytes (checked).
 
 asterix_decoder knows CAT021 2.6 and CAT001 1.2 (its bundled XML), not 2.7 and 1.4: a block
 enters a set only if asterix_decoder reads it with no error and the same number of records
@@ -22,6 +29,7 @@ import argparse
 import random
 import statistics
 import sys
+from time import perf_counter
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,6 +39,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 import oracle  # noqa: E402  tests/unit/oracle.py; imports libasterix's `asterix` before the peer's
 from peers import asterix_decoder  # noqa: E402
 from radarbench.codecs.asterix import category_spec, decode, encode, split_blocks  # noqa: E402
+from radarbench.codecs.asterix import spec as S  # noqa: E402
 from radarbench.rigs.pcapfile import iter_datagrams  # noqa: E402
 from samples import SAMPLES  # noqa: E402
 
@@ -68,11 +77,14 @@ def _accepted(ad: Any, blocks: list[bytes]) -> list[bytes]:
 
 def sets(ad: Any, names: list[str]) -> dict[str, list[bytes]]:
     out: dict[str, list[bytes]] = {}
-    if "cat048" in names:
+    if "cat048" in names or "encode048" in names:
         b: list[bytes] = []
         for d in iter_datagrams(SAMPLES / "cat034_048.pcap"):
             b += _blocks_of(d.payload, 48)
         out["cat048"] = b
+    if "cat062" in names:
+        rnd = _random_blocks(62, "1.21", 400, seed=62, fix=lambda it: {k: v for k, v in it.items() if k not in ("RE", "SP")})
+        out["cat062"] = _accepted(ad, rnd)
     if "cat021" in names:
         real = _blocks_of((SAMPLES / "cat021_re.ast").read_bytes(), 21)
         rnd = _random_blocks(21, "2.7", 400, seed=21, fix=lambda it: {k: v for k, v in it.items() if k not in ("RE", "SP")})
@@ -84,33 +96,99 @@ def sets(ad: Any, names: list[str]) -> dict[str, list[bytes]]:
     return out
 
 
+def libasterix_args(node: Any, value: Any) -> Any:
+    """A radarbench value in the argument form of libasterix's ``create`` (for the encode
+    set): groups as tuples of every field (spares 0), extended items as tuples of the parts
+    present (each with None for its FX bit), compounds as dicts, explicit items as bytes.
+    Scaled quantities and strings are handed over as values, for libasterix to convert."""
+    if isinstance(node, S.Spare):
+        return 0
+    if isinstance(node, S.Group):
+        return tuple(0 if n is None else libasterix_args(sub, value[n]) for n, sub in node.fields)
+    if isinstance(node, S.Extended):
+        parts = []
+        for i, part in enumerate(node.parts):
+            if i and not any(n in value for n in node.names[i]):
+                break
+            fx = (None,) if node.fx_last or i < len(node.parts) - 1 else ()
+            parts.append(tuple(0 if n is None else libasterix_args(sub, value[n]) for n, sub in part) + fx)
+        return tuple(parts)
+    if isinstance(node, (S.Repetitive, S.RepetitiveFX)):
+        return [libasterix_args(node.sub, x) for x in value]
+    if isinstance(node, S.Compound):
+        return {n: libasterix_args(sub, value[n]) for n, sub in (s for s in node.subitems if s) if n in value}
+    if isinstance(node, S.Explicit):
+        return bytes.fromhex(value)
+    if isinstance(node, S.Quantity):
+        return float(value)
+    if isinstance(node, S.Element) and node.signed:
+        return value & ((1 << node.bits) - 1)
+    return value
+
+
+def encode_pair(blocks: list[bytes]) -> tuple[list, Callable, Callable]:
+    """(per-block records, radarbench encode, libasterix encode) of CAT048 blocks."""
+    lib = oracle.libasterix_class(48, "1.32")
+    spec = category_spec(48, "1.32")
+    ours = [list(decode(b)) for b in blocks]
+    theirs = [[{k: libasterix_args(spec.items[k].variation, v) for k, v in r.items.items()} for r in recs]
+              for recs in ours]
+
+    def rb(i: int) -> bytes:
+        return encode(ours[i])
+
+    def la(i: int) -> bytes:
+        create = lib.cv_record.create
+        return lib.create([create(a) for a in theirs[i]]).unparse().to_bytes()
+
+    for i, b in enumerate(blocks):
+        assert rb(i) == la(i) == b, i
+    return ours, rb, la
+
+
+def _race(name: str, n_records: int, runs: dict[str, Callable[[], Any]], rounds: int) -> None:
+    """Each run in turn, round after round; the median records per second of each, and the
+    ratio of the first to the second."""
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(rounds):
+        for k, f in runs.items():
+            t0 = perf_counter()
+            f()
+            times[k].append(perf_counter() - t0)
+    rates = {k: n_records / statistics.median(v) for k, v in times.items()}
+    print(name)
+    for k, r in rates.items():
+        print(f"  {k:28s} {r:10.0f} records/s  ({1e6 / r:6.1f} us a record)")
+    (a, ra), (b, rb) = list(rates.items())[:2]
+    print(f"  ratio {a} / {b}: {ra / rb:.2f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    choices = ["cat048", "cat062", "cat021", "cat001", "encode048"]
     ap.add_argument("--rounds", type=int, default=41)
-    ap.add_argument("--set", nargs="+", default=["cat048", "cat021", "cat001"], choices=["cat048", "cat021", "cat001"])
+    ap.add_argument("--set", nargs="+", default=choices, choices=choices)
     args = ap.parse_args()
     ad = asterix_decoder()
     if ad is None:
         print("asterix_decoder is not installed in .peers/asterix_decoder (see the docstring)", file=sys.stderr)
         return 2
     for name, blocks in sets(ad, args.set).items():
-        n_ours = sum(len(decode(b)) for b in blocks)
-        n_peer = sum(len(ad.parse(b, verbose=False)) for b in blocks)
-        assert n_ours == n_peer and n_ours > 0, (name, n_ours, n_peer)
-        runs = {"radarbench (fast)": lambda b: decode(b), "asterix_decoder": lambda b: ad.parse(b, verbose=False)}
-        times: dict[str, list[float]] = {k: [] for k in runs}
-        from time import perf_counter
-        for _ in range(args.rounds):
-            for k, f in runs.items():
-                t0 = perf_counter()
-                for b in blocks:
-                    f(b)
-                times[k].append(perf_counter() - t0)
-        rates = {k: n_ours / statistics.median(v) for k, v in times.items()}
-        print(f"{name}: {len(blocks)} blocks, {n_ours} records")
-        for k, r in rates.items():
-            print(f"  {k:28s} {r:10.0f} records/s  ({1e6 / r:6.1f} us a record)")
-        print(f"  ratio radarbench / asterix_decoder (verbose=False): {rates['radarbench (fast)'] / rates['asterix_decoder']:.2f}")
+        if name in args.set:
+            n_ours = sum(len(decode(b)) for b in blocks)
+            n_peer = sum(len(ad.parse(b, verbose=False)) for b in blocks)
+            assert n_ours == n_peer and n_ours > 0, (name, n_ours, n_peer)
+            _race(f"{name}: {len(blocks)} blocks, {n_ours} records", n_ours, {
+                "radarbench (fast)": lambda: [decode(b) for b in blocks],
+                "asterix_decoder": lambda: [ad.parse(b, verbose=False) for b in blocks],
+            }, args.rounds)
+        if name == "cat048" and "encode048" in args.set:
+            recs, rb, la = encode_pair(blocks)
+            idx = range(len(blocks))
+            _race(f"encode048: {len(blocks)} blocks, {sum(map(len, recs))} records", sum(map(len, recs)), {
+                "radarbench encode": lambda: [rb(i) for i in idx],
+                "libasterix create+unparse": lambda: [la(i) for i in idx],
+            }, args.rounds)
     return 0
 
 
