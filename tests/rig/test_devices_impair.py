@@ -161,7 +161,7 @@ def test_subprocess_udp_sigterm_flushes_log(tmp_path: Path) -> None:
             for i in range(500):
                 tx.send(probe(i))
                 if i % 50 == 0:
-                    time.sleep(0.005)  # stay under the impairer's socket buffer
+                    time.sleep(0.005)  # let the impairer read (its 4 MB buffer holds the rest)
         reader.join(5)
         p.send_signal(signal.SIGTERM)
         out, err = p.communicate(timeout=5)
@@ -191,7 +191,7 @@ def test_subprocess_sigkill_keeps_every_log_line(tmp_path: Path) -> None:
     probe_port.close()
     p = subprocess.Popen(
         [sys.executable, "-m", "radarbench.bench.cli", "emulate", "impair",
-         "--in", f"udp://127.0.0.1:{port_in}", "--out", f"udp://127.0.0.1:{port_out}",
+         "--in", f"udp://127.0.0.1:{port_in}?rcvbuf=4194304", "--out", f"udp://127.0.0.1:{port_out}",
          "--seed", "1", "--log", str(log)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     got = 0
