@@ -69,8 +69,12 @@ class Device:
     reaped by stop(). Raises RuntimeError (with its stderr) if it does not start."""
 
     def __init__(self, *argv: str) -> None:
+        # On the test run's lifeline, as a rig's devices are on the rig's: a test run killed
+        # (a CI timeout's SIGTERM, SIGKILL) leaves no device behind (one was seen orphaned).
+        from radarbench.rigs import lifeline
+        env = dict(os.environ, **lifeline.child_env())
         self.proc = subprocess.Popen([sys.executable, "-m", "radarbench.bench.cli", "emulate", *argv],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if "ready" not in line:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from procs import free_tcp_port, free_udp_port, hangup_as_from_a_terminal, marked_pids, wait_gone
+from radarbench.rigs import lifeline
 
 CLI = [sys.executable, "-m", "radarbench.bench.cli"]
 
@@ -60,7 +61,7 @@ class Run:
 
 def start_device(marker: str, *argv: str) -> subprocess.Popen[str]:
     """`radarbench emulate ...` waited on until it says ready."""
-    env = dict(os.environ, RB_MATRIX=marker, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, RB_MATRIX=marker, PYTHONUNBUFFERED="1", **lifeline.child_env())  # dies with the test run
     p = subprocess.Popen([*CLI, "emulate", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, env=env)
     assert p.stdout is not None
