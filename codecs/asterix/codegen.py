@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import linecache
 import re
+import struct
 import sys
 from typing import Any, Callable
 
@@ -34,6 +35,10 @@ BITS8: tuple[tuple[int, ...], ...] = tuple(
 # or as 2 ICAO 6-bit characters (a callsign is four), instead of a call per character.
 OCTAL4: tuple[str, ...] = tuple(f"{i:04o}" for i in range(4096))
 ICAO2: tuple[str, ...] = tuple(S.ICAO6_CHARS[i >> 6] + S.ICAO6_CHARS[i & 63] for i in range(4096))
+
+# Big-endian 4- and 8-octet reads in place (bounds are checked before any read).
+_U4 = struct.Struct(">I").unpack_from
+_U8 = struct.Struct(">Q").unpack_from
 
 RecordDecoder = Callable[[bytes, int, int, Any], "tuple[dict[str, Any], int]"]
 
@@ -171,6 +176,7 @@ class _Gen(_Source):
             "CAT": category.number, "DecodeError": DecodeError, "_lookup": _lookup,
             "_expfail": _expansion_failure, "_fspec_rest": _fspec_rest,
             "OCT4": OCTAL4, "ICAO2": ICAO2, "ICAO1": S.ICAO6_CHARS,
+            "U4": _U4, "U8": _U8,
         })
         self.record_arg = needs_record(category)
         self.R = ", R" if self.record_arg else ""
@@ -207,6 +213,8 @@ class _Gen(_Source):
             return f"(b[{at}] << 8 | b[{at} + 1])"
         if n == 3:  # three subscripts beat a slice and a call; from four octets on they do not
             return f"(b[{at}] << 16 | b[{at} + 1] << 8 | b[{at} + 2])"
+        if n in (4, 8):  # a precompiled struct reads in place: half the time of a slice and a call
+            return f"U{n}(b, {at})[0]"
         return f"int.from_bytes(b[{at}:{at} + {n}], 'big')"
 
     def element_expr(self, out: list[str], node: S.Element, raw: str) -> str:
@@ -337,9 +345,10 @@ class _Gen(_Source):
                 f"if p + {r} > e: raise _short(CAT, {item!r}, p, {r}, e)",
                 f"c = {self.read_int(r)}",
                 f"p += {r}",
-                f"if p + c * {n} > e: raise _short(CAT, {item!r}, p, c * {n}, e)",
+                f"q = p + c * {n}",
+                f"if q > e: raise _short(CAT, {item!r}, p, c * {n}, e)",
                 f"{lst} = []",
-                "for _ in range(c):",
+                "while p < q:  # (no range object: most counts are 0 to 2)",
                 f"    v = {self.read_int(n)}",
             ]
             stmts: list[str] = []
