@@ -40,6 +40,22 @@ ICAO2: tuple[str, ...] = tuple(S.ICAO6_CHARS[i >> 6] + S.ICAO6_CHARS[i & 63] for
 _U4 = struct.Struct(">I").unpack_from
 _U8 = struct.Struct(">Q").unpack_from
 
+# Octet tables: for a run of sub-fields inside one octet, the dict of their values for each
+# of the 256 octet values, computed once with the very expression the code would evaluate;
+# the decoder copies one (a table lookup and one dict merge instead of a shift, a mask and a
+# store a field). Shared by every edition with the same layout (keyed by that expression).
+_OCTET_TABLES: dict[str, tuple[dict[str, Any], ...]] = {}
+TABLE_MIN_FIELDS = 3   # fewer named fields in an octet: the plain expressions are cheaper
+
+
+def _octet_table(expr: str) -> tuple[dict[str, Any], ...]:
+    table = _OCTET_TABLES.get(expr)
+    if table is None:
+        f = eval(f"lambda v: {expr}", {"OCT4": OCTAL4, "ICAO2": ICAO2, "ICAO1": S.ICAO6_CHARS})
+        table = _OCTET_TABLES[expr] = tuple(f(v) for v in range(256))
+    return table
+
+
 RecordDecoder = Callable[[bytes, int, int, Any], "tuple[dict[str, Any], int]"]
 
 
@@ -182,6 +198,7 @@ class _Gen(_Source):
         self.R = ", R" if self.record_arg else ""
         self.Rname = "R"     # the name of the record's items in the code being written
         self.funcs: dict[tuple[int, str], str] = {}
+        self.table_names: dict[str, str] = {}   # octet tables by the dict display they hold
 
     def dep_key(self, dep: S.Depends, path: tuple[str, ...], local: dict[str, str], R: str | None = None) -> list[str]:
         """Expressions of the dependency values of ``dep`` declared at ``path`` (its own name
@@ -265,6 +282,67 @@ class _Gen(_Source):
             o += sub.bits
         return pairs
 
+    def octet_pieces(self, out: list[str], fields: list, off: int, total: int, item: str, var: str,
+                     path: tuple[str, ...]) -> list[tuple[str | None, str]] | None:
+        """The entries of a dict display of the sub-fields of a group at bit ``off`` of the
+        ``total``-bit value ``var``, an octet table for each run of them inside one octet:
+        (None, table lookup) or (name, expression), in declaration order; spare checks are
+        emitted into ``out``. None (nothing emitted) where the group is not made of plain
+        elements, or no octet holds enough of them."""
+        if total % 8 or not all(isinstance(sub, (S.Element, S.Spare)) for _, sub in fields):
+            return None
+        runs: list[tuple[int | None, list]] = []  # (its octet, fields): runs of fields in one octet
+        o = off
+        for fname, sub in fields:
+            octet = o // 8 if (o + sub.bits - 1) // 8 == o // 8 else None  # None: it straddles two
+            if runs and octet is not None and runs[-1][0] == octet:
+                runs[-1][1].append((fname, sub, o))
+            else:
+                runs.append((octet, [(fname, sub, o)]))
+            o += sub.bits
+        tables = {}
+        for r, (octet, run) in enumerate(runs):
+            named = [(n, sub, o) for n, sub, o in run if n is not None]
+            if octet is None or len(named) < TABLE_MIN_FIELDS:
+                continue
+            tmp: list[str] = []
+            exprs = [f"{n!r}: {self.fields(tmp, sub, o - 8 * octet, 8, item, 'v', path + (n,), {})}" for n, sub, o in named]
+            body = "{" + ", ".join(exprs) + "}"
+            if tmp or re.search(r"\b[A-Z]+_\d+\b", body):
+                continue  # needs statements or a constant of this edition: no table
+            tables[r] = (self.table_name(body), total - 8 * octet - 8)
+        if not tables:
+            return None
+        pieces: list[tuple[str | None, str]] = []
+        for r, (_, run) in enumerate(runs):
+            if r in tables:
+                name, shift = tables[r]
+                raw = var if total == 8 else f"{var} >> {shift}" if shift + 8 == total else \
+                    f"{var} & 255" if not shift else f"({var} >> {shift}) & 255"
+                for fname, sub, o in run:  # the spare checks of the octet, in place
+                    if fname is None:
+                        self.fields(out, sub, o, total, item, var, path, {})
+                pieces.append((None, f"{name}[{raw}]"))
+                continue
+            for fname, sub, o in run:
+                expr = self.fields(out, sub, o, total, item, var, path + (fname,) if fname is not None else path, {})
+                if fname is not None:
+                    pieces.append((fname, expr))
+        return pieces
+
+    def table_name(self, body: str) -> str:
+        """The namespace name of the octet table of the dict display ``body`` (over ``v``)."""
+        if body not in self.table_names:
+            self.table_names[body] = self.const(_octet_table(body), "T")
+        return self.table_names[body]
+
+    @staticmethod
+    def display(pieces: list[tuple[str | None, str]]) -> str:
+        """A dict display of ``pieces`` (a lone table lookup: a copy of the table's dict)."""
+        if len(pieces) == 1 and pieces[0][0] is None:
+            return f"{pieces[0][1]}.copy()"
+        return "{" + ", ".join(f"**{x}" if k is None else f"{k!r}: {x}" for k, x in pieces) + "}"
+
     def fields(self, out: list[str], node: Any, off: int, total: int, item: str, var: str = "v",
                path: tuple[str, ...] | None = None, local: dict[str, str] | None = None) -> str:
         """Emit statements for a bit-level node at bit offset ``off`` of a ``total``-bit value
@@ -286,6 +364,9 @@ class _Gen(_Source):
         if isinstance(node, S.Element):
             return self.element_expr(out, node, raw)
         if isinstance(node, S.Group):
+            pieces = self.octet_pieces(out, node.fields, off, total, item, var, path)
+            if pieces is not None:
+                return self.display(pieces)
             if not any(isinstance(sub, S.Depends) for _, sub in node.fields):
                 # nothing refers to a sibling: each sub-field's expression goes in the literal
                 parts = []
@@ -388,7 +469,7 @@ class _Gen(_Source):
         parts present (a dict the size it needs, keys in declaration order)."""
         path = tuple(item.split("/"))
         nparts = len(node.parts)
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str | None, str]] = []
         indent = ""
         for i, part in enumerate(node.parts):
             n = node.part_octets(i)
@@ -398,10 +479,19 @@ class _Gen(_Source):
                 f"if q > e: raise _short(CAT, {item!r}, p, {n}, e)",
                 f"v = {self.read_int(n)}",
             ]
-            pairs += self.group_pairs(stmts, part, 0, n * 8, item, "v", path)
+            pieces = self.octet_pieces(stmts, part, 0, n * 8, item, "v", path)
+            if pieces is None:
+                pairs += self.group_pairs(stmts, part, 0, n * 8, item, "v", path)
+            else:  # each entry in a variable of its own: v is read again for the next part
+                for k, x in pieces:
+                    if not x.isidentifier() or x == "v":
+                        tmp = self.name("t" if k is None else "x")
+                        stmts.append(f"{tmp} = {x}")
+                        x = tmp
+                    pairs.append((k, x))
             stmts.append("p = q")
             out += [indent + s for s in stmts]
-            lit = "{" + ", ".join(f"{k!r}: {x}" for k, x in pairs) + "}"
+            lit = self.display(pairs)
             if not has_fx:
                 out.append(f"{indent}{target} = {lit}")
                 return
