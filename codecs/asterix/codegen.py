@@ -807,6 +807,7 @@ class _EncGen(_Source):
                                     "_icao6_code": _icao6_code, "_ascii_code": _ascii_code})
         self.record_arg = needs_record(category)
         self.R = ", R" if self.record_arg else ""
+        self.bodies: dict[str, list[str]] = {}   # encoder bodies with no return, by function
 
     def raw_of(self, out: list[str], node: Any, val: str) -> str:
         """Statements checking ``val`` for element ``node``; returns the raw-integer expression.
@@ -1014,6 +1015,8 @@ class _EncGen(_Source):
             ]
         else:
             raise TypeError(f"no encoder generator for {node!r}")
+        if not any(ln.lstrip().startswith("return") for ln in body):
+            self.bodies[fn] = body  # the record may take it in line
         self.lines.append(f"def {fn}(v, out{self.R}):")
         self.lines += ["    " + ln for ln in body]
         self.lines.append("")
@@ -1073,11 +1076,34 @@ class _EncGen(_Source):
         ]
         choose = "    E = BY_UAP[_uap_name(items)]" if cat.select is not None else "    E = ITEMS"
         self.lines += ["def encode_in_order(items, pairs, E):"] + walk + [""]
+        if cat.select is None and not cat.has_rfs:
+            # one UAP, no RFS: straight-line, slot by slot in UAP order (a lookup a slot
+            # instead of a walk step and a table entry an item; any key order gives the UAP's);
+            # a key the UAP does not name leaves the count short: the walk then declines it
+            # (upper-case names: item encoders taken in line use lower-case ones)
+            body = ["    out = bytearray()", "    FS = 0", "    LAST = -1", "    N = 0", "    G = items.get"]
+            for i, t in enumerate(tables[cat.default_uap]):
+                if t is None:
+                    continue
+                bit = 1 << (8 * (k - 1 - i // 7) + 7 - i % 7)
+                body += [f"    v = G({t[0]!r})", "    if v is not None:"]
+                if t[1] in self.bodies and not self.record_arg:  # in line: a call less an item
+                    body += ["        " + ln for ln in self.bodies[t[1]]]
+                else:
+                    body.append(f"        {t[1]}(v, out, items)" if self.record_arg else f"        {t[1]}(v, out)")
+                body += [f"        FS |= {bit:#x}", f"        LAST = {i}", "        N += 1"]
+            body += [
+                "    if N != len(items): return encode_in_order(items, items.items(), ITEMS)",
+                "    M, SH, N = FINISH[LAST]",
+                "    return ((FS | M) >> SH).to_bytes(N, 'big') + out",
+            ]
+            self.lines += ["def encode_straight(items):"] + body + [""]
         self.lines += [
             "def encode_record(items):",
             "    if items.__class__ is not dict or not items: raise Fallback",
             choose,
             "    try:",
+            "        out = encode_straight(items)" if cat.select is None and not cat.has_rfs else
             "        out = encode_in_order(items, items.items(), E)",
             "        if out is None:  # not in UAP order",
             "            out = encode_in_order(items, sorted(items.items(), key=lambda kv: E[kv[0]][0] if kv[0] in E else -1), E)",

@@ -114,3 +114,14 @@ def test_values_from_octet_tables_are_the_callers_own() -> None:
     again = decode(block)[0].items
     assert again["020"]["TYP"] != 99 and again["230"]["COM"] != 99
     assert again == decode(block, engine="construct")[0].items
+
+
+def test_straight_line_encoder_takes_any_key_order_and_declines_odd_keys() -> None:
+    items = {"010": {"SAC": 1, "SIC": 2}, "140": 100.0, "161": {"TRN": 7}, "220": 0xABCDEF}
+    ref = encode_record(48, items, engine="construct")
+    assert _fast_encoder(category_spec(48))(dict(reversed(items.items()))) == ref
+    for odd in ({**items, "999": 1}, {**items, "040": None}):
+        with pytest.raises(Fallback):
+            _fast_encoder(category_spec(48))(odd)
+        with pytest.raises(EncodeError):
+            encode_record(48, odd, engine="construct")
