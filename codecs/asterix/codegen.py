@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import linecache
 import re
+import struct
 import sys
 from typing import Any, Callable
 
@@ -34,6 +35,27 @@ BITS8: tuple[tuple[int, ...], ...] = tuple(
 # or as 2 ICAO 6-bit characters (a callsign is four), instead of a call per character.
 OCTAL4: tuple[str, ...] = tuple(f"{i:04o}" for i in range(4096))
 ICAO2: tuple[str, ...] = tuple(S.ICAO6_CHARS[i >> 6] + S.ICAO6_CHARS[i & 63] for i in range(4096))
+
+# Big-endian 4- and 8-octet reads in place (bounds are checked before any read).
+_U4 = struct.Struct(">I").unpack_from
+_U8 = struct.Struct(">Q").unpack_from
+_U6 = struct.Struct(">HI").unpack_from
+
+# Octet tables: for a run of sub-fields inside one octet, the dict of their values for each
+# of the 256 octet values, computed once with the very expression the code would evaluate;
+# the decoder copies one (a table lookup and one dict merge instead of a shift, a mask and a
+# store a field). Shared by every edition with the same layout (keyed by that expression).
+_OCTET_TABLES: dict[str, tuple[dict[str, Any], ...]] = {}
+TABLE_MIN_FIELDS = 3   # fewer named fields in an octet: the plain expressions are cheaper
+
+
+def _octet_table(expr: str) -> tuple[dict[str, Any], ...]:
+    table = _OCTET_TABLES.get(expr)
+    if table is None:
+        f = eval(f"lambda v: {expr}", {"OCT4": OCTAL4, "ICAO2": ICAO2, "ICAO1": S.ICAO6_CHARS})
+        table = _OCTET_TABLES[expr] = tuple(f(v) for v in range(256))
+    return table
+
 
 RecordDecoder = Callable[[bytes, int, int, Any], "tuple[dict[str, Any], int]"]
 
@@ -171,11 +193,13 @@ class _Gen(_Source):
             "CAT": category.number, "DecodeError": DecodeError, "_lookup": _lookup,
             "_expfail": _expansion_failure, "_fspec_rest": _fspec_rest,
             "OCT4": OCTAL4, "ICAO2": ICAO2, "ICAO1": S.ICAO6_CHARS,
+            "U4": _U4, "U6": _U6, "U8": _U8,
         })
         self.record_arg = needs_record(category)
         self.R = ", R" if self.record_arg else ""
         self.Rname = "R"     # the name of the record's items in the code being written
         self.funcs: dict[tuple[int, str], str] = {}
+        self.table_names: dict[str, str] = {}   # octet tables by the dict display they hold
 
     def dep_key(self, dep: S.Depends, path: tuple[str, ...], local: dict[str, str], R: str | None = None) -> list[str]:
         """Expressions of the dependency values of ``dep`` declared at ``path`` (its own name
@@ -207,7 +231,15 @@ class _Gen(_Source):
             return f"(b[{at}] << 8 | b[{at} + 1])"
         if n == 3:  # three subscripts beat a slice and a call; from four octets on they do not
             return f"(b[{at}] << 16 | b[{at} + 1] << 8 | b[{at} + 2])"
+        if n in (4, 8):  # a precompiled struct reads in place: half the time of a slice and a call
+            return f"U{n}(b, {at})[0]"
         return f"int.from_bytes(b[{at}:{at} + {n}], 'big')"
+
+    def read_v(self, n: int) -> list[str]:
+        """Statements reading the ``n``-octet value at ``p`` into ``v``."""
+        if n == 6:  # two reads in place and a shift: faster than a slice and int.from_bytes
+            return ["v = U6(b, p)", "v = v[0] << 32 | v[1]"]
+        return [f"v = {self.read_int(n)}"]
 
     def element_expr(self, out: list[str], node: S.Element, raw: str) -> str:
         bits = node.bits
@@ -221,15 +253,19 @@ class _Gen(_Source):
             n = node.chars
             if n <= 2:
                 return f"ICAO{n}[{raw}]"
-            t = self.name("s")
-            out.append(f"{t} = {raw}")
+            if raw.isidentifier():
+                t = raw
+            else:
+                t = self.name("s")
+                out.append(f"{t} = {raw}")
             parts = []
             for j in range(n // 2):  # two characters (12 bits) a lookup, from the top
                 shift = 6 * n - 12 * (j + 1)
-                parts.append(f"ICAO2[{t} >> {shift} & 4095]" if j else f"ICAO2[{t} >> {shift}]" if shift else f"ICAO2[{t}]")
+                parts.append(f"ICAO2[{t} >> {shift} & 4095]" if j and shift else f"ICAO2[{t} & 4095]" if j
+                             else f"ICAO2[{t} >> {shift}]" if shift else f"ICAO2[{t}]")
             if n % 2:
                 parts.append(f"ICAO1[{t} & 63]")
-            return " + ".join(parts)
+            return "f'" + "".join("{" + x + "}" for x in parts) + "'"  # one string built, not n/2 - 1
         if isinstance(node, S.Ascii):
             return f"({raw}).to_bytes({node.chars}, 'big').decode('latin-1')"
         if isinstance(node, S._StringElement):
@@ -257,6 +293,67 @@ class _Gen(_Source):
             o += sub.bits
         return pairs
 
+    def octet_pieces(self, out: list[str], fields: list, off: int, total: int, item: str, var: str,
+                     path: tuple[str, ...]) -> list[tuple[str | None, str]] | None:
+        """The entries of a dict display of the sub-fields of a group at bit ``off`` of the
+        ``total``-bit value ``var``, an octet table for each run of them inside one octet:
+        (None, table lookup) or (name, expression), in declaration order; spare checks are
+        emitted into ``out``. None (nothing emitted) where the group is not made of plain
+        elements, or no octet holds enough of them."""
+        if total % 8 or not all(isinstance(sub, (S.Element, S.Spare)) for _, sub in fields):
+            return None
+        runs: list[tuple[int | None, list]] = []  # (its octet, fields): runs of fields in one octet
+        o = off
+        for fname, sub in fields:
+            octet = o // 8 if (o + sub.bits - 1) // 8 == o // 8 else None  # None: it straddles two
+            if runs and octet is not None and runs[-1][0] == octet:
+                runs[-1][1].append((fname, sub, o))
+            else:
+                runs.append((octet, [(fname, sub, o)]))
+            o += sub.bits
+        tables = {}
+        for r, (octet, run) in enumerate(runs):
+            named = [(n, sub, o) for n, sub, o in run if n is not None]
+            if octet is None or len(named) < TABLE_MIN_FIELDS:
+                continue
+            tmp: list[str] = []
+            exprs = [f"{n!r}: {self.fields(tmp, sub, o - 8 * octet, 8, item, 'v', path + (n,), {})}" for n, sub, o in named]
+            body = "{" + ", ".join(exprs) + "}"
+            if tmp or re.search(r"\b[A-Z]+_\d+\b", body):
+                continue  # needs statements or a constant of this edition: no table
+            tables[r] = (self.table_name(body), total - 8 * octet - 8)
+        if not tables:
+            return None
+        pieces: list[tuple[str | None, str]] = []
+        for r, (_, run) in enumerate(runs):
+            if r in tables:
+                name, shift = tables[r]
+                raw = var if total == 8 else f"{var} >> {shift}" if shift + 8 == total else \
+                    f"{var} & 255" if not shift else f"({var} >> {shift}) & 255"
+                for fname, sub, o in run:  # the spare checks of the octet, in place
+                    if fname is None:
+                        self.fields(out, sub, o, total, item, var, path, {})
+                pieces.append((None, f"{name}[{raw}]"))
+                continue
+            for fname, sub, o in run:
+                expr = self.fields(out, sub, o, total, item, var, path + (fname,) if fname is not None else path, {})
+                if fname is not None:
+                    pieces.append((fname, expr))
+        return pieces
+
+    def table_name(self, body: str) -> str:
+        """The namespace name of the octet table of the dict display ``body`` (over ``v``)."""
+        if body not in self.table_names:
+            self.table_names[body] = self.const(_octet_table(body), "T")
+        return self.table_names[body]
+
+    @staticmethod
+    def display(pieces: list[tuple[str | None, str]]) -> str:
+        """A dict display of ``pieces`` (a lone table lookup: a copy of the table's dict)."""
+        if len(pieces) == 1 and pieces[0][0] is None:
+            return f"{pieces[0][1]}.copy()"
+        return "{" + ", ".join(f"**{x}" if k is None else f"{k!r}: {x}" for k, x in pieces) + "}"
+
     def fields(self, out: list[str], node: Any, off: int, total: int, item: str, var: str = "v",
                path: tuple[str, ...] | None = None, local: dict[str, str] | None = None) -> str:
         """Emit statements for a bit-level node at bit offset ``off`` of a ``total``-bit value
@@ -278,6 +375,9 @@ class _Gen(_Source):
         if isinstance(node, S.Element):
             return self.element_expr(out, node, raw)
         if isinstance(node, S.Group):
+            pieces = self.octet_pieces(out, node.fields, off, total, item, var, path)
+            if pieces is not None:
+                return self.display(pieces)
             if not any(isinstance(sub, S.Depends) for _, sub in node.fields):
                 # nothing refers to a sibling: each sub-field's expression goes in the literal
                 parts = []
@@ -323,7 +423,7 @@ class _Gen(_Source):
             out += [
                 f"q = p + {n}",
                 f"if q > e: raise _short(CAT, {item!r}, p, {n}, e)",
-                f"v = {self.read_int(n)}",
+                *self.read_v(n),
             ]
             expr = self.fields(out, node, 0, node.bits, item)
             out += [f"{target} = {expr}", "p = q"]
@@ -337,10 +437,11 @@ class _Gen(_Source):
                 f"if p + {r} > e: raise _short(CAT, {item!r}, p, {r}, e)",
                 f"c = {self.read_int(r)}",
                 f"p += {r}",
-                f"if p + c * {n} > e: raise _short(CAT, {item!r}, p, c * {n}, e)",
+                f"q = p + c * {n}",
+                f"if q > e: raise _short(CAT, {item!r}, p, c * {n}, e)",
                 f"{lst} = []",
-                "for _ in range(c):",
-                f"    v = {self.read_int(n)}",
+                "while p < q:  # (no range object: most counts are 0 to 2)",
+                *("    " + ln for ln in self.read_v(n)),
             ]
             stmts: list[str] = []
             expr = self.fields(stmts, sub, 0, sub.bits, item)
@@ -355,7 +456,7 @@ class _Gen(_Source):
                 "while True:",
                 f"    q = p + {n}",
                 f"    if q > e: raise _short(CAT, {item!r}, p, {n}, e)",
-                f"    v = {self.read_int(n)}",
+                *("    " + ln for ln in self.read_v(n)),
             ]
             stmts = []
             expr = self.fields(stmts, sub, 0, n * 8, item)
@@ -379,7 +480,7 @@ class _Gen(_Source):
         parts present (a dict the size it needs, keys in declaration order)."""
         path = tuple(item.split("/"))
         nparts = len(node.parts)
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str | None, str]] = []
         indent = ""
         for i, part in enumerate(node.parts):
             n = node.part_octets(i)
@@ -387,12 +488,21 @@ class _Gen(_Source):
             stmts = [
                 f"q = p + {n}",
                 f"if q > e: raise _short(CAT, {item!r}, p, {n}, e)",
-                f"v = {self.read_int(n)}",
+                *self.read_v(n),
             ]
-            pairs += self.group_pairs(stmts, part, 0, n * 8, item, "v", path)
+            pieces = self.octet_pieces(stmts, part, 0, n * 8, item, "v", path)
+            if pieces is None:
+                pairs += self.group_pairs(stmts, part, 0, n * 8, item, "v", path)
+            else:  # each entry in a variable of its own: v is read again for the next part
+                for k, x in pieces:
+                    if not x.isidentifier() or x == "v":
+                        tmp = self.name("t" if k is None else "x")
+                        stmts.append(f"{tmp} = {x}")
+                        x = tmp
+                    pairs.append((k, x))
             stmts.append("p = q")
             out += [indent + s for s in stmts]
-            lit = "{" + ", ".join(f"{k!r}: {x}" for k, x in pairs) + "}"
+            lit = self.display(pairs)
             if not has_fx:
                 out.append(f"{indent}{target} = {lit}")
                 return
@@ -708,6 +818,7 @@ class _EncGen(_Source):
                                     "_icao6_code": _icao6_code, "_ascii_code": _ascii_code})
         self.record_arg = needs_record(category)
         self.R = ", R" if self.record_arg else ""
+        self.bodies: dict[str, list[str]] = {}   # encoder bodies with no return, by function
 
     def raw_of(self, out: list[str], node: Any, val: str) -> str:
         """Statements checking ``val`` for element ``node``; returns the raw-integer expression.
@@ -915,6 +1026,8 @@ class _EncGen(_Source):
             ]
         else:
             raise TypeError(f"no encoder generator for {node!r}")
+        if not any(ln.lstrip().startswith("return") for ln in body):
+            self.bodies[fn] = body  # the record may take it in line
         self.lines.append(f"def {fn}(v, out{self.R}):")
         self.lines += ["    " + ln for ln in body]
         self.lines.append("")
@@ -974,11 +1087,34 @@ class _EncGen(_Source):
         ]
         choose = "    E = BY_UAP[_uap_name(items)]" if cat.select is not None else "    E = ITEMS"
         self.lines += ["def encode_in_order(items, pairs, E):"] + walk + [""]
+        if cat.select is None and not cat.has_rfs:
+            # one UAP, no RFS: straight-line, slot by slot in UAP order (a lookup a slot
+            # instead of a walk step and a table entry an item; any key order gives the UAP's);
+            # a key the UAP does not name leaves the count short: the walk then declines it
+            # (upper-case names: item encoders taken in line use lower-case ones)
+            body = ["    out = bytearray()", "    FS = 0", "    LAST = -1", "    N = 0", "    G = items.get"]
+            for i, t in enumerate(tables[cat.default_uap]):
+                if t is None:
+                    continue
+                bit = 1 << (8 * (k - 1 - i // 7) + 7 - i % 7)
+                body += [f"    v = G({t[0]!r})", "    if v is not None:"]
+                if t[1] in self.bodies and not self.record_arg:  # in line: a call less an item
+                    body += ["        " + ln for ln in self.bodies[t[1]]]
+                else:
+                    body.append(f"        {t[1]}(v, out, items)" if self.record_arg else f"        {t[1]}(v, out)")
+                body += [f"        FS |= {bit:#x}", f"        LAST = {i}", "        N += 1"]
+            body += [
+                "    if N != len(items): return encode_in_order(items, items.items(), ITEMS)",
+                "    M, SH, N = FINISH[LAST]",
+                "    return ((FS | M) >> SH).to_bytes(N, 'big') + out",
+            ]
+            self.lines += ["def encode_straight(items):"] + body + [""]
         self.lines += [
             "def encode_record(items):",
             "    if items.__class__ is not dict or not items: raise Fallback",
             choose,
             "    try:",
+            "        out = encode_straight(items)" if cat.select is None and not cat.has_rfs else
             "        out = encode_in_order(items, items.items(), E)",
             "        if out is None:  # not in UAP order",
             "            out = encode_in_order(items, sorted(items.items(), key=lambda kv: E[kv[0]][0] if kv[0] in E else -1), E)",

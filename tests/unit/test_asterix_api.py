@@ -293,3 +293,17 @@ def test_records_of_two_blocks_go_back_into_two(tmp_path) -> None:
     subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "encode", str(jl), "-o", str(tmp_path / "o.ast")],
                    check=True)
     assert (tmp_path / "o.ast").read_bytes() == data
+
+
+def test_decoded_records_have_every_field_set() -> None:
+    # decode() and iter_decode() build Records by setting their slots (faster than the
+    # dataclass __init__): a field added to Record must be set there too
+    import dataclasses
+
+    from radarbench.codecs.asterix import Record
+
+    block = bytes.fromhex("300009210102a04102")
+    for rec in list(decode(block)) + list(iter_decode(block)) + list(decode(block, strict=False, engine="construct")):
+        for f in dataclasses.fields(Record):
+            getattr(rec, f.name)  # AttributeError if a slot was left unset
+        assert rec == Record(48, "1.32", rec.items, 3, 0, rec.warnings)

@@ -102,3 +102,26 @@ def test_generated_source_is_readable_and_shown_in_tracebacks() -> None:
     gen = [f for f in frames if f.filename == "<radarbench CAT048 1.32>"]
     assert gen and gen[-1].line == linecache.getline(gen[-1].filename, gen[-1].lineno).strip() != ""
     assert "_short(CAT, '010'" in gen[-1].line
+
+
+def test_values_from_octet_tables_are_the_callers_own() -> None:
+    # I048/020's first octet and I048/230 come from octet tables: changing one decoded
+    # record's dict must not change the next decode of the same bytes
+    block = bytes.fromhex("300009" "210102" "a0" "4102")  # FSPEC: 020 and 230; one 020 octet
+    first = decode(block)[0].items
+    first["020"]["TYP"] = 99
+    first["230"]["COM"] = 99
+    again = decode(block)[0].items
+    assert again["020"]["TYP"] != 99 and again["230"]["COM"] != 99
+    assert again == decode(block, engine="construct")[0].items
+
+
+def test_straight_line_encoder_takes_any_key_order_and_declines_odd_keys() -> None:
+    items = {"010": {"SAC": 1, "SIC": 2}, "140": 100.0, "161": {"TRN": 7}, "220": 0xABCDEF}
+    ref = encode_record(48, items, engine="construct")
+    assert _fast_encoder(category_spec(48))(dict(reversed(items.items()))) == ref
+    for odd in ({**items, "999": 1}, {**items, "040": None}):
+        with pytest.raises(Fallback):
+            _fast_encoder(category_spec(48))(odd)
+        with pytest.raises(EncodeError):
+            encode_record(48, odd, engine="construct")
