@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 from radarbench.bench.engine import bench
+from radarbench.bench.health import cpu_pressure_us, pressure_share
+from radarbench.bench.verdict import HOST_BUSY_SHARE
 
 
 def free_port() -> int:
@@ -37,7 +39,9 @@ def test_source_mode_measures_the_radar(tmp_path: Path) -> None:
         assert radar.stdout is not None and "ready" in radar.stdout.readline()
         threading.Thread(target=garbage, daemon=True).start()
         stream = tmp_path / "live.jsonl"
+        t0, pressure0 = time.monotonic_ns(), cpu_pressure_us()
         report = bench(recv=f"udp://127.0.0.1:{port}?listen=1", duration=2.6, json_stream=str(stream))
+        pressure = pressure_share(pressure0, cpu_pressure_us(), time.monotonic_ns() - t0)
     finally:
         radar.terminate()
         radar.communicate(timeout=10)
@@ -57,8 +61,13 @@ def test_source_mode_measures_the_radar(tmp_path: Path) -> None:
     assert src["scans"] >= 4
     assert src["plots_per_scan"]["min"] == src["plots_per_scan"]["max"] == targets
     assert src["antenna_period_s"] == period_s
-    assert src["north_markers_on_time"] == src["north_markers"] - 1
     assert src["north_markers_missed"] == 0
+    # Every marker after the first on time, unless the host was busy (the radar emulated on it
+    # then sends late: 4 of 5 seen with tasks waiting for a CPU), as the verdict's rule says.
+    if pressure is None or pressure < HOST_BUSY_SHARE:
+        assert src["north_markers_on_time"] == src["north_markers"] - 1, pressure
+    else:
+        assert 1 <= src["north_markers_on_time"] <= src["north_markers"] - 1
     # A plot leaves when the beam leaves its sector: its age is under one sector time, plus
     # the time of day truncated to its LSB (1/128 s), plus the path: a few ms on a quiet box,
     # tens of ms for the slowest plots when two busy loops share its 2 cores with the radar
