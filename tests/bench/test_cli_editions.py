@@ -271,14 +271,6 @@ def test_generate_editions_without_a_specs_folder_is_one_line(tmp_path: Path) ->
     assert "no such folder; expected an asterix-specs checkout" in line
 
 
-def test_generate_editions_says_when_there_is_no_generator(tmp_path: Path) -> None:
-    import importlib.util
-    if importlib.util.find_spec("radarbench.codecs.asterix.generator") is not None:
-        pytest.skip("the generator is installed; its own tests run it")
-    line = one_line_error(radarbench("generate-editions", str(tmp_path)), status=1)
-    assert "no generator" in line
-
-
 # ------------------------------------------------------------------ the CLI's start
 
 
