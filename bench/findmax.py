@@ -52,7 +52,7 @@ from radarbench.bench.engine import BenchConfig, BenchReport, ConfigError, run_l
 from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report
 from radarbench.bench.stats import RunStats
-from radarbench.bench.verdict import HOST_BUSY_SHARE, settle
+from radarbench.bench.verdict import busy_pressure, settle
 from radarbench.rigs.urlcheck import runs_here
 
 # The search never offers more than this: a Python sender tops out far below, and the engine
@@ -233,8 +233,8 @@ def _busy_host_with_local_device(cfg: BenchConfig, health: dict[str, Any] | None
     runs here (a loopback address, a pseudo-terminal) and the host's CPUs were busy for at
     least HOST_BUSY_SHARE of the step (the rule verdict.py applies to a rig's emulated devices);
     else None. A device elsewhere (a real serial port, another address) never qualifies."""
-    pressure = (health or {}).get("host_cpu_pressure")
-    if not isinstance(pressure, (int, float)) or pressure < HOST_BUSY_SHARE:
+    pressure = busy_pressure(health)
+    if pressure is None:
         return None
     here = next((w for w in (runs_here(u) for u in (cfg.send, cfg.recv) if u) if w), None)
     if here is None:

@@ -650,19 +650,19 @@ class RunStats:
             self.departures.add(actual_ns)
 
     def on_received(self, intended_ns: int, actual_send_ns: int, rx_ns: int, nbytes: int) -> None:
-        self.counts.received += 1
-        self.bytes_received += nbytes
-        self.arrivals.add(rx_ns, nbytes)
+        self._arrived(rx_ns, nbytes, rx_ns - intended_ns)
         self.latency.record(intended_ns, actual_send_ns, rx_ns)
-        self.timeline.on_received(rx_ns, rx_ns - intended_ns, nbytes)
 
     def on_received_unmeasured(self, rx_ns: int, nbytes: int) -> None:
         """A message arrived whose latency cannot be known (a record stamped after its own
         arrival): counted as received, left out of every latency figure."""
+        self._arrived(rx_ns, nbytes, None)
+
+    def _arrived(self, rx_ns: int, nbytes: int, latency_ns: int | None) -> None:
         self.counts.received += 1
         self.bytes_received += nbytes
         self.arrivals.add(rx_ns, nbytes)
-        self.timeline.on_received(rx_ns, None, nbytes)
+        self.timeline.on_received(rx_ns, latency_ns, nbytes)
 
     def on_late(self, intended_ns: int, actual_send_ns: int, rx_ns: int, nbytes: int) -> None:
         """A message that arrived past the run's deadline: counted late, not received, but its

@@ -306,14 +306,22 @@ def _health_reasons(health: Any) -> list[str]:
 HOST_BUSY_SHARE = 0.2
 
 
+def busy_pressure(health: Any) -> float | None:
+    """The host's CPU pressure in a health section when it reached HOST_BUSY_SHARE (the host
+    was busy), else None (quiet, or not known)."""
+    pressure = health.get("host_cpu_pressure") if isinstance(health, dict) else None
+    if not isinstance(pressure, (int, float)) or pressure < HOST_BUSY_SHARE:
+        return None
+    return float(pressure)
+
+
 def _host_busy(report: Any) -> str | None:
     """Why a broken limit is the busy host's doing, not the device's: the run's devices were
     emulated on this host and its CPU pressure was at least HOST_BUSY_SHARE; else None."""
-    health = getattr(report, "health", None)
-    pressure = health.get("host_cpu_pressure") if isinstance(health, dict) else None
+    pressure = busy_pressure(getattr(report, "health", None))
     rig = (getattr(report, "config", None) or {}).get("rig")
     devices = rig.get("emulated_devices") if isinstance(rig, dict) else None
-    if pressure is None or not devices or pressure < HOST_BUSY_SHARE:
+    if pressure is None or not devices:
         return None
     return (f"bench overloaded: the host was busy (tasks waited for a CPU {pressure:.0%} of the "
             f"run) and the rig's emulated devices ({', '.join(devices)}) run on it, so the "

@@ -18,8 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO, Iterator, NamedTuple
 
+from radarbench.codecs.asterix.record import BLOCK_HEADER_LEN as HEADER_LEN  # CAT, LEN
+
 PIECE_SIZE = 256 * 1024  # octets read at a time: a few thousand records
-HEADER_LEN = 3           # CAT, LEN
 
 
 class Piece(NamedTuple):

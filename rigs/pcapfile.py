@@ -213,32 +213,6 @@ def read_frame(linktype: int, frame: bytes) -> Read | str:
     return f"link type {linktype} ({LINKTYPE_NAMES.get(linktype, 'not read by radarbench')})"
 
 
-def udp_of(linktype: int, frame: bytes) -> tuple[tuple[str, int], tuple[str, int], bytes] | None:
-    """(source, destination, payload) of a captured frame that carries ASTERIX (IPv4/UDP, or
-    LLC: then the addresses are (MAC, SAP)), None for anything else."""
-    got = read_frame(linktype, frame)
-    return None if isinstance(got, str) else got[1:]
-
-
-def ip_payload_offset(linktype: int, frame: bytes) -> int | None:
-    """Where the IPv4 header starts in an Ethernet II, raw, cooked or loopback frame, or None."""
-    if linktype == LINKTYPE_ETHERNET:
-        pos, ethertype = 14, int.from_bytes(frame[12:14], "big")
-        while ethertype in ETHERTYPE_VLAN and len(frame) >= pos + 4:
-            ethertype = int.from_bytes(frame[pos + 2:pos + 4], "big")
-            pos += 4
-        return pos if ethertype == ETHERTYPE_IPV4 else None
-    if linktype in LINKTYPE_RAW:
-        return 0 if frame[:1] and frame[0] >> 4 == 4 else None
-    if linktype == LINKTYPE_LINUX_SLL:
-        return 16 if frame[14:16] == b"\x08\x00" else None
-    if linktype == LINKTYPE_LINUX_SLL2:
-        return 20 if frame[0:2] == b"\x08\x00" else None
-    if linktype == LINKTYPE_NULL:
-        return 4 if frame[:4] in (b"\x02\x00\x00\x00", b"\x00\x00\x00\x02") else None
-    return None
-
-
 def open_capture(path: str | Path) -> Any:
     """scapy's raw reader of a pcap or pcapng file. Raises ValueError if it is not a capture."""
     from scapy.utils import RawPcapReader  # imported here: scapy takes ~0.5 s to import

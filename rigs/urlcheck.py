@@ -7,6 +7,7 @@ checks here are the transports' own, and an error reads exactly as ``open()`` wo
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
@@ -132,8 +133,6 @@ def runs_here(url: str) -> str | None:
     address). Loopback addresses and pseudo-terminals are this host's by definition; the
     in-process ``loop://`` is the bench's own. Never raises: a URL that does not parse says
     nothing."""
-    import os
-
     try:
         where = check_url(url)
     except Exception:

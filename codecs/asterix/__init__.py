@@ -279,7 +279,6 @@ def decode(
     table = _decoders(editions, engine)
     data = _as_bytes(data)
     out = Decoded()
-    append = out.append
     n = len(data)
     p = bi = 0
     while p < n:
@@ -291,28 +290,7 @@ def decode(
         if entry is None:
             out.skipped.append(SkippedBlock(cat, p, end - p))
         else:
-            # _block_records in line (a call a block less: real data has ~1.5 records a block)
-            ed, dec, multi = entry
-            q = p + BLOCK_HEADER_LEN
-            while q < end:
-                warnings: list[str] | None = None if strict else []
-                try:
-                    items, nq = dec(data, q, end, warnings)
-                except Exception as exc:
-                    err = _failure(exc, cat, q)
-                    break
-                r = _new(Record)
-                r.category = cat
-                r.edition = ed
-                r.items = items
-                r.offset = q
-                r.block = bi
-                r.warnings = [] if warnings is None else warnings
-                r.uap = None if multi is None else decoded_uap_name(multi, items)
-                append(r)
-                q = nq
-            else:
-                err = None
+            err = _block_records(data, p, end, bi, entry, strict, out)
             if err is not None:
                 raise err
         p = end

@@ -175,6 +175,37 @@ class _Source:
             elif key.startswith("SUBE_"):
                 self.ns[key] = {name: (i, bit, self.ns[f]) for name, (i, bit, f) in val.items()}
 
+    def dep_key(self, dep: S.Depends, path: tuple[str, ...], local: dict[str, str], R: str | None = None) -> list[str]:
+        """Expressions of the dependency values of ``dep`` declared at ``path`` (its own name
+        last), given the sibling expressions ``local``; "None" where a value is not there."""
+        R = R or getattr(self, "Rname", "R")
+        if dep.paths is None:
+            return [local.get(dep.on, "None")]
+        out = []
+        for d in dep.paths:
+            if d[0] != path[0]:  # an earlier top-level item (needs_record made R an argument)
+                head = f"{R}.get({d[0]!r})"
+                out.append(head if len(d) == 1 else f"_lookup({head}, {d[1:]!r})")
+            elif d[:-1] == path[:-1]:
+                out.append(local.get(d[-1], "None"))
+            else:
+                out.append("None")
+        return out
+
+    def dep_conds(self, out: list[str], dep: S.Depends, path: tuple[str, ...],
+                  local: dict[str, str]) -> list[tuple[str | None, Any]]:
+        """(condition, case) for each case of ``dep`` then (None, its default), the selector
+        assigned in ``out`` first where it is not a bare sibling (decoder and encoder alike)."""
+        keys = self.dep_key(dep, path, local)
+        if dep.paths is None:
+            # the older single-sibling form: compare the sibling itself, case by case
+            conds = [(f"{keys[0]} == {k[0]!r}", c) for k, c in dep.keyed.items()]
+        else:
+            sel = self.name("k")
+            out.append(f"{sel} = {keys[0]}" if len(keys) == 1 else f"{sel} = ({', '.join(keys)})")
+            conds = [(f"{sel} == {(k[0] if len(keys) == 1 else k)!r}", c) for k, c in dep.keyed.items()]
+        return conds + [(None, dep.default)]
+
 
 class _Gen(_Source):
     """Writes the source of one category edition's decoders.
@@ -200,23 +231,6 @@ class _Gen(_Source):
         self.Rname = "R"     # the name of the record's items in the code being written
         self.funcs: dict[tuple[int, str], str] = {}
         self.table_names: dict[str, str] = {}   # octet tables by the dict display they hold
-
-    def dep_key(self, dep: S.Depends, path: tuple[str, ...], local: dict[str, str], R: str | None = None) -> list[str]:
-        """Expressions of the dependency values of ``dep`` declared at ``path`` (its own name
-        last), given the sibling expressions ``local``; "None" where a value is not there."""
-        R = R or getattr(self, "Rname", "R")
-        if dep.paths is None:
-            return [local.get(dep.on, "None")]
-        out = []
-        for d in dep.paths:
-            if d[0] != path[0]:  # an earlier top-level item (needs_record made R an argument)
-                head = f"{R}.get({d[0]!r})"
-                out.append(head if len(d) == 1 else f"_lookup({head}, {d[1:]!r})")
-            elif d[:-1] == path[:-1]:
-                out.append(local.get(d[-1], "None"))
-            else:
-                out.append("None")
-        return out
 
     @property
     def rarg(self) -> str:
@@ -391,17 +405,9 @@ class _Gen(_Source):
             pairs = self.group_pairs(out, node.fields, off, total, item, var, path)
             return "{" + ", ".join(f"{k!r}: {x}" for k, x in pairs) + "}"
         if isinstance(node, S.Depends):
-            keys = self.dep_key(node, path, local or {})
             tmp = self.name("x")
-            if node.paths is None:
-                # the older single-sibling form: compare the sibling itself, case by case
-                sel, conds = keys[0], [(f"{keys[0]} == {k[0]!r}", c) for k, c in node.keyed.items()]
-            else:
-                sel = self.name("k")
-                out.append(f"{sel} = {keys[0]}" if len(keys) == 1 else f"{sel} = ({', '.join(keys)})")
-                conds = [(f"{sel} == {(k[0] if len(keys) == 1 else k)!r}", c) for k, c in node.keyed.items()]
             first = True
-            for cond, case in conds + [(None, node.default)]:
+            for cond, case in self.dep_conds(out, node, path, local or {}):
                 stmts: list[str] = []
                 expr = self.fields(stmts, case, off, total, item, var, path, local)
                 head = "else:" if cond is None else f"{'if' if first else 'elif'} {cond}:"
@@ -867,15 +873,8 @@ class _EncGen(_Source):
         elif isinstance(node, S.Group):
             self.group(out, node.fields, val, acc, path)
         elif isinstance(node, S.Depends):
-            keys = _Gen.dep_key(self, node, path, local or {})
-            if node.paths is None:
-                sel, conds = keys[0], [(f"{keys[0]} == {k[0]!r}", c) for k, c in node.keyed.items()]
-            else:
-                sel = self.name("k")
-                out.append(f"{sel} = {keys[0]}" if len(keys) == 1 else f"{sel} = ({', '.join(keys)})")
-                conds = [(f"{sel} == {(k[0] if len(keys) == 1 else k)!r}", c) for k, c in node.keyed.items()]
             first = True
-            for cond, case in conds + [(None, node.default)]:
+            for cond, case in self.dep_conds(out, node, path, local or {}):
                 stmts: list[str] = []
                 self.pack(stmts, case, val, acc, path, local)
                 out.append("else:" if cond is None else f"{'if' if first else 'elif'} {cond}:")

@@ -55,12 +55,9 @@ def describe(record: Any) -> list[str]:
     lines = []
     for key, value in items.items():
         if key == "RFS" and isinstance(value, list):  # random field sequencing: the items it carried
-            fields = []
-            for field in value:
-                for k, v in (field.items() if isinstance(field, Mapping) else []):
-                    it = spec_items.get(k)
-                    fields.append(f"{k}: {describe_value(it.variation, v) if it is not None else _repr(v)}")
-            lines.append("RFS Random Field Sequencing: " + (SUBITEM_SEP.join(fields) or "-"))
+            pairs = [kv for field in value if isinstance(field, Mapping) for kv in field.items()]
+            carried = _subitems(pairs, lambda k: getattr(spec_items.get(k), "variation", None))
+            lines.append("RFS Random Field Sequencing: " + (carried or "-"))
             continue
         item = spec_items.get(key) if isinstance(key, str) else None
         if item is None:
@@ -113,11 +110,8 @@ def _compile(node: Any):
             return _element(node, value)
         f = _raw
     elif isinstance(node, (Group, Extended)):
-        fields = node.fields if isinstance(node, Group) else [x for part in node.parts for x in part]
         plain = {}
-        for name, sub in fields:
-            if name is None:
-                continue
+        for name, sub in _declared(node).items():
             if isinstance(sub, (Depends, Group, Extended, Compound)):
                 plain = None
                 break
@@ -171,9 +165,7 @@ def _repr(value: Any) -> str:
 def _render(node: Any, value: Any) -> str:
     if isinstance(node, Element):
         return _element(node, value)
-    if isinstance(node, Group):
-        return _fields(node, value)
-    if isinstance(node, Extended):
+    if isinstance(node, (Group, Extended)):
         return _fields(node, value)
     if isinstance(node, (Repetitive, RepetitiveFX)):
         if not isinstance(value, list):
@@ -185,11 +177,7 @@ def _render(node: Any, value: Any) -> str:
         subs = _SUBS.get(node)
         if subs is None:
             subs = _SUBS[node] = {s[0]: s[1] for s in node.subitems if s is not None}
-        out = []
-        for name, v in value.items():
-            sub = subs.get(name)
-            out.append(f"{name}: {describe_value(sub, v) if sub is not None else _repr(v)}")
-        return SUBITEM_SEP.join(out)
+        return _subitems(value.items(), subs.get)
     if isinstance(node, Explicit):
         if isinstance(value, Mapping) and node.expansion is not None:  # RE through its REF
             return f"({node.expansion.label}) {_render(node.expansion.compound, value)}"
@@ -203,14 +191,30 @@ _SUBS: dict = {}
 _DECLARED: dict = {}
 
 
-def _fields(parent: Any, value: Any) -> str:
-    """Sub-fields of a group or extended item, in declaration order (spares have no name)."""
-    if not isinstance(value, Mapping):
-        return _repr(value)
+def _declared(parent: Group | Extended) -> dict[str, Any]:
+    """The named sub-fields of a group or extended item (spares have no name), by name."""
     declared = _DECLARED.get(parent)
     if declared is None:
         fields = parent.fields if isinstance(parent, Group) else [f for part in parent.parts for f in part]
         declared = _DECLARED[parent] = {name: node for name, node in fields if name is not None}
+    return declared
+
+
+def _subitems(pairs: Any, node_of: Any) -> str:
+    """``NAME: value | NAME: value`` for (name, value) pairs, each rendered by its node
+    (``node_of(name)``, None: repr): a compound's sub-items, an RFS slot's items."""
+    out = []
+    for name, v in pairs:
+        node = node_of(name)
+        out.append(f"{name}: {describe_value(node, v) if node is not None else _repr(v)}")
+    return SUBITEM_SEP.join(out)
+
+
+def _fields(parent: Any, value: Any) -> str:
+    """Sub-fields of a group or extended item, in declaration order (spares have no name)."""
+    if not isinstance(value, Mapping):
+        return _repr(value)
+    declared = _declared(parent)
     out = []
     for name, v in value.items():
         node = declared.get(name)
