@@ -95,10 +95,12 @@ class KeyRule:
 _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
 # Issue 10's keys for the categories it names; for the others, 010 and the category's time
-# item (the item titled "Time of Day", or "Time of ..." where a category has no such one, in
-# every edition radarbench declares: tests/unit/test_content_match.py checks this table
-# against the titles). CAT021: 030 is the time of day of editions 0.23-0.26, which have no
-# 071/073. CAT150 has no time item: its records are keyed by their whole content.
+# item (the item titled "Time of Day", or "Time of ..." where a category has no such one:
+# what time_key_rule finds in every edition radarbench declares, as
+# tests/unit/test_content_match.py checks; a category missing here is keyed by
+# time_key_rule when its first record comes). CAT021: 030 is the time of day of editions
+# 0.23-0.26, which have no 071/073. CAT150 has no time item: its records are keyed by their
+# whole content.
 DEFAULT_KEYS_TEXT = (
     "1=010+141+040/042,"
     "2=010+000+030,"
@@ -197,14 +199,34 @@ def parse_match_keys(text: str, *, check: bool = True) -> dict[int, KeyRule]:
 DEFAULT_KEYS: dict[int, KeyRule] = parse_match_keys(DEFAULT_KEYS_TEXT, check=False)
 
 
+def time_key_rule(cat: int, edition: str | None = None) -> KeyRule | None:
+    """010 + the category edition's time item: the item titled "Time of Day", else the first
+    titled "Time of ..." (in UAP order); None if it has no such item or no 010 (or is not
+    declared). What a category missing from :data:`DEFAULT_KEYS` is keyed by."""
+    spec = _spec(cat, edition)
+    if spec is None or "010" not in spec.items:
+        return None
+    titled = [k for k, it in spec.items.items() if it.title.lower().startswith("time of")]
+    day = [k for k in titled if spec.items[k].title.lower() == "time of day"]
+    item = (day or titled or [None])[0]
+    if item is None:
+        return None
+    return KeyRule((((("010",),), ((item,),)),))
+
+
 def _freeze(v: Any) -> Any:
     """A hashable copy of a decoded value (dicts as sorted (name, value) tuples, lists as
     tuples)."""
     t = type(v)
     if t is dict:
-        return tuple(sorted((k, _freeze(x)) for k, x in v.items()))
+        # (names are unique, so sorting never compares the values)
+        pairs = sorted(v.items())
+        for i, (k, x) in enumerate(pairs):
+            if type(x) is dict or type(x) is list:
+                pairs[i] = (k, _freeze(x))
+        return tuple(pairs)
     if t is list:
-        return tuple(_freeze(x) for x in v)
+        return tuple([_freeze(x) for x in v])
     return v
 
 
@@ -632,7 +654,7 @@ class _Out:
 
 
 RECENT_PER_KEY = 4   # pairings of one key remembered for duplicate detection
-KINDS = ("received", "late", "modified")
+KINDS = ("received", "late", "modified")   # on_pair's kind
 
 
 class ContentMatcher:
@@ -646,7 +668,8 @@ class ContentMatcher:
     ("I048/130", "I048/040/RHO") whose changes do not count; tolerances: {element path: largest
     absolute difference, in the element's unit, that still counts as equal}; conversion: a
     :class:`Conversion` (in records of its source category pair with out records of its
-    target category by it; other categories by keys); on_pair(in_t_ns, out_t_ns, nbytes,
+    target category by it, and only by it; other categories by keys; ``ignore`` applies to
+    its fields, ``tolerances`` do not: it has its own); on_pair(in_t_ns, out_t_ns, nbytes,
     kind): called for each pairing, kind one of "received", "late", "modified" (nbytes: the
     out record's, as given to on_out).
 
@@ -665,7 +688,7 @@ class ContentMatcher:
         self.window_ns = window_ns
         if isinstance(keys, str):
             keys = parse_match_keys(keys)
-        self.keys: dict[int, KeyRule] = {**DEFAULT_KEYS, **(keys or {})}
+        self.keys: dict[int, KeyRule | None] = {**DEFAULT_KEYS, **(keys or {})}
         tolerances = dict(tolerances or {})
         _check_paths(tolerances, "tolerances")
         for p, t in tolerances.items():
@@ -683,7 +706,7 @@ class ContentMatcher:
         self._early: dict[Any, deque[_Out]] = {}
         self._in_fifo: deque[_In] = deque()
         self._out_fifo: deque[_Out] = deque()
-        # recent pairings for duplicates: key -> [(out t_ns, out items), ...]; expiry queue
+        # recent pairings for duplicates: key -> [(pairing t_ns, out items), ...]; expiry queue
         self._recent: dict[Any, list[tuple[int, dict]]] = {}
         self._recent_fifo: deque[tuple[int, Any]] = deque()
         # reordering, judged in the out side's order: cells of out records not yet decided
@@ -734,7 +757,9 @@ class ContentMatcher:
     # ------------------------------------------------------------------ feeding
 
     def _key(self, rec: Record) -> Any:
-        rule = self.keys.get(rec.category)
+        rule = self.keys.get(rec.category, _MISSING)
+        if rule is _MISSING:   # a category the table does not name: 010 + its time item
+            rule = self.keys[rec.category] = time_key_rule(rec.category, rec.edition)
         k = rule.key(rec.items) if rule is not None else None
         if k is None:
             return None
@@ -997,5 +1022,5 @@ class ContentMatcher:
                     del self._recent[key]
 
 
-__all__ = ["ContentMatcher", "Conversion", "DEFAULT_KEYS", "DEFAULT_KEYS_TEXT", "ItemChanges", "KeyRule",
-           "element_scale", "parse_conversion", "parse_match_keys"]
+__all__ = ["ContentMatcher", "Conversion", "DEFAULT_KEYS", "DEFAULT_KEYS_TEXT", "ItemChanges", "KINDS", "KeyRule",
+           "element_scale", "parse_conversion", "parse_match_keys", "time_key_rule"]
