@@ -75,6 +75,10 @@ EPOCH = "epoch"                # seconds since 1970-01-01 UTC
 FROM_START = "from start"      # seconds since the start of the recording
 TIME_KINDS = {"pcap": EPOCH, "ast": None, "final": TIME_OF_DAY, "ioss": TIME_OF_DAY,
               "ioss_seq": TIME_OF_DAY, "rff": EPOCH, "oradis": None}
+# The step of each format's time stamps, ns (pcap: microsecond or nanosecond pcap; pcapng's
+# per-interface resolution is not looked at, so 1 ns).
+RESOLUTION_NS = {"final": 10_000_000, "ioss": 10_000_000, "ioss_seq": 10_000_000, "rff": 1_000_000}
+PCAP_NANO_MAGICS = (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
 
 FORMAT_NAMES = {"pcap": "pcap", "ast": "bare data blocks", "final": "FINAL", "ioss": "IOSS",
                 "ioss_seq": "IOSS (with sequence numbers)", "rff": "RFF", "oradis": "ORADIS"}
@@ -216,14 +220,12 @@ def _blocks_problem(content: bytes) -> str | None:
 
 
 def _count_frames(head: bytes, start: int, frame: Callable[[bytes, int], int | None]) -> int:
-    """Frames of ``head`` that check out from ``start``, up to DETECT_FRAMES: ``frame`` gives a
-    frame's end, None if it does not check out (then 0 frames fit), -1 if it runs past ``head``."""
+    """Frames of ``head`` that check out one after the other from ``start``, up to DETECT_FRAMES:
+    ``frame`` gives a frame's end, None if it does not check out, -1 if it runs past ``head``."""
     pos, n = start, 0
     while pos < len(head) and n < DETECT_FRAMES:
         end = frame(head, pos)
-        if end is None:
-            return 0
-        if end == -1:
+        if end is None or end == -1:
             break
         pos, n = end, n + 1
     return n
@@ -279,10 +281,11 @@ def _is_text(octets: bytes) -> bool:
 
 def detect_format(path: str | Path) -> str:
     """The format of a recording (one of ``FORMATS``) from its first octets: the capture magic
-    for pcap/pcapng; else the framing under which the first frames (up to 16, within the first
-    64 KiB) are whole data blocks: FINAL (0xA5 trailers; IOSS files read the same and are
-    reported as "final"), IOSS with sequence numbers, RFF (a text header), bare data blocks,
-    ORADIS, tried in that order.
+    for pcap/pcapng; else the framing under which the most frames from the start (up to 16,
+    within the first 64 KiB) hold whole data blocks, at least one (a file damaged further on is
+    still recognised, and its reader says where): FINAL (0xA5 trailers; IOSS files read the
+    same and are reported as "final"), IOSS with sequence numbers, RFF (a text header), bare
+    data blocks, ORADIS; on a tie, the first in that order.
 
     Raises RecordingError (saying what the first octets were) if none fits; OSError if the file
     cannot be read.
@@ -293,16 +296,15 @@ def detect_format(path: str | Path) -> str:
         raise RecordingError(path, 0, "empty file: no recording to read")
     if head[:4] in PCAP_MAGICS or head[:4] == PCAPNG_MAGIC:
         return "pcap"
-    if _count_frames(head, 0, _final_frame(8)):
-        return "final"
-    if _count_frames(head, 0, _final_frame(12)):
-        return "ioss_seq"
-    if len(head) > RFF_HEADER and _is_text(head[:40]) and _count_frames(head, RFF_HEADER, _rff_frame):
-        return "rff"
-    if _count_frames(head, 0, _ast_block):
-        return "ast"
-    if _count_frames(head, 0, _oradis_frame):
-        return "oradis"
+    rff = len(head) > RFF_HEADER and _is_text(head[:40])
+    scores = [("final", _count_frames(head, 0, _final_frame(8))),
+              ("ioss_seq", _count_frames(head, 0, _final_frame(12))),
+              ("rff", _count_frames(head, RFF_HEADER, _rff_frame) if rff else 0),
+              ("ast", _count_frames(head, 0, _ast_block)),
+              ("oradis", _count_frames(head, 0, _oradis_frame))]
+    best, n = max(scores, key=lambda s: s[1])  # the first of the highest: the order above
+    if n:
+        return best
     raise RecordingError(path, 0, f"not a recording radarbench reads: first octets {head[:16].hex(' ')}; "
                          "expected a pcap/pcapng capture, bare data blocks (CAT, LEN, records), or "
                          "data blocks in FINAL, IOSS, RFF or ORADIS frames")
@@ -349,7 +351,7 @@ class Recording:
 
     Attributes: ``path``; ``format`` (one of FORMATS); ``filter`` (a Filter or None); ``time``
     (what ``time_s`` is: "epoch", "time of day", "from start", or None when the format has no
-    time); ``read`` (payloads handed out); ``filtered`` (payloads the filter passed over);
+    time); ``resolution_ns`` (the step of its time stamps, None without times); ``read`` (payloads handed out); ``filtered`` (payloads the filter passed over);
     ``unread`` (frames not read, counted by what they were: ``Unread.summary()`` says it);
     ``errors`` (the list errors are recorded in, or None when they raise).
     """
@@ -373,6 +375,11 @@ class Recording:
         self.filtered = 0
         self.unread = Unread()
         self.time: str | None = TIME_KINDS[fmt]
+        self.resolution_ns: int | None = RESOLUTION_NS.get(fmt)
+        if fmt == "pcap":
+            with open(path, "rb") as f:
+                magic = f.read(4)
+            self.resolution_ns = 1000 if magic in PCAP_MAGICS and magic not in PCAP_NANO_MAGICS else 1
         self._rff_start: float | None = None
         if fmt == "rff":
             with open(path, "rb") as f:
