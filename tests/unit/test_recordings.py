@@ -463,3 +463,21 @@ def test_prefixes_of_a_capture_read_or_raise_recording_error(tmp_path):
             list(read_recording(path))
         except RecordingError as e:
             assert e.offset is None or 0 <= e.offset <= n
+
+
+def test_decode_and_inspect_read_a_framed_recording(tmp_path, payloads, capsys):
+    """`radarbench decode` gives each record its frame, time and board; inspect names the format."""
+    import json
+
+    from radarbench.bench.cli import main
+    from radarbench.codecs.asterix import iter_decode
+    path = write(tmp_path, "rec.final", b"".join(final_frame(p, 100 + i, board=5, line=1)
+                                                 for i, p in enumerate(payloads)))
+    assert main(["decode", str(path)]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    expected = [(i + 1, r.category, r.items) for i, p in enumerate(payloads) for r in iter_decode(p)]
+    assert [(x["frame"], x["category"], x["items"]) for x in lines] == expected
+    assert {(x["frame"], x["time"]) for x in lines} == {(i + 1, 100.0 + i) for i in range(len(payloads))}
+    assert {x["src"] for x in lines} == {"board 5, line 1"}
+    assert main(["inspect", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["format"] == "final"
