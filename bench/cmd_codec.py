@@ -1,13 +1,15 @@
 """`radarbench decode` and `radarbench encode`: ASTERIX files to JSON Lines and back.
 
-decode reads bare data blocks (.ast, raw) or a pcap/pcapng capture (detected from its first
-octets) and writes one record a line. From a capture it reads IPv4/UDP datagrams and ASTERIX
-carried directly in 802.3 LLC frames; the frames it did not read are counted by kind on
-stderr, and a capture from which nothing was read is an error that says what its frames were.
-A data block that breaks the specification: the records before the break are written, one
-line on stderr names the category, item and byte offset, decoding goes on with the next block
-(its LEN says where that starts), and the exit status is 1. Blocks of categories radarbench has no declaration of are
-skipped and counted on stderr.
+decode reads bare data blocks (.ast, raw), a pcap/pcapng capture, or data blocks framed by a
+recorder (FINAL, IOSS, RFF, ORADIS), detected from the first octets, and writes one record a
+line (from a framed recording with its frame number, time and board). From a capture it
+reads IPv4/UDP datagrams and ASTERIX carried directly in 802.3 LLC frames; the frames it did
+not read are counted by kind on stderr, and a capture from which nothing was read is an error
+that says what its frames were. A data block that breaks the specification: the records
+before the break are written, one line on stderr names the category, item and byte offset,
+decoding goes on with the next block (its LEN says where that starts), and the exit status
+is 1. Blocks of categories radarbench has no declaration of are skipped and counted on
+stderr.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from radarbench.codecs.asterix.text import describe
 from radarbench.rigs.blockfile import iter_pieces
 from radarbench.rigs.editionopts import editions_from_options
 from radarbench.rigs.pcapfile import Unread, is_pcap, iter_datagrams
+from radarbench.rigs.recordings import RecordingError, detect_format, read_recording
 
 
 def _editions(values: list[str] | None) -> dict[int, str]:
@@ -39,7 +42,8 @@ def _editions(values: list[str] | None) -> dict[int, str]:
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("decode", help="decode ASTERIX data blocks or a pcap to JSON Lines",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", help="bare data blocks (.ast, raw), or a pcap/pcapng capture of UDP datagrams")
+    p.add_argument("file", help="bare data blocks (.ast, raw), a pcap/pcapng capture of UDP datagrams, "
+                                     "or a FINAL, IOSS, RFF or ORADIS recording")
     p.add_argument("--edition", action="append", metavar="CAT=ED", help="edition of a category, e.g. 48=1.31 (repeatable)")
     p.add_argument("--strict", action="store_true", help="reject non-zero spare bits")
     p.add_argument("--format", choices=("jsonl", "text"), default="jsonl", help="jsonl (default) or text for people")
@@ -77,15 +81,38 @@ def check_input(path: Path, option: str = "") -> None:
         raise UserError(f"{option}{path}: empty file, no data blocks")
 
 
+def framing(path: Path) -> str | None:
+    """The recording format of a file that frames its data blocks (FINAL, IOSS, RFF, ORADIS:
+    rigs.recordings), or None for a capture, bare data blocks, or a file no format fits (read
+    as bare data blocks, so that the decoder says where its first block header breaks)."""
+    try:
+        fmt = detect_format(path)
+    except RecordingError:
+        return None
+    return None if fmt in ("pcap", "ast") else fmt
+
+
 def inputs(path: Path, unread: Unread) -> Iterator[tuple[bytes, dict[str, Any]]]:
-    """(bytes, extra keys for each record) per ASTERIX payload of a capture, or the whole file.
+    """(bytes, extra keys for each record) per ASTERIX payload of a capture or a framed
+    recording (FINAL, IOSS, RFF, ORADIS), or the whole file.
 
     Frames of a capture that carry none are counted in ``unread``; a capture from which
     nothing was read raises UserError saying what its frames were (after the iteration).
-    Raises ValueError for a file that is not a capture scapy can read.
+    Raises ValueError for a file that is not a capture scapy can read, RecordingError (a
+    ValueError) for a framed recording that breaks.
     """
     if not is_pcap(path):
-        yield path.read_bytes(), {}
+        fmt = framing(path)
+        if fmt is None:
+            yield path.read_bytes(), {}
+            return
+        for r in read_recording(path, fmt):
+            extra: dict[str, Any] = {"frame": r.index}
+            if r.time_s is not None:
+                extra["time"] = r.time_s
+            if r.src is not None:
+                extra["src"] = r.src
+            yield r.payload, extra
         return
     read = 0
     for d in iter_datagrams(path, unread):
@@ -122,7 +149,7 @@ def _pieces(path: Path, unread: Unread) -> Iterator[tuple[bytes, int, int, dict[
     A bare file is read in pieces of whole blocks (rigs.blockfile), a capture datagram by
     datagram: neither is held in memory whole. Offsets are 0 within a datagram.
     """
-    if not is_pcap(path):
+    if not is_pcap(path) and framing(path) is None:
         for piece in iter_pieces(path):
             yield piece.data, piece.offset, piece.block, {}
         return

@@ -297,7 +297,9 @@ def inspect_file(path: Path) -> dict[str, Any]:
             recommendation=rec,
         )
         cats.append(entry)
-    return {"file": str(path), "format": "pcap" if found.capture else "data blocks",
+    from radarbench.bench.cmd_codec import framing
+
+    return {"file": str(path), "format": "pcap" if found.capture else framing(path) or "data blocks",
             "payloads": found.payloads, "frames_not_read": found.unread,
             "blocks": sum(len(b) for b in found.blocks.values()),
             "framing_errors": found.framing_errors, "first_framing_error": found.first_framing_error,
