@@ -306,7 +306,8 @@ def _try_change(data: bytes, records: list[Any], i: int, block_at: int, start: i
     to = _get(after[i].items, path) if _has(after[i].items, path) else None
     if to is None or to == old:
         return None
-    if any(a.items != (b.items if j != i else _with(b.items, path, to)) for j, (a, b) in enumerate(zip(after, records))):
+    expected = [r.items if j != i else _with(r.items, path, to) for j, r in enumerate(records)]
+    if [r.items for r in after] != expected:
         return None
     cat = rec.category
     return out_b, {"record": i, "item": f"I{cat:03d}/{path[0]}",
