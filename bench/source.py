@@ -3,8 +3,16 @@
 A radar (or anything that sends ASTERIX) sends; the bench decodes everything and measures:
 - message rate (datagrams / blocks and records per second);
 - data age: arrival wall-clock time of day minus the time of day inside the record (I048/140
-  for plots, I062/070 for tracks), in the report as latency kind "data age" (the corrected and
-  uncorrected histograms are the same figure here);
+  for plots, I062/070 for tracks, I021/073...: TIME_ITEMS), across midnight, in integer
+  nanoseconds; in the report as latency kind "data age" (the corrected and uncorrected
+  histograms are the same figure here). A record stamped after it arrived by no more than
+  the LSB of its time item (in the category spec of the record's edition: 1/128 s in these)
+  has age 0: the sensor's clock and this host's agree to the LSB, and the sensor truncates
+  or rounds to it. Stamped later still, the clocks disagree (or the feed replays another time
+  of day): the record is counted (data_age_negative), has no data age, and the source
+  section's `warnings` say how many, the worst, and that the clocks disagree;
+- the receiver's clock: the kernel's clock source and whether the system clock is
+  NTP-synchronised (receiver_clock(); the source section's `clock`);
 - scan completeness: plots per scan between CAT034 north markers, and north markers on time
   against the antenna period (I034/041, else the median interval);
 - decode errors (frames that break the specification);
@@ -24,10 +32,16 @@ decode errors; a last line at the end of the run carries the final figures.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
+import shutil
 import statistics
+import subprocess
 import time
 from collections import deque
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from radarbench.bench.clock import wall_minus_mono_ns
@@ -36,9 +50,13 @@ from radarbench.bench.faults import Episode, FaultLog
 from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.stats import RunStats
-from radarbench.codecs.asterix import DecodeError, decode
+from radarbench.codecs.asterix import DecodeError, category_spec, decode
+from radarbench.codecs.asterix.spec import Quantity
 
 SECONDS_PER_DAY = 86400
+NS_PER_DAY = SECONDS_PER_DAY * NS_PER_S
+CLOCKSOURCE_PATH = Path("/sys/devices/system/clocksource/clocksource0/current_clocksource")
+STA_UNSYNC = 0x0040   # struct timex status: clock not synchronised (linux/timex.h)
 # A north marker is on time if it arrives within this share of the period (or 50 ms) of
 # one period after the previous one.
 ON_TIME_SHARE = 0.05
@@ -56,10 +74,104 @@ WINDOW = 64
 MIN_INTERVALS = 4
 
 
-def _age_s(wall_tod_s: float, tod_s: float) -> float:
-    # Both are seconds since UTC midnight: the difference wraps at midnight.
-    d = (wall_tod_s - tod_s) % SECONDS_PER_DAY
-    return d - SECONDS_PER_DAY if d >= SECONDS_PER_DAY / 2 else d
+def age_ns(wall_ns: int, tod_s: float) -> int:
+    """Data age, ns: wall-clock time `wall_ns` (ns since the epoch, UTC) minus the time of day
+    `tod_s` (s since UTC midnight), wrapped into [-12 h, +12 h) across midnight. Integer ns:
+    a time of day in 1/128 s is a whole number of ns, so the age is exact (a float of
+    seconds since the epoch keeps only ~0.2 us)."""
+    d = (wall_ns % NS_PER_DAY - round(tod_s * NS_PER_S)) % NS_PER_DAY
+    return d - NS_PER_DAY if d >= NS_PER_DAY // 2 else d
+
+
+def counted_age_ns(age: int, lsb_ns: int) -> int | None:
+    """The data age a record counts with: `age` if >= 0; 0 if negative by at most the time
+    item's LSB `lsb_ns` (the clocks agree to the LSB); None beyond (no data age)."""
+    if age >= 0:
+        return age
+    return 0 if -age <= lsb_ns else None
+
+
+@lru_cache(maxsize=None)
+def time_lsb_ns(category: int, edition: str) -> int:
+    """The LSB of the category's time-of-day item (TIME_ITEMS) in `edition`, in ns, from the
+    category spec; 0 when the edition has no such item or it is not a scaled quantity."""
+    key = TIME_ITEMS.get(category)
+    try:
+        item = category_spec(category, edition).items.get(key or "")
+    except KeyError:
+        return 0
+    variation = getattr(item, "variation", None)
+    return round(variation.lsb * NS_PER_S) if isinstance(variation, Quantity) else 0
+
+
+class _Timex(ctypes.Structure):
+    # struct timex of linux/timex.h (and glibc's sys/timex.h), up to `tai` and its padding.
+    _fields_ = [("modes", ctypes.c_uint), ("offset", ctypes.c_long), ("freq", ctypes.c_long),
+                ("maxerror", ctypes.c_long), ("esterror", ctypes.c_long), ("status", ctypes.c_int),
+                ("constant", ctypes.c_long), ("precision", ctypes.c_long), ("tolerance", ctypes.c_long),
+                ("time_sec", ctypes.c_long), ("time_usec", ctypes.c_long), ("tick", ctypes.c_long),
+                ("ppsfreq", ctypes.c_long), ("jitter", ctypes.c_long), ("shift", ctypes.c_int),
+                ("stabil", ctypes.c_long), ("jitcnt", ctypes.c_long), ("calcnt", ctypes.c_long),
+                ("errcnt", ctypes.c_long), ("stbcnt", ctypes.c_long), ("tai", ctypes.c_int),
+                ("_pad", ctypes.c_int * 11)]
+
+
+def _ntp_by_adjtimex() -> bool | None:
+    """Not STA_UNSYNC in the kernel's clock status (adjtimex with modes 0: reads, changes
+    nothing, needs no privilege); None where there is no adjtimex."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        tx = _Timex()
+        if libc.adjtimex(ctypes.byref(tx)) < 0:
+            return None
+    except (OSError, AttributeError):
+        return None
+    return not tx.status & STA_UNSYNC
+
+
+def _ntp_by_timedatectl() -> bool | None:
+    exe = shutil.which("timedatectl")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, "show", "-p", "NTPSynchronized", "--value"], capture_output=True,
+                             text=True, timeout=2.0)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = out.stdout.strip()
+    return {"yes": True, "no": False}.get(value) if out.returncode == 0 else None
+
+
+def receiver_clock() -> dict[str, Any]:
+    """This host's clock, for the report: {"clocksource": the kernel's current clock source
+    ("tsc", "kvm-clock"... or "unknown"), "ntp_synchronised": True, False or "unknown",
+    "ntp_from": "adjtimex", "timedatectl" or None (what said so)}."""
+    try:
+        source = CLOCKSOURCE_PATH.read_text(encoding="ascii").strip() or "unknown"
+    except (OSError, UnicodeDecodeError):
+        source = "unknown"
+    synced: bool | str = "unknown"
+    said_by = None
+    for name, ask in (("adjtimex", _ntp_by_adjtimex), ("timedatectl", _ntp_by_timedatectl)):
+        got = ask()
+        if got is not None:
+            synced, said_by = got, name
+            break
+    return {"clocksource": source, "ntp_synchronised": synced, "ntp_from": said_by}
+
+
+def clock_warning(count: int, worst_ns: int, lsb_ns: int, clock: dict[str, Any]) -> str:
+    """The report's words for `count` records whose time of day is later than their arrival by
+    more than the LSB of their time item (`worst_ns`: the most negative age; `lsb_ns`: the LSB
+    of that record's time item, 0 if unknown)."""
+    ntp = clock.get("ntp_synchronised")
+    state = "NTP-synchronised" if ntp is True else "not NTP-synchronised" if ntp is False else "NTP state unknown"
+    lsb = f"{lsb_ns / 1e6:g} ms" if lsb_ns else "LSB unknown"
+    they = ("records carry a time of day later than their", "they have") if count != 1 \
+        else ("record carries a time of day later than its", "it has")
+    return (f"{count:,} {they[0]} arrival by more than its LSB ({lsb}; worst "
+            f"{-worst_ns / 1e6:,.3f} ms): the sensor's clock and this host's ({clock.get('clocksource', 'unknown')}, "
+            f"{state}) disagree, or the feed replays another time of day; {they[1]} no data age")
 
 
 def _summary(values: list[float]) -> dict[str, float] | None:
@@ -263,7 +375,10 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
     sectors = SectorTracker()
     feed = FeedWatch()
     faults = FaultLog("recv")
-    frames = records = plots = negative_ages = 0
+    frames = records = plots = negative_ages = within_lsb = 0
+    worst_age_ns: int | None = None   # the most negative age beyond the LSB
+    worst_lsb_ns = 0
+    clock = receiver_clock()
     by_category: dict[str, int] = {}
     first_rx_ns: int | None = None
     last_rx_ns = start_ns
@@ -312,7 +427,6 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
             except DecodeError:
                 stats.on_decode_error()
                 continue
-            wall_tod_s = (wall_ns / NS_PER_S) % SECONDS_PER_DAY
             share = len(msg.data) // max(1, len(decoded))
             for rec in decoded:
                 records += 1
@@ -335,16 +449,26 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
                 tod = items.get(TIME_ITEMS.get(rec.category, ""))
                 if not isinstance(tod, (int, float)):
                     continue
-                age_ns = int(_age_s(wall_tod_s, float(tod)) * NS_PER_S)
+                age = age_ns(wall_ns, float(tod))
                 stats.on_sent(rx_ns)
-                if age_ns < 0:
-                    # Stamped after it arrived: the clocks disagree (or the feed is a replay of
-                    # another time of day), so its data age is unknown, not 0: counted, left out
-                    # of the data age figures (the report says how many).
-                    negative_ages += 1
+                measured: int | None = age
+                if age < 0:
+                    lsb_ns = time_lsb_ns(rec.category, rec.edition)
+                    measured = counted_age_ns(age, lsb_ns)
+                    if measured is None:
+                        # Stamped after it arrived by more than the LSB: the clocks disagree
+                        # (or the feed replays another time of day), so its data age is
+                        # unknown, not 0: counted, left out of the data age figures (the
+                        # report says how many, and the worst).
+                        negative_ages += 1
+                        if worst_age_ns is None or age < worst_age_ns:
+                            worst_age_ns, worst_lsb_ns = age, lsb_ns
+                    else:
+                        within_lsb += 1
+                if measured is None:
                     stats.on_received_unmeasured(rx_ns, share)
                 else:
-                    stats.on_received(rx_ns - age_ns, rx_ns - age_ns, rx_ns, share)
+                    stats.on_received(rx_ns - measured, rx_ns - measured, rx_ns, share)
                 tick_received += 1
     except KeyboardInterrupt:
         status = "interrupted"
@@ -379,6 +503,11 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
         "frames_per_s": round(frames / duration_s, 3) if duration_s else 0.0,
         "records_per_s": round(records / duration_s, 3) if duration_s else 0.0,
         "data_age_negative": negative_ages,
+        "data_age_negative_within_lsb": within_lsb,
+        "data_age_negative_worst_s": None if worst_age_ns is None else worst_age_ns / NS_PER_S,
+        "clock": clock,
+        "warnings": [clock_warning(negative_ages, worst_age_ns, worst_lsb_ns, clock)]
+        if worst_age_ns is not None else [],
         "decode_errors": stats.counts.decode_errors,
         **scans.section(stop_ns),
         "sector_crossings": sectors.crossings,

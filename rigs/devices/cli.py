@@ -8,7 +8,8 @@ device as its own process.
                                [--edition CAT=ED ...]
     radarbench emulate impair  --in URL --out URL [--delay MS] [--jitter MS] [--loss P]
                                [--loss-model bernoulli|gilbert --p-gb P --p-bg P --loss-bad P]
-                               [--duplicate P] [--reorder P] [--corrupt P] [--rate BPS] [--seed N] [--log FILE]
+                               [--duplicate P] [--reorder P] [--modify P [--modify-items I048/200,...]]
+                               [--corrupt P] [--rate BPS] [--edition CAT=ED ...] [--seed N] [--log FILE]
 
 Every kind also takes --duration S (default: until SIGINT/SIGTERM). The device prints
 ``ready`` once its endpoints are open, and one JSON line of counters when it stops (exit 0).
@@ -93,7 +94,8 @@ def add_kinds(p: argparse.ArgumentParser, wrap: Callable[[Run], Run] | None = No
     _duration(g)
     g.set_defaults(func=w(_run(_gateway)))
 
-    i = kinds.add_parser("impair", help="link emulator: delay, jitter, loss, duplication, reordering, corruption, rate")
+    i = kinds.add_parser("impair", help="link emulator: delay, jitter, loss, duplication, reordering, "
+                                        "modification, corruption, rate")
     i.add_argument("--in", dest="in_url", required=True, metavar="URL")
     i.add_argument("--out", dest="out_url", required=True, metavar="URL")
     i.add_argument("--delay", type=float, default=0.0, metavar="MS")
@@ -106,9 +108,16 @@ def add_kinds(p: argparse.ArgumentParser, wrap: Callable[[Run], Run] | None = No
     i.add_argument("--loss-bad", type=float, default=1.0, metavar="P", help="gilbert: loss in the bad state")
     i.add_argument("--duplicate", type=float, default=0.0, metavar="P")
     i.add_argument("--reorder", type=float, default=0.0, metavar="P", help="hold a message back until the next one")
+    i.add_argument("--modify", type=float, default=0.0, metavar="P",
+                   help="change one element of one item of one record, re-encoded (the log names it)")
+    i.add_argument("--modify-items", metavar="LIST",
+                   help="with --modify: only these items, e.g. I048/200,I048/090 (default: any item "
+                        "but the default content keys, SP and RE)")
     i.add_argument("--corrupt", type=float, default=0.0, metavar="P", help="flip random bits of the payload")
     i.add_argument("--corrupt-bits", type=int, default=1, metavar="N", help="bits flipped per corruption (default 1)")
     i.add_argument("--rate", type=float, metavar="BPS", help="line rate in bit/s (serialisation delay)")
+    i.add_argument("--edition", action="append", metavar="CAT=ED",
+                   help="decode (tag, --modify) with this edition of a category, e.g. 48=1.31 (repeatable)")
     i.add_argument("--seed", type=int, default=0)
     i.add_argument("--log", metavar="FILE", help="ground truth, one JSON line per message received")
     _duration(i)
@@ -137,11 +146,15 @@ def _gateway(a: argparse.Namespace) -> Device:
 
 def _impair(a: argparse.Namespace) -> Device:
     from radarbench.rigs.devices.impair import Impair
+    from radarbench.rigs.editionopts import editions_from_options
+    if a.modify_items is not None and not a.modify:
+        raise ValueError("--modify-items needs --modify P")
     return Impair(a.in_url, a.out_url, delay_ms=a.delay, jitter_ms=a.jitter, loss=a.loss,
                   loss_model=a.loss_model, p_gb=a.p_gb, p_bg=a.p_bg, loss_bad=a.loss_bad,
                   duplicate=a.duplicate, reorder=a.reorder, corrupt=a.corrupt,
-                  corrupt_bits=a.corrupt_bits, rate_bps=a.rate, seed=a.seed, log_path=a.log,
-                  duration_s=a.duration)
+                  corrupt_bits=a.corrupt_bits, modify=a.modify, modify_items=a.modify_items,
+                  editions=editions_from_options(a.edition), rate_bps=a.rate, seed=a.seed,
+                  log_path=a.log, duration_s=a.duration)
 
 
 def _run(make: Callable[[argparse.Namespace], Device]) -> Run:
