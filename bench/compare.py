@@ -6,7 +6,7 @@ Rules are a comma-separated list `FIGURE=LIMIT`, e.g. `p99=+10%,lost=0,msgs_per_
     FIGURE  p50 p90 p99 p99_9 p99_99 max min mean stdev  (latency_us.corrected, us)
             uncorrected.p99 ...                           (latency_us.uncorrected)
             jitter                                         (jitter_us)
-            sent received lost late duplicated reordered corrupted decode_errors  (counts)
+            sent received lost late duplicated reordered corrupted decode_errors modified  (counts)
             offered_msgs_per_s msgs_per_s bytes_per_s line_utilization          (throughput)
     LIMIT   +10%    new at most 10 % above base
             -5%     new at most 5 % below base
@@ -44,7 +44,7 @@ for _k in _LATENCY_KEYS:
 FIGURES["jitter"] = (("jitter_us",), "us", True)
 for _k in ("sent", "received"):
     FIGURES[_k] = (("counts", _k), "", False)
-for _k in ("lost", "late", "duplicated", "reordered", "corrupted", "decode_errors"):
+for _k in ("lost", "late", "duplicated", "reordered", "corrupted", "decode_errors", "modified"):
     FIGURES[_k] = (("counts", _k), "", True)
 for _k, _unit in (("offered_msgs_per_s", "msg/s"), ("msgs_per_s", "msg/s"),
                   ("bytes_per_s", "B/s"), ("line_utilization", "")):

@@ -28,7 +28,7 @@ _STATUS_CLASS = {"ok": "ok", "fail": "bad", "fault": "bad", "no_data": "warn",
 # Sections drawn by a section of their own below; others are shown as JSON.
 _KNOWN = {"schema", "tool", "started_at", "duration_s", "status", "verdict", "config", "host",
           "counts", "throughput", "latency_us", "jitter_us", "timeline", "faults", "histograms",
-          "limits", "health", "interrupted", "find_max", "source", "thresholds"}
+          "limits", "health", "interrupted", "find_max", "source", "thresholds", "content"}
 
 
 def _esc(text: object) -> str:
@@ -107,7 +107,7 @@ def _counts(doc: Mapping[str, Any]) -> list[str]:
                        [[_num(c.get("sent"), ",d"), _num(sink.get("not_sent"), ",d"),
                          _num(sink.get("failed_sends"), ",d")]], numeric=range(3))]
     keys = ("sent", "received", "lost", "late", "duplicated", "reordered", "corrupted",
-            "decode_errors")
+            "decode_errors") + (("modified",) if "modified" in c else ())
     return ["<h2>Counts</h2>",
             _table([k.replace("_", " ") for k in keys], [[_num(c.get(k), ",d") for k in keys]],
                    numeric=range(len(keys)))]
@@ -411,6 +411,43 @@ def _source(doc: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _content(doc: Mapping[str, Any]) -> list[str]:
+    """Matching by content (a replay, a tap, `radarbench match`): both sides, item changes,
+    the replay's timing error."""
+    content = doc.get("content")
+    if not isinstance(content, Mapping):
+        return []
+
+    def sides(value: Any) -> str:
+        return " / ".join(_num(value.get(s), ",d") for s in ("in", "out")) if isinstance(value, Mapping) else "n/a"
+
+    keys = content.get("keys")
+    rows: list[list[object]] = [
+        ["matched by", json.dumps(keys) if isinstance(keys, (dict, list)) else keys or "default keys"],
+        ["frames in / out", sides(content.get("frames"))],
+        ["records in / out", sides(content.get("records"))],
+        ["decode errors in / out", sides(content.get("decode_errors"))],
+        ["out records matching no input", _num(content.get("unmatched_out"), ",d")],
+        ["records without their key items", _num(content.get("unkeyed"), ",d")],
+    ]
+    replay = content.get("replay")
+    if isinstance(replay, Mapping):
+        err = replay.get("inter_departure_error_us") or {}
+        rows += [["replay sends / failed", f"{_num(replay.get('sends'), ',d')} / {_num(replay.get('failed_sends'), ',d')}"],
+                 ["replay laps", _num(replay.get("laps"), ",d")],
+                 ["replay inter-departure error p50 / p99 / max (us)",
+                  " / ".join(_num(err.get(k), ",.1f") for k in ("p50", "p99", "max"))]]
+    out = ["<h2>Matching by content</h2>", _table(["figure", "value"], rows, numeric=(1,))]
+    changes = [c for c in content.get("item_changes") or [] if isinstance(c, Mapping)]
+    if changes:
+        out += ["<h3>Items changed</h3>",
+                _table(["item", "records", "max change", "unit", "LSB", "max change (LSB)"],
+                       [[c.get("path"), _num(c.get("count"), ",d"), _num(c.get("max_abs"), ",.6g"),
+                         c.get("unit") or "", _num(c.get("lsb"), ",.6g"), _num(c.get("max_lsbs"), ",.6g")]
+                        for c in changes], numeric=(1, 2, 4, 5))]
+    return out
+
+
 def _other_sections(doc: Mapping[str, Any]) -> list[str]:
     out = []
     for key, value in doc.items():
@@ -465,6 +502,7 @@ def render_html(report: Any, title: str | None = None) -> str:
         *_devices(doc),
         *_find_max(doc),
         *_source(doc),
+        *_content(doc),
         *_other_sections(doc),
         "<h2>Settings and host</h2>",
         "<pre>" + _esc(json.dumps({"config": doc.get("config", {}), "host": doc.get("host", {})},

@@ -9,6 +9,7 @@ for the report it wrote, word for word.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from radarbench.bench.compare import CompareResult, format_value
@@ -69,6 +70,8 @@ def render_markdown(report: Report) -> str:
         lines += _source(sections["source"], report)
     if isinstance(sections.get("sink"), dict):
         lines += _sink(sections["sink"])
+    if isinstance(sections.get("content"), dict):
+        lines += _content(sections["content"])
     lines += _devices(report)
     return "\n".join(lines) + "\n"
 
@@ -136,10 +139,13 @@ def _counts(report: Report) -> list[str]:
         return ["", "### Counts", "", "| accepted | not sent | failed sends |", "|" + " ---: |" * 3,
                 f"| {c.sent:,} | {_num(not_sent) if not_sent is not None else NA} "
                 f"| {_num(sink.get('failed_sends'))} |"]
+    content = "content" in report.sections  # matched by content: modified is a figure
     return ["", "### Counts", "", "| sent | received | lost | late | duplicated | reordered "
-            "| corrupted | decode errors |", "|" + " ---: |" * 8,
+            "| corrupted | decode errors |" + (" modified |" if content else ""),
+            "|" + " ---: |" * (9 if content else 8),
             f"| {c.sent:,} | {c.received:,} | {c.lost:,} | {c.late:,} | {c.duplicated:,} "
-            f"| {c.reordered:,} | {c.corrupted:,} | {c.decode_errors:,} |"]
+            f"| {c.reordered:,} | {c.corrupted:,} | {c.decode_errors:,} |"
+            + (f" {c.modified:,} |" if content else "")]
 
 
 def _throughput(report: Report) -> list[str]:
@@ -294,6 +300,47 @@ def _source(src: dict[str, Any], report: Report) -> list[str]:
                                                       for k, v in sorted(by_category.items()))))
     return (["", "### Source feed", "", "| figure | value |", "| --- | ---: |"]
             + [f"| {name} | {value} |" for name, value in rows])
+
+
+def _sides(value: Any) -> str:
+    if not isinstance(value, dict):
+        return NA
+    return " / ".join(_num(value.get(side)) for side in ("in", "out"))
+
+
+def _content(content: dict[str, Any]) -> list[str]:
+    """Matching by content: keys, both sides, item changes, the replay's timing."""
+    keys = content.get("keys")
+    rows = [
+        ("matched by", _cell(json.dumps(keys) if isinstance(keys, (dict, list)) else keys or "default keys")),
+        ("frames in / out", _sides(content.get("frames"))),
+        ("records in / out", _sides(content.get("records"))),
+        ("decode errors in / out", _sides(content.get("decode_errors"))),
+        ("out records matching no input", _num(content.get("unmatched_out"))),
+        ("records without their key items", _num(content.get("unkeyed"))),
+    ]
+    if content.get("negative_latency"):
+        rows.append(("records out before in (clocks disagree; latency taken as 0), worst (us)",
+                     f"{_num(content['negative_latency'])}, {_num(content.get('negative_latency_worst_us'))}"))
+    replay = content.get("replay")
+    if isinstance(replay, dict):
+        err = replay.get("inter_departure_error_us") or {}
+        rows += [("replay sends (failed)", f"{_num(replay.get('sends'))} ({_num(replay.get('failed_sends'))})"),
+                 ("replay laps", _num(replay.get("laps"))),
+                 ("replay inter-departure error p50 / p99 / max (us)",
+                  " / ".join(_num(err.get(k)) for k in ("p50", "p99", "max")))]
+    out = ["", "### Matching by content", "", "| figure | value |", "| --- | ---: |"]
+    out += [f"| {name} | {value} |" for name, value in rows]
+    changes = content.get("item_changes")
+    if isinstance(changes, list) and changes:
+        out += ["", "#### Items changed", "",
+                "| item | records | max change | unit | LSB | max change (LSB) |",
+                "| --- | ---: | ---: | --- | ---: | ---: |"]
+        for ch in changes:
+            if isinstance(ch, dict):
+                out.append(f"| {_cell(ch.get('path'))} | {_num(ch.get('count'))} | {_num(ch.get('max_abs'))} "
+                           f"| {_cell(ch.get('unit') or '')} | {_num(ch.get('lsb'))} | {_num(ch.get('max_lsbs'))} |")
+    return out
 
 
 def _sink(sink: dict[str, Any]) -> list[str]:

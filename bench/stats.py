@@ -311,7 +311,9 @@ def distribution(hist: HdrHistogram, bins: int = 40, lo_us: float | None = None,
 
 @dataclass
 class Counts:
-    """What became of the messages. `sent == received + lost + late` when accounting is exact."""
+    """What became of the messages: `sent == received + modified + lost + late` when
+    accounting is exact. `modified` counts records matched by content (bench/content.py) that
+    arrived decodable but with values changed; probe runs find damage as `corrupted` instead."""
 
     sent: int = 0
     received: int = 0
@@ -321,17 +323,19 @@ class Counts:
     reordered: int = 0
     corrupted: int = 0
     decode_errors: int = 0
+    modified: int = 0
 
     KEYS = ("sent", "received", "lost", "late", "duplicated", "reordered", "corrupted",
-            "decode_errors")
+            "decode_errors", "modified")
+    OPTIONAL = ("decode_errors", "modified")  # absent from reports of older versions
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Counts":
-        """Inverse of `to_dict`; `decode_errors` may be absent. Raises KeyError, ValueError."""
-        return cls(**{k: int(data[k]) for k in cls.KEYS if k in data or k != "decode_errors"})
+        """Inverse of `to_dict`; the OPTIONAL keys may be absent. Raises KeyError, ValueError."""
+        return cls(**{k: int(data[k]) for k in cls.KEYS if k in data or k not in cls.OPTIONAL})
 
 
 def serial_line_bytes_per_s(baud: int, data_bits: int = 8, parity: str = "N",
@@ -676,6 +680,12 @@ class RunStats:
         self.counts.lost -= 1
         self.timeline.on_lost(intended_ns, -1)
         self.on_late(intended_ns, actual_send_ns, rx_ns, nbytes)
+
+    def on_modified(self, intended_ns: int, actual_send_ns: int, rx_ns: int, nbytes: int) -> None:
+        """A record that arrived decodable with values changed: counted modified, not
+        received; its latency is recorded (the path delivered it, damaged)."""
+        self.counts.modified += 1
+        self.latency.record(intended_ns, actual_send_ns, rx_ns)
 
     def on_lost(self, intended_ns: int) -> None:
         self.counts.lost += 1

@@ -45,21 +45,25 @@ LIMIT_DESCRIPTIONS: dict[str, str] = dict(THRESHOLD_KEYS)
 # `--limit KEY=VALUE` replaces one of them; `--no-default-limits` drops them; a rig file with
 # limits of its own is held to those alone. Reports mark them ("default": true).
 DEFAULT_LIMITS: dict[str, float] = {"max_lost": 0.0, "max_late": 0.0, "max_corrupted": 0.0}
+# Runs matched by content (a replay, a tap, `radarbench match`) also hold modified records to 0.
+CONTENT_DEFAULT_LIMITS: dict[str, float] = {**DEFAULT_LIMITS, "max_modified": 0.0}
 
 
 def with_defaults(given: dict[str, float], mode: str, *, merge: bool = True,
-                  use_defaults: bool = True) -> tuple[dict[str, float], tuple[str, ...]]:
+                  use_defaults: bool = True, content: bool = False) -> tuple[dict[str, float], tuple[str, ...]]:
     """The limits a run is held to, and which of them are defaults.
 
-    Loop mode only (source and sink runs have no lost/late figures of that kind). With
-    `merge` (the bench's --limit) each given key replaces its default and the other defaults
-    stay; without it (a rig file's limits) any given limit replaces all the defaults.
+    Loop and tap modes only (source and sink runs have no lost/late figures of that kind);
+    a run matched by content (`content`: a replay, a tap) also gets max_modified. With `merge` (the bench's
+    --limit) each given key replaces its default and the other defaults stay; without it (a
+    rig file's limits) any given limit replaces all the defaults.
     """
     limits = {k: float(v) for k, v in given.items()}
-    if mode != "loop" or not use_defaults or (given and not merge):
+    if mode not in ("loop", "tap") or not use_defaults or (given and not merge):
         return limits, ()
-    defaults = tuple(k for k in DEFAULT_LIMITS if k not in limits)
-    return {**limits, **{k: DEFAULT_LIMITS[k] for k in defaults}}, defaults
+    table = CONTENT_DEFAULT_LIMITS if content or mode == "tap" else DEFAULT_LIMITS
+    defaults = tuple(k for k in table if k not in limits)
+    return {**limits, **{k: table[k] for k in defaults}}, defaults
 
 
 # Fault reasons listed one by one up to this many; the rest are counted.
@@ -126,6 +130,7 @@ _MEASURES: dict[str, Callable[[Any], float | None]] = {
     "max_duplicated": _count("duplicated"),
     "max_reordered": _count("reordered"),
     "max_corrupted": _count("corrupted"),
+    "max_modified": _count("modified"),
     "min_received": _count("received"),
     "min_msgs_per_s": lambda report: report.throughput.msgs_per_s,
 }
@@ -218,7 +223,7 @@ def check_limits(report: Any, limits: dict[str, float]) -> list[LimitCheck]:
 def _mode(report: Any) -> str:
     config = getattr(report, "config", None) or {}
     mode = config.get("mode")
-    if mode in ("loop", "source", "sink"):
+    if mode in ("loop", "source", "sink", "tap"):
         return str(mode)
     sections = getattr(report, "sections", None) or {}
     for name in ("source", "sink"):
@@ -249,10 +254,20 @@ def _no_data(report: Any) -> str | None:
             tried = f" of {sends:,} sends" if sends else " (nothing was sent)"
             return f"no data: the device accepted none{tried}"
         return None
+    what = "record" if "content" in sections else "probe"
+    if "feeds" in sections:
+        if c.sent == 0:
+            return "no data: neither feed carried a record"
+        if c.received == 0:
+            return f"no data: the two feeds carried no record in common ({c.sent:,} records, each on one feed)"
+        return None
     if c.sent == 0:
-        return "no data: no probes were sent"
-    if c.received + c.late == 0:
-        return f"no data: {c.sent:,} probe{'s' if c.sent != 1 else ''} sent, none received"
+        if mode == "tap":
+            return "no data: no record seen on the device's input (the tap-in side)"
+        return f"no data: no {what}s were sent"
+    if c.received + c.late + c.modified == 0:
+        went = "seen on the input" if mode == "tap" else "sent"
+        return f"no data: {c.sent:,} {what}{'s' if c.sent != 1 else ''} {went}, none received"
     return None
 
 

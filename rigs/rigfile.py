@@ -130,6 +130,8 @@ DEVICE_OPTIONS: dict[str, dict[str, Option]] = {
         "reorder": Option(float, "reorder"), "corrupt": Option(float, "corrupt"),
         "corrupt_bits": Option(int, "corrupt_bits"), "rate": Option(float, "rate_bps"),
         "seed": Option(int, "seed"), "log": Option(str, "log_path"),
+        "modify": Option(float, "modify"), "modify_items": Option(str, "modify_items"),
+        "editions": Option(dict, "editions", flag="--edition"),
     }),
 }
 _DEVICE_KEYS = ("kind", "after", "ready_timeout")
@@ -152,6 +154,7 @@ THRESHOLD_KEYS: dict[str, str] = {
     "max_duplicated": "duplicates",
     "max_reordered": "messages reordered",
     "max_corrupted": "corrupted frames",
+    "max_modified": "records modified (decodable, values changed)",
     "min_received": "messages received",
     "min_msgs_per_s": "received messages per second",
 }
