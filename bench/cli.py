@@ -42,6 +42,7 @@ COMMANDS: tuple[str, ...] = (
     "cmd_bench",     # bench
     "cmd_run",       # run, demo
     "cmd_report",    # report, compare
+    "cmd_match",     # match
 )
 
 # Sub-command -> the module that registers it. A command line that names one of these builds
@@ -57,6 +58,7 @@ ROUTES: dict[str, str] = {
     "bench": "cmd_bench",
     "run": "cmd_run", "demo": "cmd_run",
     "report": "cmd_report", "compare": "cmd_report",
+    "match": "cmd_match",
 }
 
 

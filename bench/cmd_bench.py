@@ -98,13 +98,14 @@ def add_parser(sub: Any) -> None:
     """Register `bench` on the CLI's sub-parsers."""
     p = sub.add_parser(
         "bench", help="measure a link: loop (--send and --recv), source (--recv), sink (--send)",
-        description="Send CAT048 probes on an open-loop schedule and account for every one "
+        description="Send probes (CAT048, 062 or 034) on an open-loop schedule and account for every one "
                     "(loop mode); or measure a sensor's feed (--recv alone: rate, data age, scan "
                     "completeness); or what a device accepts (--send alone).")
     p.add_argument("--send", metavar="URL", help="where probes go (udp://, tcp://, serial://, pty://...)")
     p.add_argument("--recv", metavar="URL", help="where they come back (may equal --send)")
-    p.add_argument("--rate", type=_positive_float, default=100.0, metavar="MSGS_PER_S",
-                   help="probe messages (records) per second (default 100)")
+    p.add_argument("--rate", type=_positive_float, default=None, metavar="MSGS_PER_S",
+                   help="probe messages (records) per second (default 100); with --replay: "
+                        "datagrams per second instead of the recorded timing")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--duration", type=_positive_float, default=None, metavar="S",
                    help="run for S seconds (default 5)")
@@ -112,7 +113,9 @@ def add_parser(sub: Any) -> None:
                    help="send N messages")
     p.add_argument("--warmup", type=_nonneg_float, default=0.0, metavar="S",
                    help="leave the first S seconds out of every figure")
-    p.add_argument("--category", type=int, default=48, help="probe category (48)")
+    p.add_argument("--category", type=int, default=48,
+                   help="probes as CAT048 plots (48, default), CAT062 tracks (62) or CAT034 "
+                        "service messages (34)")
     p.add_argument("--records-per-block", type=_positive_int, default=1, metavar="K",
                    help="probes per datagram / data block, each with its own sequence number")
     p.add_argument("--drain", type=_nonneg_float, default=1.0, metavar="S",
@@ -150,13 +153,44 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--no-default-limits", action="store_true",
                    help="loop mode: do not hold the run to the default limits ("
                         + _DEFAULTS_TEXT + "); only --limit ones")
-    p.add_argument("--match-keys", default=None, metavar="RECEIVED[=SENT],...",
-                   help="match rewritten messages by the received fields that mirror the probe's "
-                        "070.MODE3A (seq bits 0-11) and 161.TRN (12-23): e.g. 161.TRN,070.MODE3A "
-                        "(CAT048) or 060.MODE3A (a CAT062 track)")
+    p.add_argument("--match-keys", default=None, metavar="KEYS",
+                   help="probes: match rewritten messages by the received fields that mirror the "
+                        "probe's 070.MODE3A (seq bits 0-11) and 161.TRN (12-23): e.g. "
+                        "161.TRN,070.MODE3A (CAT048) or 060.MODE3A (a CAT062 track). With --replay "
+                        "or a tap: the key items that identify a record, per category, over the "
+                        "defaults: e.g. 48=010+140+161,62=010+040+070")
+    r = p.add_argument_group("real traffic (matched by content)")
+    r.add_argument("--replay", metavar="RECORDING",
+                   help="send the data blocks of a recording (pcap/pcapng, bare .ast, FINAL, IOSS, "
+                        "RFF...) through --send instead of probes, and match what --recv gets "
+                        "by content")
+    r.add_argument("--recording-format", default="auto", metavar="FORMAT",
+                   help="the recording's format (default: detected from its first bytes)")
+    r.add_argument("--filter", default=None, metavar="FILTER",
+                   help="which datagrams of a capture to replay: dst=ADDR[:PORT], dst-port=PORT, "
+                        "src=..., src-port=... (comma: all must hold); e.g. one feed of an A/B pair")
+    r.add_argument("--speed", type=_nonneg_float, default=1.0, metavar="X",
+                   help="replay at X times the recorded pace (default 1; 0: back to back)")
+    r.add_argument("--loop", nargs="?", type=_positive_int, const=0, default=None, metavar="N",
+                   help="replay the recording N times (no N: until --duration)")
+    r.add_argument("--tap-in", metavar="URL",
+                   help="listen to a device's input (a mirror port, its feed's group); with "
+                        "--tap-out: match its output to its input, sending nothing")
+    r.add_argument("--tap-out", metavar="URL", help="listen to the device's output")
+    r.add_argument("--feeds", action="store_true",
+                   help="--tap-in and --tap-out are two feeds of the same data (A/B): per-feed "
+                        "loss, records only one carried, which came first and by how much, gaps "
+                        "when one stops; no default limits")
+    add_content_options(r)
+    r.add_argument("--record-in", metavar="FILE.pcap",
+                   help="record the device's input side (what the replay sent, what --tap-in saw) "
+                        "to a pcap stamped with the run's times: `radarbench match` of it and "
+                        "--record-out gives the run's figures again")
+    r.add_argument("--record-out", metavar="FILE.pcap", help="record the output side (what arrived)")
+
     p.add_argument("--edition", action="append", metavar="CAT=ED",
                    help="decode what arrives (a source's feed, messages a device rewrote) with this "
-                        "edition of a category, e.g. 62=1.19 (repeatable; probes stay CAT048 1.32)")
+                        "edition of a category, e.g. 62=1.19 (repeatable; the probes keep their own edition)")
     p.add_argument("--report", metavar="FILE.json", help="write the JSON report here")
     p.add_argument("--markdown", metavar="FILE.md", help="write a Markdown summary here")
     p.add_argument("--json-stream", metavar="FILE|-", help="per-second progress as JSON Lines")
@@ -165,6 +199,44 @@ def add_parser(sub: Any) -> None:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no live progress: print the one result line, nothing else")
     p.set_defaults(func=run)
+
+
+def add_content_options(p: Any) -> None:
+    """The options of matching by content, shared by `bench` (replay, tap) and `match`."""
+    p.add_argument("--ignore-items", default=None, metavar="I048/200,...",
+                   help="element paths the device may rewrite: not compared (a record differing "
+                        "only there is received, not modified)")
+    p.add_argument("--tolerance", action="append", default=[], metavar="PATH=VALUE",
+                   help="the largest difference of an element, in its unit, still counted equal "
+                        "(repeatable): e.g. I048/040/RHO=0.01")
+    p.add_argument("--convert", default=None, metavar="48->62[,SETTING=VALUE...]",
+                   help="the device turns CAT048 plots into CAT062 tracks (emulate gateway "
+                        "--to-category 62): pair each plot with its track, within time_s, "
+                        "position_m, velocity_m_s, flight_level (defaults: 1/128 s, 1 m, 0.5 m/s, 0)")
+
+
+def content_options(args: argparse.Namespace) -> dict[str, Any]:
+    """BenchConfig's content-matching fields from the options; UserError naming a bad one."""
+    tolerances: dict[str, float] = {}
+    for item in args.tolerance:
+        path, eq, text = (part.strip() for part in item.partition("="))
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not eq or not path or not value >= 0:
+            raise UserError(f"--tolerance {item!r}: expected PATH=VALUE with VALUE >= 0, e.g. I048/040/RHO=0.01")
+        tolerances[path] = value
+    conversion = None
+    if args.convert:
+        from radarbench.bench.content import parse_conversion
+
+        try:
+            conversion = parse_conversion(args.convert)
+        except ValueError as exc:
+            raise UserError(f"--convert {args.convert!r}: {exc}") from None
+    return {"ignore_items": tuple(i.strip() for i in (args.ignore_items or "").split(",") if i.strip()),
+            "tolerances": tolerances or None, "conversion": conversion}
 
 
 def parse_limits(items: list[str]) -> dict[str, float]:
@@ -191,23 +263,44 @@ def parse_limits(items: list[str]) -> dict[str, float]:
 
 def config_from_args(args: argparse.Namespace) -> BenchConfig:
     """BenchConfig from parsed arguments. Raises UserError for settings that cannot run."""
+    content = bool(args.replay or args.tap_in or args.tap_out)
     duration = args.duration if args.duration is not None else (None if args.count else 5.0)
+    if args.replay and args.duration is None and not args.loop == 0:
+        duration = None  # the whole recording (or N laps of it)
     given = parse_limits(args.limit)
     if args.max_p99_ms is not None and not args.find_max:
         # Without --find-max, --max-p99-ms is the limit of that name (a --limit wins).
         given.setdefault("max_p99_ms", args.max_p99_ms)
-    mode = "loop" if args.send and args.recv else "source" if args.recv else "sink"
+    mode = "tap" if args.tap_in or args.tap_out else \
+        "loop" if args.send and args.recv else "source" if args.recv else "sink"
     limits, defaults = with_defaults(given, mode, use_defaults=not (
-        args.no_default_limits or args.find_max))
+        args.no_default_limits or args.find_max or args.feeds), content=content)
+    if args.feeds and not (args.tap_in and args.tap_out):
+        raise UserError("--feeds compares two feeds: give them as --tap-in URL and --tap-out URL")
+    if content and (args.count is not None or args.burst != 1 or args.ramp is not None
+                    or args.records_per_block != 1 or args.category != 48 or args.run_id):
+        raise UserError("--count, --burst, --ramp, --records-per-block, --category and --run-id "
+                        "shape probes; a replay or a tap sends the recording's (or nobody's) data")
+    if (args.record_in or args.record_out) and not content:
+        raise UserError("--record-in/--record-out record a replay or a tap (probes: use the report)")
+    if args.replay and args.loop == 0 and args.duration is None:
+        raise UserError("--loop without N replays until --duration S: give --duration or --loop N")
     try:
         editions = editions_from_options(args.edition)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     cfg = BenchConfig(
-        editions=editions, send=args.send, recv=args.recv, rate=args.rate, duration_s=duration, count=args.count,
+        editions=editions, send=args.send, recv=args.recv,
+        rate=100.0 if content or args.rate is None else args.rate, duration_s=duration, count=args.count,
         warmup_s=args.warmup, category=args.category, records_per_block=args.records_per_block,
         drain_s=args.drain, late_after_s=args.late_after, burst=args.burst, ramp=args.ramp,
-        match_keys=args.match_keys, find_max=args.find_max, max_p99_ms=args.max_p99_ms,
+        match_keys=None if content else args.match_keys, find_max=args.find_max, max_p99_ms=args.max_p99_ms,
+        replay=args.replay, replay_format=args.recording_format, replay_filter=args.filter,
+        speed=args.speed, replay_rate=args.rate if args.replay else None,
+        loop=True if args.loop == 0 else (args.loop or False),
+        replay_duration_s=args.duration if args.replay else None,
+        tap_in=args.tap_in, tap_out=args.tap_out, content_keys=args.match_keys if content else None,
+        record_in=args.record_in, record_out=args.record_out, feeds=args.feeds, **content_options(args),
         find_max_step_s=args.step_duration, find_max_resolution=args.resolution / 100,
         find_max_growth=args.growth, find_max_floor=args.floor,
         find_max_min_samples=args.min_samples,
@@ -246,6 +339,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     check_output_path(args.report, "--report")
     check_output_path(args.markdown, "--markdown")
+    check_output_path(args.record_in, "--record-in")
+    check_output_path(args.record_out, "--record-out")
     check_stream_path(args.json_stream)
     try:
         report = run_bench(cfg)
@@ -394,6 +489,8 @@ def summary_line(report: Report) -> str:
     else:
         counts = (f"sent {c.sent:,} received {c.received:,} lost {c.lost:,} late {c.late:,} "
                   f"dup {c.duplicated:,} reord {c.reordered:,} corrupt {c.corrupted:,}")
+        if "content" in sections:
+            counts += f" modified {c.modified:,}"
     timing = ("no latency (sink mode: nothing comes back)" if mode == "sink"
               else f"{report.latency_kind} latency {latency}")
     line = (f"{label(report.status)}: {counts}; {timing}; {report.throughput.msgs_per_s:,.1f} "

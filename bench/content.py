@@ -671,7 +671,8 @@ class ContentMatcher:
     target category by it, and only by it; other categories by keys; ``ignore`` applies to
     its fields, ``tolerances`` do not: it has its own); on_pair(in_t_ns, out_t_ns, nbytes,
     kind): called for each pairing, kind one of "received", "late", "modified" (nbytes: the
-    out record's, as given to on_out).
+    out record's, as given to on_out); on_lost(in_t_ns): called for each in record decided
+    lost.
 
     Raises ValueError for a bad setting (the message names it).
     """
@@ -679,7 +680,8 @@ class ContentMatcher:
     def __init__(self, *, late_after_ns: int, window_ns: int, keys: Mapping[int, KeyRule] | str | None = None,
                  ignore: Iterable[str] = (), tolerances: Mapping[str, float] | None = None,
                  conversion: Conversion | str | None = None,
-                 on_pair: Callable[[int, int, int, str], None] | None = None) -> None:
+                 on_pair: Callable[[int, int, int, str], None] | None = None,
+                 on_lost: Callable[[int], None] | None = None) -> None:
         if not isinstance(window_ns, int) or window_ns <= 0:
             raise ValueError(f"window_ns must be a positive number of nanoseconds, not {window_ns!r}")
         if not isinstance(late_after_ns, int) or not 0 <= late_after_ns <= window_ns:
@@ -699,6 +701,7 @@ class ContentMatcher:
             conversion = parse_conversion(conversion)
         self.conversion = conversion
         self.on_pair = on_pair
+        self.on_lost = on_lost
         self._changes = ItemChanges()
         self.now_ns: int | None = None
         # what waits: in records by key (FIFO), out records that came before their in record
@@ -981,6 +984,8 @@ class ContentMatcher:
                 continue
             e.done = True
             c["lost"] += 1
+            if self.on_lost is not None:
+                self.on_lost(e.t_ns)
             if e.key is None:
                 self._conv_in.remove(e, e.view[0])
             else:

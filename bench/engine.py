@@ -51,7 +51,9 @@ from radarbench.bench.match import (
     StreamMatcher,
     ring_sends,
 )
-from radarbench.bench.probe import SEQ_LIMIT, Corrupted, ProbeCodec, parse_match_keys
+from radarbench.bench.probe import (
+    PROBE_EDITIONS, SEQ_LIMIT, Corrupted, ProbeCodec, check_probe_category, parse_match_keys,
+)
 from radarbench.bench.progress import Mode, Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
@@ -177,11 +179,37 @@ class BenchConfig:
     line_bytes_per_s: float | None = None
     extra_config: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, float] = field(default_factory=dict)
+    # Real traffic, matched by content (radarbench.bench.content_run): a recording replayed
+    # through the path, or a tap on both sides of a device.
+    replay: str | None = None          # the recording; with send and recv: a replay loop run
+    replay_format: str = "auto"        # radarbench.rigs.recordings.FORMATS
+    replay_filter: str | None = None   # "dst-port=8601": which datagrams of a capture
+    speed: float = 1.0                 # recorded timing / speed (0: back to back)
+    replay_rate: float | None = None   # datagrams/s instead of the recorded timing
+    loop: bool | int = False           # True: forever (until --duration); N: N passes
+    replay_duration_s: float | None = None  # cut the replay after this (None: the whole plan)
+    tap_in: str | None = None
+    tap_out: str | None = None
+    content_keys: str | None = None    # "48=010+140+040,...": key items per category
+    ignore_items: tuple[str, ...] = ()  # items a device may rewrite: not compared
+    conversion: Any = None             # e.g. "48->62": a device that turns plots into tracks
+    tolerances: dict[str, float] | None = None
+    feeds: bool = False            # tap-in/tap-out (or match's two files) are an A/B feed pair
+    record_in: str | None = None   # pcap of the device's input side (what left / what tap-in saw)
+    record_out: str | None = None  # pcap of its output side (what arrived), as they were stamped
 
     def mode(self) -> str:
         """loop, source or sink. Raises ConfigError if neither URL is given."""
+        if self.tap_in or self.tap_out:
+            if not (self.tap_in and self.tap_out):
+                raise ConfigError("a tap needs both sides: --tap-in URL and --tap-out URL")
+            if self.send or self.recv or self.replay:
+                raise ConfigError("--tap-in/--tap-out listen only: give no --send, --recv or --replay")
+            return "tap"
         if self.send and self.recv:
             return "loop"
+        if self.replay:
+            raise ConfigError("--replay needs --send URL and --recv URL (the path to measure)")
         if self.recv:
             return "source"
         if self.send:
@@ -190,7 +218,9 @@ class BenchConfig:
 
     def check(self) -> None:
         """Raise ConfigError (one line) for settings that cannot run."""
-        self.mode()
+        if self.mode() == "tap" or self.replay:
+            self._check_content()
+            return
         if not self.rate > 0:
             raise ConfigError(f"--rate must be positive, not {self.rate:g}")
         if self.count is not None and self.count < 1:
@@ -201,8 +231,10 @@ class BenchConfig:
             raise ConfigError("--warmup and --drain must be >= 0")
         if self.count is None and self.duration_s is not None and self.warmup_s >= self.duration_s:
             raise ConfigError(f"--warmup {self.warmup_s:g} s leaves nothing of a {self.duration_s:g} s run")
-        if self.category != 48:
-            raise ConfigError(f"probes are CAT048 plots; --category {self.category} is not supported")
+        try:
+            check_probe_category(self.category, bool(self.match_keys))
+        except ValueError as exc:
+            raise ConfigError(f"--category {self.category}: {exc}") from None
         if not 1 <= self.records_per_block <= 2000:
             raise ConfigError(f"--records-per-block must be 1..2000, not {self.records_per_block}")
         if self.burst < 1:
@@ -223,6 +255,38 @@ class BenchConfig:
             raise ConfigError(str(exc)) from None
         if self.mode() != "source":
             self.check_capacity()
+
+    def _check_content(self) -> None:
+        # A replay or a tap: no probes, no schedule of the bench's own.
+        if self.find_max:
+            raise ConfigError("--find-max searches with probes; it does not combine with --replay or a tap")
+        if self.drain_s < 0 or self.warmup_s < 0:
+            raise ConfigError("--warmup and --drain must be >= 0")
+        if self.tap_in and not (self.duration_s and self.duration_s > 0):
+            raise ConfigError("a tap listens for --duration S seconds: give a positive --duration")
+        if not self.speed >= 0:
+            raise ConfigError(f"--speed must be >= 0 (0: back to back), not {self.speed:g}")
+        if self.replay_rate is not None and not self.replay_rate > 0:
+            raise ConfigError(f"--rate must be positive, not {self.replay_rate:g}")
+        if self.replay_rate is not None and self.replay_rate > MAX_SENDS_PER_S:
+            raise ConfigError(f"--rate {self.replay_rate:g} datagrams/s: this sender holds at most "
+                              f"{MAX_SENDS_PER_S:,.0f} sends/s")
+        if self.content_keys:
+            from radarbench.bench.content import parse_match_keys as parse_content_keys
+
+            try:
+                parse_content_keys(self.content_keys)
+            except ValueError as exc:
+                raise ConfigError(f"--match-keys: {exc}") from None
+        if self.editions:
+            try:
+                checked(self.editions, "--edition")
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        try:
+            check_limit_keys(self.limits)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     def check_capacity(self, rate: float | None = None) -> None:
         """Raise ConfigError (one line, naming the limit) for a rate or count this machine
@@ -294,7 +358,7 @@ class BenchConfig:
             "late_after_s": self.late_after_ns / NS_PER_S,
             "category": self.category,
             "records_per_block": self.records_per_block,
-            "editions": {"48": "1.32"},  # the probes'
+            "editions": {str(self.category): PROBE_EDITIONS.get(self.category)},  # the probes'
             "match_keys": self.match_keys,
         }
         if self.editions:  # what arrives is decoded with these (over the defaults)
@@ -398,8 +462,10 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
             if ctl[_STOP]:
                 break
             # The block is ready before the wait, so that the send leaves on time.
-            data = bytes(codec.fill(i * k)) if codec is not None else payload
-            assert data is not None
+            block = codec.fill(i * k) if codec is not None else payload
+            if block is None:
+                break  # a replay whose recording ended (its count was not known up front)
+            data = bytes(block)
             due = start_ns + offset(i)
             now = mono()
             while due - now > _SPIN_NS:
@@ -458,14 +524,15 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
         conn.close()
 
 
-def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
+def _receiver_main(rx: Transport, codec: ProbeCodec | None, ctl: Any, conn: Connection,
                    in_process: bool, parent_pid: int = 0, others: tuple[Connection, ...] = (),
                    quiet_gap_ns: int = QUIET_GAP_NS) -> None:
     """Receive until told to stop; stream ReceiverLog batches every _BATCH_NS, then
     ("receiver", fault episodes, octets its line took in or None, receiver lag histogram
     (encoded) or None, kernel receive-queue drops or None, whether the lag is from kernel
     stamps (else estimated from the reads)). Ends within _BATCH_NS of the
-    parent's pipe closing."""
+    parent's pipe closing. With no codec (raw mode) every message goes to the parent whole
+    in ReceiverLog.frames, for the parent to decode and match by content."""
     _child_start(in_process, parent_pid, others)
     faults = FaultLog("recv", quiet_gap_ns)
     mono = time.monotonic_ns
@@ -477,7 +544,7 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
     lag = HdrHistogram(1_000, HIGHEST_NS, 2)
     log = ReceiverLog()
     next_flush = mono() + _BATCH_NS
-    parse = codec.parse
+    parse = codec.parse if codec is not None else None
     parent_gone = False
     # Everything that arrived before this time has been read (upto_ns of the next batch):
     # the stamp of the last message read (a socket hands them over in arrival order), or the
@@ -528,6 +595,9 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
             if rx_ns > drained_ns:
                 drained_ns = rx_ns
             data = msg.data
+            if parse is None:
+                log.frames.append((rx_ns, bytes(data)))
+                continue
             try:
                 parsed = parse(data)
             except Corrupted as exc:
@@ -570,9 +640,10 @@ def _receiver_main(rx: Transport, codec: ProbeCodec, ctl: Any, conn: Connection,
 
 
 def _open(url: str, role: str) -> Transport:
-    # role is the option ("--send", "--recv"): a --recv URL is opened to receive (binds).
+    # role is the option ("--send", "--recv", "--tap-in", "--tap-out"): a URL the bench
+    # receives on is opened to receive (binds, or joins its group).
     try:
-        return open_transport(url, role="recv" if role == "--recv" else "send")
+        return open_transport(url, role="send" if role == "--send" else "recv")
     except ValueError as exc:  # UrlError: the user's mistake
         raise ConfigError(str(exc)) from None
     except OSError as exc:  # its message starts with the URL
@@ -644,7 +715,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     keys = parse_match_keys(cfg.match_keys) if cfg.match_keys else None
     wall_tod_s = (time.time() % 86400.0)
     codec = ProbeCodec(run_id, cfg.records_per_block, time_of_day_s=wall_tod_s, match_keys=keys,
-                       editions=cfg.editions)
+                       editions=cfg.editions, category=cfg.category)
     schedule = cfg.schedule(rate)
     k = cfg.records_per_block
     sends_per_s = cfg.peak_sends_per_s(rate)
@@ -867,6 +938,14 @@ def run_bench(cfg: BenchConfig) -> BenchReport:
 def _run_mode(cfg: BenchConfig) -> BenchReport:
     mode = cfg.mode()
     with Progress(cfg.progress, cfg.json_stream) as progress:
+        if mode == "tap":
+            from radarbench.bench.content_run import run_tap
+
+            return run_tap(cfg, progress)
+        if mode == "loop" and cfg.replay:
+            from radarbench.bench.content_run import run_replay
+
+            return run_replay(cfg, progress)
         if mode == "loop":
             if cfg.find_max:
                 from radarbench.bench.findmax import find_max

@@ -62,7 +62,9 @@ class ReceiverLog:
     seq/rx_ns/nbytes: one entry per probe found in an intact frame (nbytes is the frame's size
     shared among its probes); keys: the same for key-matched probes (seq modulo key_modulus);
     corrupted_rx_ns: arrival time of each corrupted frame; undecodable: how many of those did
-    not decode at all; foreign: records that were not this run's probes; upto_ns: the
+    not decode at all; foreign: records that were not this run's probes; frames: in raw mode
+    (a run matched by content, radarbench.bench.content_run) every message as it came,
+    (arrival ns, bytes), nothing parsed; upto_ns: the
     receiver's clock when it cut the batch (it has handed over everything it read before).
     """
 
@@ -73,6 +75,7 @@ class ReceiverLog:
     key_rx_ns: array = field(default_factory=lambda: array("q"))
     key_nbytes: array = field(default_factory=lambda: array("q"))
     corrupted_rx_ns: array = field(default_factory=lambda: array("q"))
+    frames: list = field(default_factory=list)  # raw mode (no probe codec): (rx_ns, bytes) each
     undecodable: int = 0
     foreign: int = 0
     upto_ns: int = 0

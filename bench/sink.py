@@ -84,7 +84,8 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     """Send on schedule to cfg.send; returns the report (status interrupted after Ctrl-C)."""
     assert cfg.send
     run_id = cfg.run_id if cfg.run_id is not None else random.getrandbits(32)
-    codec = ProbeCodec(run_id, cfg.records_per_block, time_of_day_s=time.time() % 86400.0)
+    codec = ProbeCodec(run_id, cfg.records_per_block, time_of_day_s=time.time() % 86400.0,
+                       category=cfg.category)
     schedule = cfg.schedule()
     k = cfg.records_per_block
     sends_per_s = cfg.peak_sends_per_s()

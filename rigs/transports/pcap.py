@@ -143,13 +143,18 @@ class PcapRecorder(Transport):
 
     def send(self, data: bytes) -> None:
         """Record `data` as one datagram, stamped now. Raises ValueError if it is too long."""
+        self.record(data, time.time_ns())
+
+    def record(self, data: bytes, wall_ns: int) -> None:
+        """Record `data` as one datagram stamped `wall_ns` (ns since the epoch, UTC): what a
+        bench that knows when a message really left or arrived writes. Raises ValueError if
+        `data` is too long for one datagram, TransportError once closed."""
         if self.closed:
             raise TransportError(f"{self.url} is closed")
         frame = udp_frame(self.src, self.dst, data, self.written)
-        now_ns = time.time_ns()
         if not self.writer.header_present:
             self.writer.write_header(frame)
-        self.writer.write_packet(frame, sec=now_ns // 1_000_000_000, usec=now_ns % 1_000_000_000)
+        self.writer.write_packet(frame, sec=wall_ns // 1_000_000_000, usec=wall_ns % 1_000_000_000)
         self.written += 1
 
     def recv(self, timeout: float | None = None) -> Message | None:

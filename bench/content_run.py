@@ -1,0 +1,858 @@
+"""Runs matched by content: real traffic through the link, or watched on both sides of it.
+
+    radarbench bench --replay site.pcap --send udp://127.0.0.1:8600 --recv udp://127.0.0.1:8700
+    radarbench bench --tap-in udp://239.1.1.1:8600 --tap-out udp://239.1.1.2:8600 --duration 60
+    radarbench match input.pcap output.pcap --report run.json
+
+Three ways to get the two sides of a device, one matcher (radarbench.bench.content):
+
+- replay (loop mode): the data blocks of a recording leave on its recorded timing (or at a
+  constant rate, or looped; radarbench.bench.replay) from a sender process; a receiver process
+  hands every message it gets to this process whole. The "in" side is what left, stamped
+  with its actual send time; latency is also taken from the intended time (coordinated
+  omission corrected), as for probes.
+- tap (live): two receivers, one on the device's input (a mirror port, the feed's multicast
+  group), one on its output; the bench sends nothing. Nobody scheduled what it sees, so the
+  latency is corrected for nothing: both figures are input arrival to output arrival.
+- match (offline): two recordings made at either side (radarbench.rigs.recordings), merged
+  by their own timestamps.
+
+Each record of the in side ends as exactly one of received, modified (decodable, values
+changed), late or lost; the out side adds duplicated, reordered and records that match
+nothing. The report's `content` section has the keys, the item changes (how often, by how
+much in the item's unit and in LSBs), per-side decode errors and, for a replay, the replay's
+timing error (recorded against actual inter-departure times).
+"""
+from __future__ import annotations
+
+import heapq
+import multiprocessing as mp
+import os
+import threading
+import time
+from collections import deque
+from multiprocessing.connection import wait as wait_any
+from typing import Any, Iterable, Iterator
+
+from hdrh.histogram import HdrHistogram
+
+from radarbench.bench.clock import wall_minus_mono_ns
+from radarbench.bench.content import ContentMatcher, parse_match_keys as parse_content_keys
+from radarbench.bench.engine import (
+    _CTL_SLOTS,
+    _INTERRUPT_DRAIN_MAX_NS,
+    _RX_STOP,
+    _SENDER_DONE,
+    _START_MARGIN_NS,
+    _STOP,
+    NS_PER_S,
+    BenchConfig,
+    BenchReport,
+    ConfigError,
+    _attach_health,
+    _faults_of,
+    _open,
+    _prepare,
+    _quiet_gap_ns,
+    _receiver_main,
+    _sender_main,
+    _share_by_threads,
+    _utc_now,
+    blocked_write_ns,
+)
+from radarbench.bench.health import SenderLag, assess, cpu_pressure_us, late_send_ns, pressure_share
+from radarbench.bench.match import FAILED, ReceiverLog, SendBatch
+from radarbench.bench.progress import Progress
+from radarbench.bench.report import Report, Status
+from radarbench.bench.stats import HIGHEST_NS, RunStats
+from radarbench.codecs.asterix import DecodeError, iter_decode
+
+# Time the out side may run ahead of the in side, or follow it, before a record that
+# matches nothing is decided (lost, unmatched): late_after plus this.
+WINDOW_MARGIN_NS = 1_000_000_000
+_BATCH_NS = 100_000_000
+_FAR_NS = 1 << 62
+
+
+# --------------------------------------------------------------------------- the two sides
+
+
+def _conversion_text(conversion: Any) -> dict[str, Any] | None:
+    if conversion is None:
+        return None
+    from dataclasses import asdict
+
+    return asdict(conversion)
+
+
+class ContentFeed:
+    """Decodes what each side saw and feeds the content matcher and the run's statistics.
+
+    in side: `on_in(payload, t_ns, intended_ns)`: every record of the payload was sent (or
+    seen at the device's input) at t_ns, meant for intended_ns (= t_ns when nothing was
+    scheduled). out side: `on_out(payload, t_ns)`. `advance(now_ns)` decides what is older
+    than the matcher's window; `finish()` decides the rest. `stats` (RunStats) then holds
+    sent == received + modified + late + lost.
+    """
+
+    def __init__(self, *, start_ns: int, late_after_ns: int, editions: dict[int, str] | None,
+                 keys: str | None = None, ignore: Iterable[str] = (), conversion: Any = None,
+                 tolerances: dict[str, float] | None = None, warmup_ns: int = 0) -> None:
+        self.start_ns = start_ns
+        self.late_after_ns = late_after_ns
+        self.window_ns = late_after_ns + WINDOW_MARGIN_NS
+        self.editions = editions or None
+        self.stats = RunStats(start_ns=start_ns)
+        self.warmup_end_ns = start_ns + warmup_ns
+        self.keys_text = keys
+        try:
+            self.matcher = ContentMatcher(
+                late_after_ns=late_after_ns, window_ns=self.window_ns,
+                keys=parse_content_keys(keys) if keys else None, ignore=tuple(ignore),
+                tolerances=tolerances, conversion=conversion, on_pair=self._pair,
+                on_lost=self._lost)
+        except ValueError as exc:  # --ignore-items, --tolerance, --convert: the user's words
+            raise ConfigError(str(exc)) from None
+        # intended send time by actual one (the matcher times records by the actual time);
+        # a bounded map: entries leave once older than the window.
+        self._intended: dict[int, int] = {}
+        self._intended_order: deque[int] = deque()
+        self.frames = {"in": 0, "out": 0}
+        self.records = {"in": 0, "out": 0}
+        self.decode_errors = {"in": 0, "out": 0}
+        self.first_errors: dict[str, list[str]] = {"in": [], "out": []}
+        self.newest_ns = start_ns
+        self.recorders: dict[str, SideRecorder | None] = {"in": None, "out": None}
+        self.negative = 0
+        self.negative_worst_ns = 0
+
+    # -- feeding
+
+    def _records(self, side: str, payload: bytes, t_ns: int, record: bool = True) -> list[Any]:
+        self.frames[side] += 1
+        recorder = self.recorders[side]
+        if recorder is not None and record:
+            recorder.add(payload, t_ns)
+        errors: list[DecodeError] = []
+        records = list(iter_decode(payload, editions=self.editions, errors=errors))
+        if errors:
+            self.decode_errors[side] += len(errors)
+            if len(self.first_errors[side]) < 5:
+                self.first_errors[side].append(str(errors[0]))
+            if side == "out":
+                self.stats.on_decode_error()
+                self.stats.on_corrupted()
+                self.matcher.on_corrupted(side, t_ns, str(errors[0]))
+        self.records[side] += len(records)
+        return records
+
+    def on_in(self, payload: bytes, t_ns: int, intended_ns: int | None = None) -> None:
+        records = self._records("in", payload, t_ns)
+        if not records:
+            return
+        intended = t_ns if intended_ns is None else intended_ns
+        if intended != t_ns:
+            self._intended[t_ns] = intended
+            self._intended_order.append(t_ns)
+        share = len(payload) // len(records)
+        for rec in records:
+            self.stats.on_sent(intended, t_ns)
+            self.matcher.on_in(rec, t_ns, share)
+        self._seen(t_ns)
+
+    def on_out(self, payload: bytes, t_ns: int) -> None:
+        records = self._records("out", payload, t_ns)
+        if not records:
+            return
+        share = len(payload) // len(records)
+        for rec in records:
+            self.matcher.on_out(rec, t_ns, share)
+        self._seen(t_ns)
+
+    def _seen(self, t_ns: int) -> None:
+        if t_ns > self.newest_ns:
+            self.newest_ns = t_ns
+
+    def advance(self, now_ns: int) -> None:
+        """Decide every record older than now_ns minus the window (both sides have handed over
+        everything up to now_ns)."""
+        self.matcher.advance(now_ns)
+        old = now_ns - 2 * self.window_ns
+        order = self._intended_order
+        while order and order[0] < old:
+            self._intended.pop(order.popleft(), None)
+        self._sync_counts()
+
+    def finish(self) -> None:
+        self.matcher.finish()
+        self._sync_counts()
+
+    # -- what the matcher decided
+
+    def _pair(self, in_t_ns: int, out_t_ns: int, nbytes: int, kind: str) -> None:
+        if out_t_ns < in_t_ns:
+            # Out before in: two recordings' clocks disagree (or a tap's two receivers stamp
+            # differently). Counted and said; the latency figures clamp it at 0.
+            self.negative += 1
+            self.negative_worst_ns = max(self.negative_worst_ns, in_t_ns - out_t_ns)
+        intended = self._intended.get(in_t_ns, in_t_ns)
+        if kind == "received":
+            self.stats.on_received(intended, in_t_ns, out_t_ns, nbytes)
+        elif kind == "modified":
+            self.stats.on_modified(intended, in_t_ns, out_t_ns, nbytes)
+        else:
+            self.stats.on_late(intended, in_t_ns, out_t_ns, nbytes)
+
+    def _lost(self, in_t_ns: int) -> None:
+        self.stats.on_lost(self._intended.get(in_t_ns, in_t_ns))
+
+    def _sync_counts(self) -> None:
+        # Duplicates and reordering are the matcher's findings; the stats count them too.
+        c = self.matcher.counts
+        self.stats.counts.duplicated = c["duplicated"]
+        self.stats.counts.reordered = c["reordered"]
+
+    def section(self) -> dict[str, Any]:
+        """The report's `content` section."""
+        c = self.matcher.counts
+        return {
+            "keys": self.keys_text or "default",
+            "conversion": _conversion_text(self.matcher.conversion),
+            "frames": dict(self.frames),
+            "records": dict(self.records),
+            "decode_errors": dict(self.decode_errors),
+            "first_decode_errors": {k: v for k, v in self.first_errors.items() if v},
+            "unmatched_out": c["unmatched_out"],
+            "unkeyed": c["unkeyed"],
+            "unkeyed_out": c["unkeyed_out"],
+            "corrupted": {"in": c["corrupted_in"], "out": c["corrupted_out"]},
+            "item_changes": self.matcher.item_changes(),
+            "negative_latency": self.negative,
+            "negative_latency_worst_us": round(self.negative_worst_ns / 1e3, 3),
+        }
+
+    def live(self, now_ns: int, t0_ns: int) -> dict[str, Any]:
+        c = self.stats.counts
+        hist = self.stats.latency.corrected
+        p99 = hist.get_value_at_percentile(99.0) / 1e6 if hist.get_total_count() else None
+        return {"t_s": round((now_ns - t0_ns) / NS_PER_S), "sent": c.sent, "received": c.received,
+                "modified": c.modified, "lost": c.lost, "late": c.late,
+                "unmatched_out": self.matcher.counts.get("unmatched_out", 0),
+                "p99_ms": None if p99 is None else round(p99, 3)}
+
+
+class SideRecorder:
+    """Records one side of a content run to a pcap (`--record-in`, `--record-out`): each
+    message as one UDP datagram stamped with the run's own time of it (actual send or
+    arrival, monotonic, turned into UTC), so that `radarbench match` of the two files gives
+    the run's figures again. Port 8600 (Wireshark's ASTERIX port): the files open decoded."""
+
+    def __init__(self, path: str, option: str, dst_port: int) -> None:
+        from radarbench.rigs.transports.pcap import PcapRecorder
+
+        try:
+            self.rec = PcapRecorder(f"pcap://{path}?write=1", path, ("127.0.0.1", 8600),
+                                    ("127.0.0.1", dst_port))
+        except OSError as exc:
+            raise ConfigError(f"{option} {path}: cannot write there: {exc.strerror or exc}") from None
+        self.option = option
+        self.path = path
+        self.offset_ns = wall_minus_mono_ns()
+        self.error: str | None = None
+
+    def add(self, data: bytes, mono_ns: int) -> None:
+        if self.error is None:
+            try:
+                self.rec.record(bytes(data), mono_ns + self.offset_ns)
+            except (OSError, ValueError) as exc:  # a full disk: said in the report, the run goes on
+                self.error = f"{self.option} {self.path}: {exc}"
+
+    def close(self) -> None:
+        try:
+            self.rec.close()
+        except OSError as exc:
+            self.error = self.error or f"{self.option} {self.path}: {exc}"
+
+
+def _recorders(cfg: BenchConfig) -> tuple[SideRecorder | None, SideRecorder | None]:
+    rin = SideRecorder(cfg.record_in, "--record-in", 8600) if cfg.record_in else None
+    try:
+        rout = SideRecorder(cfg.record_out, "--record-out", 8601) if cfg.record_out else None
+    except BaseException:
+        if rin is not None:
+            rin.close()
+        raise
+    return rin, rout
+
+
+# --------------------------------------------------------------------------- replay
+
+
+class ReplayLoad:
+    """A replay plan (radarbench.bench.replay) as the loop sender's schedule and payload
+    source: what `_sender_main` asks of a Schedule (`count`, `offset_ns(i)`) and of a probe
+    codec (`k`, `fill(i)`), with departures read one ahead and in order, so that a recording
+    of any length streams through in constant memory. `fill(i)` is None past the end."""
+
+    k = 1
+    count = _FAR_NS  # not known up front: the sender stops at the first fill() of None
+
+    def __init__(self, plan: Iterable[Any]) -> None:
+        self._it = iter(plan)
+        self._at = -1            # index of the departure `fill` handed out last
+        self._cur: Any = None
+        self._ahead: Any = None  # the departure after it, once peeked
+        self._peeked = False
+
+    def _next(self) -> Any:
+        if self._peeked:
+            self._peeked = False
+            return self._ahead
+        return next(self._it, None)
+
+    def fill(self, i: int) -> bytes | None:
+        while self._at < i:
+            self._cur = self._next()
+            self._at += 1
+            if self._cur is None:
+                return None
+        return self._cur.payload if self._cur is not None else None
+
+    def departure(self, i: int) -> Any:
+        """The Departure of send i (fill(i) first), None past the end."""
+        self.fill(i)
+        return self._cur
+
+    def offset_ns(self, i: int) -> int:
+        if i == self._at and self._cur is not None:
+            return self._cur.offset_ns
+        if i == self._at + 1:
+            if not self._peeked:
+                self._ahead = next(self._it, None)
+                self._peeked = True
+            return self._ahead.offset_ns if self._ahead is not None else _FAR_NS
+        raise IndexError(f"replay departures are read in order: asked for {i} at {self._at}")
+
+
+def _replay_plan(cfg: BenchConfig) -> Any:
+    from radarbench.bench.replay import replay_plan
+
+    return replay_plan(cfg.replay, fmt=cfg.replay_format, filter=cfg.replay_filter,
+                       speed=cfg.speed, rate=cfg.replay_rate, loop=cfg.loop,
+                       duration_s=cfg.replay_duration_s)
+
+
+def check_replay(cfg: BenchConfig) -> None:
+    """Open the recording once before the run: ConfigError (one line) for a file that cannot
+    be read, a filter that picks nothing, or a timing that cannot be kept."""
+    from radarbench.rigs.recordings import RecordingError
+
+    try:
+        plan = _replay_plan(cfg)
+        first = next(iter(plan), None)
+    except (OSError, ValueError, RecordingError) as exc:
+        raise ConfigError(f"--replay {cfg.replay}: {exc}") from None
+    if first is None:
+        what = f" with --filter {cfg.replay_filter}" if cfg.replay_filter else ""
+        raise ConfigError(f"--replay {cfg.replay}: no data blocks to send{what}")
+
+
+class TimingError:
+    """How far the replay's inter-departure times were from the recording's: per send,
+    (actual - previous actual) - (intended - previous intended), kept as |error| in an HDR
+    histogram (ns), and each send's lag behind its intended time."""
+
+    def __init__(self) -> None:
+        self.gap = HdrHistogram(1, HIGHEST_NS, 3)
+        self.lag = HdrHistogram(1, HIGHEST_NS, 3)
+        self._prev: tuple[int, int] | None = None
+
+    def add(self, intended_ns: int, actual_ns: int) -> None:
+        self.lag.record_value(min(max(actual_ns - intended_ns, 1), HIGHEST_NS - 1))
+        if self._prev is not None:
+            err = (actual_ns - self._prev[1]) - (intended_ns - self._prev[0])
+            self.gap.record_value(min(max(abs(err), 1), HIGHEST_NS - 1))
+        self._prev = (intended_ns, actual_ns)
+
+    def skip(self) -> None:
+        self._prev = None  # a failed send: the next gap is not a departure gap
+
+    def section(self) -> dict[str, Any]:
+        def us(h: HdrHistogram, p: float) -> float | None:
+            return round(h.get_value_at_percentile(p) / 1e3, 3) if h.get_total_count() else None
+        return {"inter_departure_error_us": {"p50": us(self.gap, 50), "p99": us(self.gap, 99),
+                                             "max": round(self.gap.get_max_value() / 1e3, 3) if self.gap.get_total_count() else None,
+                                             "count": self.gap.get_total_count()},
+                "send_lag_us": {"p50": us(self.lag, 50), "p99": us(self.lag, 99)}}
+
+
+def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
+    """A loop run whose load is a recording (`cfg.replay`): its data blocks leave on the
+    plan's schedule, what comes back is matched by content. Returns the report, whatever
+    happens (Ctrl-C: status interrupted)."""
+    assert cfg.send and cfg.recv and cfg.replay
+    check_replay(cfg)
+    parent_plan = ReplayLoad(_replay_plan(cfg))  # the parent's own copy of the sender's plan
+    recorders = _recorders(cfg)
+    try:
+        tx = _open(cfg.send, "--send")
+        try:
+            rx = tx if cfg.recv == cfg.send else _open(cfg.recv, "--recv")
+        except BaseException:
+            tx.close()
+            raise
+    except BaseException:
+        _close_recorders(recorders)
+        raise
+    _prepare(tx, rx)
+    threads = _share_by_threads(cfg.send, cfg.recv)
+    ctx = mp.get_context("fork")
+    ctl = ctx.Array("q", _CTL_SLOTS, lock=False)
+    s_parent, s_child = ctx.Pipe(duplex=False)
+    r_parent, r_child = ctx.Pipe(duplex=False)
+    start_ns = time.monotonic_ns() + _START_MARGIN_NS
+    started_at = _utc_now()
+    pressure_before = cpu_pressure_us()
+    feed = ContentFeed(start_ns=start_ns, late_after_ns=cfg.late_after_ns, editions=cfg.editions,
+                       keys=cfg.content_keys, ignore=cfg.ignore_items,
+                       conversion=cfg.conversion, tolerances=cfg.tolerances,
+                       warmup_ns=int(cfg.warmup_s * NS_PER_S))
+    feed.recorders = {"in": recorders[0], "out": recorders[1]}
+    sends_per_s = max(cfg.replay_rate or 0.0, 1000.0)  # a recording's bursts: no schedule rate to trust
+    quiet_gap = _quiet_gap_ns(sends_per_s)
+    lag = SenderLag(late_send_ns(sends_per_s))
+    timing = TimingError()
+    load = ReplayLoad(_replay_plan(cfg))
+    # The recording is opened and its first departures read now, not in the sender's first
+    # timed send (a capture's reader takes milliseconds to start).
+    load.fill(0)
+    load.offset_ns(1)
+    me = os.getpid()
+    sender_args = (tx, load, None, load, start_ns, ctl, s_child, threads, me,
+                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx, blocked_write_ns(cfg.send))
+    receiver_args = (rx, None, ctl, r_child, threads, me, (s_parent, s_child, r_parent), quiet_gap)
+    if threads:
+        workers: list[Any] = [threading.Thread(target=_sender_main, args=sender_args, daemon=True),
+                              threading.Thread(target=_receiver_main, args=receiver_args, daemon=True)]
+    else:
+        workers = [ctx.Process(target=_sender_main, args=sender_args, daemon=True),
+                   ctx.Process(target=_receiver_main, args=receiver_args, daemon=True)]
+    for w in workers:
+        w.start()
+    if not threads:
+        s_child.close()
+        r_child.close()
+
+    state: dict[str, Any] = {"sender": None, "receiver": None, "sends": 0, "failed": 0,
+                             "rx_upto": start_ns, "laps": 0}
+    next_tick = start_ns + NS_PER_S
+
+    def on_sends(batch: SendBatch) -> None:
+        own = batch.own_ns
+        for j, actual in enumerate(batch.actual_ns):
+            i = batch.first + j
+            dep = parent_plan.departure(i)
+            if dep is None:
+                break
+            state["sends"] = i + 1
+            state["laps"] = max(state["laps"], dep.lap + 1)
+            intended = start_ns + dep.offset_ns
+            if actual == FAILED:
+                state["failed"] += 1
+                timing.skip()
+                for _ in feed._records("in", dep.payload, intended, record=False):  # it never left
+                    feed.stats.on_sent(intended, None)
+                    feed.stats.on_lost(intended)
+                continue
+            lag.add(intended, actual, own[j] if j < len(own) else None)
+            timing.add(intended, actual)
+            feed.on_in(dep.payload, actual, intended)
+
+    def pump(wait_s: float) -> None:
+        waiting = [c for c, key in ((s_parent, "sender"), (r_parent, "receiver")) if state[key] is None]
+        for c in wait_any(waiting, timeout=wait_s):
+            for _ in range(64):
+                try:
+                    item = c.recv()
+                except EOFError:
+                    if c is s_parent and state["sender"] is None:
+                        state["sender"] = ("sender", [], {})
+                    elif c is r_parent and state["receiver"] is None:
+                        state["receiver"] = ("receiver", [], None, None, None, True)
+                    break
+                if isinstance(item, SendBatch):
+                    on_sends(item)
+                elif isinstance(item, ReceiverLog):
+                    for rx_ns, data in item.frames:
+                        feed.on_out(data, rx_ns)
+                    state["rx_upto"] = max(state["rx_upto"], item.upto_ns)
+                elif item[0] == "sender":
+                    state["sender"] = item
+                    break
+                else:
+                    state["receiver"] = item
+                    break
+                if not c.poll():
+                    break
+        # Both sides have handed over everything up to here: the receiver up to its drained
+        # time; the sender up to now, less two batches (it reports every _BATCH_NS).
+        sent_upto = _FAR_NS if state["sender"] is not None else time.monotonic_ns() - 2 * _BATCH_NS
+        feed.advance(min(state["rx_upto"], sent_upto))
+
+    def decide_drain(now: int) -> None:
+        if state["sender"] is not None and not ctl[_RX_STOP]:
+            ctl[_RX_STOP] = max(ctl[_SENDER_DONE], 1) + int(cfg.drain_s * NS_PER_S)
+        if state["sender"] is not None and ctl[_RX_STOP] and feed.matcher.counts["pending"] == 0 \
+                and state["rx_upto"] > ctl[_SENDER_DONE]:
+            ctl[_RX_STOP] = min(ctl[_RX_STOP], now)
+
+    def tick(now: int) -> None:
+        nonlocal next_tick
+        if now >= next_tick:
+            progress.update(feed.live(now, start_ns))
+            next_tick += NS_PER_S * max(1, (now - next_tick) // NS_PER_S + 1)
+
+    status: Status = "ok"
+    try:
+        while state["receiver"] is None:
+            pump(0.05)
+            now = time.monotonic_ns()
+            decide_drain(now)
+            tick(now)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        ctl[_STOP] = 1
+        progress.note("interrupted: stopping the replay, draining for at most "
+                      f"{min(cfg.drain_s, _INTERRUPT_DRAIN_MAX_NS / 1e9):g} s")
+        deadline = time.monotonic_ns() + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS)
+        try:
+            while state["receiver"] is None:
+                now = time.monotonic_ns()
+                if not ctl[_RX_STOP] or ctl[_RX_STOP] > deadline:
+                    ctl[_RX_STOP] = deadline
+                pump(0.05)
+                if now > deadline + 2 * NS_PER_S:
+                    break
+        except KeyboardInterrupt:
+            pass
+    ctl[_STOP] = 1
+    ctl[_RX_STOP] = ctl[_RX_STOP] or time.monotonic_ns()
+    end_wait = time.monotonic_ns() + 3 * NS_PER_S
+    while (state["sender"] is None or state["receiver"] is None) and time.monotonic_ns() < end_wait:
+        try:
+            pump(0.05)
+        except KeyboardInterrupt:
+            break
+    for w in workers:
+        w.join(timeout=1.0)
+        if not threads and w.is_alive():
+            w.kill()
+    tx.close()
+    if rx is not tx:
+        rx.close()
+    s_parent.close()
+    r_parent.close()
+    wall_ns = time.monotonic_ns() - start_ns
+    feed.finish()
+    recording = _close_recorders(recorders)
+
+    _, tx_episodes, write_stats = state["sender"] or ("sender", [], {})
+    _, rx_episodes, _rx_wire, rx_lag, rx_drops, rx_stamped = \
+        state["receiver"] or ("receiver", [], None, None, None, True)
+    faults = _faults_of(list(tx_episodes) + list(rx_episodes), start_ns)
+    if status == "ok" and faults:
+        status = "fault"
+    stats = feed.stats
+    config = replay_config(cfg)
+    report = Report.from_stats(stats, duration_s=max(wall_ns, 0) / NS_PER_S, started_at=started_at,
+                               config=config, latency_kind="one-way loop", faults=faults,
+                               status=status)
+    report.throughput, _raw = stats.throughput()
+    progress.update(feed.live(time.monotonic_ns(), start_ns))
+    content = feed.section()
+    content["replay"] = {"sends": state["sends"], "failed_sends": state["failed"], "laps": state["laps"],
+                         **timing.section(), **_plan_facts(parent_plan)}
+    if recording:
+        content["recorded"] = recording
+    out = BenchReport.of(report, content=content)
+    lag_hist = HdrHistogram.decode(rx_lag) if rx_lag else None
+    p50 = report.uncorrected.p50_us if report.uncorrected.measured else None
+    _attach_health(out, assess(
+        sender=lag, sends_per_s=sends_per_s, late_after_ns=cfg.late_after_ns,
+        rx_queue_drops=rx_drops, receiver_lag=lag_hist, receiver_stamped=rx_stamped,
+        latency_p50_ns=None if p50 is None else p50 * 1000,
+        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns)))
+    return out
+
+
+def _close_recorders(recorders: tuple[SideRecorder | None, ...]) -> dict[str, Any]:
+    """Close the side recorders; what they wrote (or why not), for the report."""
+    out: dict[str, Any] = {}
+    for side, r in zip(("in", "out"), recorders):
+        if r is not None:
+            r.close()
+            out[side] = {"file": r.path, "datagrams": r.rec.written, **({"error": r.error} if r.error else {})}
+    return out
+
+
+def _plan_facts(*loads: ReplayLoad) -> dict[str, Any]:
+    # What the parent's copy of the plan learnt reading the recording (frames read, time
+    # going backwards...), where the plan tells it.
+    for load in loads:
+        describe = getattr(load._it, "describe", None)
+        if callable(describe):
+            try:
+                return {"recording": describe()}
+            except Exception:  # noqa: BLE001 - a description is not worth a lost report
+                return {}
+    return {}
+
+
+def replay_config(cfg: BenchConfig) -> dict[str, Any]:
+    """The report's config for a replay run: the recording and its timing instead of a
+    probe schedule."""
+    config = cfg.describe("loop")
+    for key in ("rate", "category", "records_per_block", "editions", "schedule", "match_keys"):
+        config.pop(key, None)
+    config["load"] = "replay"
+    config["replay"] = {"file": cfg.replay, "format": cfg.replay_format, "filter": cfg.replay_filter,
+                        "speed": cfg.speed, "rate": cfg.replay_rate, "loop": cfg.loop}
+    config["content_keys"] = cfg.content_keys
+    if cfg.ignore_items:
+        config["ignore_items"] = list(cfg.ignore_items)
+    return config
+
+
+def _two_sides(cfg: BenchConfig, start_ns: int) -> Any:
+    """The analysis of a tap or a match: in against out (ContentFeed), or two feeds of the
+    same data against each other (radarbench.bench.feeds.FeedPair, with cfg.feeds)."""
+    if cfg.feeds:
+        from radarbench.bench.feeds import FeedPair
+
+        return FeedPair(start_ns=start_ns, window_ns=cfg.late_after_ns, editions=cfg.editions,
+                        keys=cfg.content_keys)
+    return ContentFeed(start_ns=start_ns, late_after_ns=cfg.late_after_ns, editions=cfg.editions,
+                       keys=cfg.content_keys, ignore=cfg.ignore_items,
+                       conversion=cfg.conversion, tolerances=cfg.tolerances)
+
+
+def _sections(feed: Any) -> dict[str, Any]:
+    return {"feeds": feed.section()} if hasattr(feed, "episodes") else {"content": feed.section()}
+
+
+def _latency_kind(cfg: BenchConfig, where: str) -> str:
+    if cfg.feeds:
+        return "lead of the first feed over the second (A/B, per record both carried)"
+    return f"input to output ({where}: nothing was scheduled, so corrected = uncorrected)"
+
+
+# --------------------------------------------------------------------------- tap (live)
+
+def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
+    """Listen on a device's input (`cfg.tap_in`) and output (`cfg.tap_out`) for
+    cfg.duration_s, sending nothing, and match what the output carried to what the input
+    did. The output side listens `drain_s` longer, for what was in flight at the end."""
+    assert cfg.tap_in and cfg.tap_out
+    recorders = _recorders(cfg)
+    try:
+        rx_in = _open(cfg.tap_in, "--tap-in")
+        try:
+            rx_out = _open(cfg.tap_out, "--tap-out")
+        except BaseException:
+            rx_in.close()
+            raise
+    except BaseException:
+        _close_recorders(recorders)
+        raise
+    for rx in (rx_in, rx_out):
+        _prepare(rx, rx)
+    ctx = mp.get_context("fork")
+    ctl_in = ctx.Array("q", _CTL_SLOTS, lock=False)
+    ctl_out = ctx.Array("q", _CTL_SLOTS, lock=False)
+    i_parent, i_child = ctx.Pipe(duplex=False)
+    o_parent, o_child = ctx.Pipe(duplex=False)
+    start_ns = time.monotonic_ns() + _START_MARGIN_NS
+    started_at = _utc_now()
+    pressure_before = cpu_pressure_us()
+    duration_ns = int(float(cfg.duration_s or 0) * NS_PER_S)
+    ctl_in[_RX_STOP] = start_ns + duration_ns
+    ctl_out[_RX_STOP] = start_ns + duration_ns + int(cfg.drain_s * NS_PER_S)
+    feed = _two_sides(cfg, start_ns)
+    feed.recorders = {"in": recorders[0], "out": recorders[1]}
+    me = os.getpid()
+    quiet_gap = _quiet_gap_ns(1000.0)
+    workers = [
+        ctx.Process(target=_receiver_main, daemon=True,
+                    args=(rx_in, None, ctl_in, i_child, False, me, (i_parent, o_parent, o_child), quiet_gap)),
+        ctx.Process(target=_receiver_main, daemon=True,
+                    args=(rx_out, None, ctl_out, o_child, False, me, (i_parent, i_child, o_parent), quiet_gap)),
+    ]
+    for w in workers:
+        w.start()
+    i_child.close()
+    o_child.close()
+    state: dict[str, Any] = {"in": None, "out": None, "in_upto": start_ns, "out_upto": start_ns}
+    next_tick = start_ns + NS_PER_S
+
+    def pump(wait_s: float) -> None:
+        waiting = [c for c, key in ((i_parent, "in"), (o_parent, "out")) if state[key] is None]
+        for c in wait_any(waiting, timeout=wait_s):
+            side = "in" if c is i_parent else "out"
+            for _ in range(64):
+                try:
+                    item = c.recv()
+                except EOFError:
+                    state[side] = state[side] or ("receiver", [], None, None, None, True)
+                    break
+                if isinstance(item, ReceiverLog):
+                    for rx_ns, data in item.frames:
+                        if rx_ns >= start_ns:
+                            (feed.on_in if side == "in" else feed.on_out)(data, rx_ns)
+                    state[f"{side}_upto"] = max(state[f"{side}_upto"], item.upto_ns)
+                else:
+                    state[side] = item
+                    break
+                if not c.poll():
+                    break
+        in_upto = _FAR_NS if state["in"] is not None else state["in_upto"]
+        feed.advance(min(in_upto, state["out_upto"]))
+
+    status: Status = "ok"
+    try:
+        while state["in"] is None or state["out"] is None:
+            pump(0.05)
+            now = time.monotonic_ns()
+            if now >= next_tick:
+                progress.update(feed.live(now, start_ns))
+                next_tick += NS_PER_S * max(1, (now - next_tick) // NS_PER_S + 1)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        now = time.monotonic_ns()
+        ctl_in[_RX_STOP] = min(ctl_in[_RX_STOP], now)
+        ctl_out[_RX_STOP] = min(ctl_out[_RX_STOP], now + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS))
+        progress.note("interrupted: stopping the taps")
+        end_wait = time.monotonic_ns() + 3 * NS_PER_S
+        try:
+            while (state["in"] is None or state["out"] is None) and time.monotonic_ns() < end_wait:
+                pump(0.05)
+        except KeyboardInterrupt:
+            pass
+    for w in workers:
+        w.join(timeout=1.0)
+        if w.is_alive():
+            w.kill()
+    rx_in.close()
+    rx_out.close()
+    i_parent.close()
+    o_parent.close()
+    wall_ns = time.monotonic_ns() - start_ns
+    feed.finish()
+    recording = _close_recorders(recorders)
+    results = [state[s] or ("receiver", [], None, None, None, True) for s in ("in", "out")]
+    episodes = [ep for r in results for ep in r[1]] + (feed.episodes() if cfg.feeds else [])
+    faults = _faults_of(episodes, start_ns)
+    if status == "ok" and faults:
+        status = "fault"
+    config = tap_config(cfg, "live")
+    report = Report.from_stats(feed.stats, duration_s=wall_ns / NS_PER_S, started_at=started_at,
+                               config=config, latency_kind=_latency_kind(cfg, "tap"), faults=faults,
+                               status=status)
+    report.throughput, _raw = feed.stats.throughput()
+    progress.update(feed.live(time.monotonic_ns(), start_ns))
+    sections = _sections(feed)
+    if recording:
+        next(iter(sections.values()))["recorded"] = recording
+    out = BenchReport.of(report, **sections)
+    drops = [r[4] for r in results if r[4] is not None]
+    lags = [HdrHistogram.decode(r[3]) for r in results if r[3]]
+    lag_hist = lags[0] if lags else None
+    for h in lags[1:]:
+        lag_hist.add(h)
+    _attach_health(out, assess(
+        sender=None, sends_per_s=1000.0, late_after_ns=cfg.late_after_ns,
+        rx_queue_drops=sum(drops) if drops else None, receiver_lag=lag_hist,
+        receiver_stamped=all(r[5] for r in results),
+        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns)))
+    return out
+
+
+def tap_config(cfg: BenchConfig, source: str, files: tuple[str, str] | None = None) -> dict[str, Any]:
+    config: dict[str, Any] = {"mode": "tap", "source": source, "feeds": cfg.feeds,
+                              "tap_in": cfg.tap_in, "tap_out": cfg.tap_out,
+                              "duration_s": cfg.duration_s, "drain_s": cfg.drain_s,
+                              "late_after_s": cfg.late_after_ns / NS_PER_S,
+                              "content_keys": cfg.content_keys}
+    if files:
+        config.update({"in_file": files[0], "out_file": files[1], "tap_in": None, "tap_out": None,
+                       "duration_s": None, "drain_s": None})
+    if cfg.ignore_items:
+        config["ignore_items"] = list(cfg.ignore_items)
+    if cfg.editions:
+        config["decode_editions"] = {str(c): e for c, e in sorted(cfg.editions.items())}
+    config.update(cfg.extra_config)
+    return config
+
+
+# --------------------------------------------------------------------------- match (offline)
+
+
+def _timed(path: str, side: int, fmt: str, filt: Any, errors: list[str]) -> Iterator[tuple[int, int, bytes]]:
+    from radarbench.rigs.recordings import read_recording
+
+    for rec in read_recording(path, fmt=fmt, filter=filt, errors=errors):
+        if rec.time_s is None:
+            raise ConfigError(f"{path}: frame {rec.index} has no time stamp: a recording without "
+                              "times (bare data blocks) cannot be matched in time")
+        yield round(rec.time_s * NS_PER_S), side, rec.payload
+
+
+def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
+                     in_filter: str | None = None, out_filter: str | None = None,
+                     fmt: str = "auto", progress: Progress | None = None) -> BenchReport:
+    """Match two recordings made at a device's input and output, by their own timestamps:
+    the same report as a tap run. ConfigError (one line) for a recording that cannot be
+    read. Both recordings' clocks are taken as one: a record stamped at the output before
+    the input is matched all the same (within the window) and counted in `negative_latency`."""
+    from radarbench.rigs.recordings import RecordingError, parse_filter
+
+    try:
+        filters = [parse_filter(f) if f else None for f in (in_filter, out_filter)]
+    except ValueError as exc:
+        raise ConfigError(f"--filter: {exc}") from None
+    errors: list[list[str]] = [[], []]
+    streams = [_timed(in_path, 0, fmt, filters[0], errors[0]), _timed(out_path, 1, fmt, filters[1], errors[1])]
+    merged = heapq.merge(*streams, key=lambda e: (e[0], e[1]))
+    feed: ContentFeed | None = None
+    first_ns = last_ns = 0
+    next_advance = 0
+    try:
+        for t_ns, side, payload in merged:
+            if feed is None:
+                first_ns = t_ns
+                feed = _two_sides(cfg, t_ns)
+                next_advance = t_ns + _BATCH_NS
+            last_ns = max(last_ns, t_ns)
+            if side == 0:
+                feed.on_in(payload, t_ns)
+            else:
+                feed.on_out(payload, t_ns)
+            if t_ns >= next_advance:
+                feed.advance(t_ns)
+                next_advance = t_ns + _BATCH_NS
+    except (OSError, RecordingError) as exc:
+        raise ConfigError(str(exc)) from None
+    if feed is None:
+        raise ConfigError(f"nothing to match: no data blocks in {in_path} or {out_path}")
+    feed.finish()
+    config = tap_config(cfg, "recordings", (in_path, out_path))
+    config["filters"] = {"in": in_filter, "out": out_filter}
+    faults = _faults_of(feed.episodes(), first_ns) if cfg.feeds else []
+    report = Report.from_stats(feed.stats, duration_s=(last_ns - first_ns) / NS_PER_S,
+                               config=config, latency_kind=_latency_kind(cfg, "recorded timestamps"),
+                               faults=faults, status="fault" if faults else "ok")
+    report.throughput, _raw = feed.stats.throughput()
+    sections = _sections(feed)
+    skipped = {side: e[:20] for side, e in zip(("in", "out"), errors) if e}
+    if skipped:
+        next(iter(sections.values()))["skipped_frames"] = skipped
+    return BenchReport.of(report, **sections)
