@@ -209,6 +209,9 @@ def add_content_options(p: Any) -> None:
     p.add_argument("--tolerance", action="append", default=[], metavar="PATH=VALUE",
                    help="the largest difference of an element, in its unit, still counted equal "
                         "(repeatable): e.g. I048/040/RHO=0.01")
+    p.add_argument("--categories", default=None, metavar="48,34,...",
+                   help="account for records of these categories only (others are counted apart, "
+                        "as not accounted); default all, or with --convert its source category")
     p.add_argument("--convert", default=None, metavar="48->62[,SETTING=VALUE...]",
                    help="the device turns CAT048 plots into CAT062 tracks (emulate gateway "
                         "--to-category 62): pair each plot with its track, within time_s, "
@@ -235,8 +238,16 @@ def content_options(args: argparse.Namespace) -> dict[str, Any]:
             conversion = parse_conversion(args.convert)
         except ValueError as exc:
             raise UserError(f"--convert {args.convert!r}: {exc}") from None
+    categories = None
+    if args.categories:
+        try:
+            categories = tuple(int(c) for c in args.categories.split(",") if c.strip())
+        except ValueError:
+            categories = ()
+        if not categories or not all(0 <= c <= 255 for c in categories):
+            raise UserError(f"--categories {args.categories!r}: expected category numbers 0..255, e.g. 48,34")
     return {"ignore_items": tuple(i.strip() for i in (args.ignore_items or "").split(",") if i.strip()),
-            "tolerances": tolerances or None, "conversion": conversion}
+            "tolerances": tolerances or None, "conversion": conversion, "categories": categories}
 
 
 def parse_limits(items: list[str]) -> dict[str, float]:

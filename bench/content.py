@@ -672,7 +672,9 @@ class ContentMatcher:
     its fields, ``tolerances`` do not: it has its own); on_pair(in_t_ns, out_t_ns, nbytes,
     kind): called for each pairing, kind one of "received", "late", "modified" (nbytes: the
     out record's, as given to on_out); on_lost(in_t_ns): called for each in record decided
-    lost.
+    lost; outside(out_t_ns): True for a time at which the out side may carry records whose in
+    record was never seen (the edges of a tap's window): such an out record that pairs with
+    nothing counts `outside`, not unmatched_out.
 
     Raises ValueError for a bad setting (the message names it).
     """
@@ -681,7 +683,8 @@ class ContentMatcher:
                  ignore: Iterable[str] = (), tolerances: Mapping[str, float] | None = None,
                  conversion: Conversion | str | None = None,
                  on_pair: Callable[[int, int, int, str], None] | None = None,
-                 on_lost: Callable[[int], None] | None = None) -> None:
+                 on_lost: Callable[[int], None] | None = None,
+                 outside: Callable[[int], bool] | None = None) -> None:
         if not isinstance(window_ns, int) or window_ns <= 0:
             raise ValueError(f"window_ns must be a positive number of nanoseconds, not {window_ns!r}")
         if not isinstance(late_after_ns, int) or not 0 <= late_after_ns <= window_ns:
@@ -702,6 +705,7 @@ class ContentMatcher:
         self.conversion = conversion
         self.on_pair = on_pair
         self.on_lost = on_lost
+        self.outside = outside
         self._changes = ItemChanges()
         self.now_ns: int | None = None
         # what waits: in records by key (FIFO), out records that came before their in record
@@ -720,7 +724,7 @@ class ContentMatcher:
             self._conv_early = _SlotIndex(conversion.gate_time_s)
         self.c = dict.fromkeys(
             ("sent", "received", "modified", "late", "lost", "duplicated", "reordered", "unmatched_out",
-             "unkeyed", "unkeyed_out", "out", "corrupted", "corrupted_in", "corrupted_out"), 0)
+             "unkeyed", "unkeyed_out", "out", "outside", "corrupted", "corrupted_in", "corrupted_out"), 0)
         self.corrupted_examples: list[tuple[str, int, str]] = []
         self.finished = False
 
@@ -730,12 +734,13 @@ class ContentMatcher:
     def counts(self) -> dict[str, int]:
         """sent, received, modified, late, lost, duplicated, reordered, unmatched_out,
         unkeyed (in records without their key items), unkeyed_out, out (records seen on the
-        out side), corrupted (= corrupted_in + corrupted_out), pending (in records not yet
+        out side), outside (out records at times ``outside`` names that paired with
+        nothing), corrupted (= corrupted_in + corrupted_out), pending (in records not yet
         decided: sent == received + modified + late + lost + pending), pending_out."""
         out = dict(self.c)
         paired = out["received"] + out["modified"] + out["late"]
         out["pending"] = out["sent"] - paired - out["lost"]
-        out["pending_out"] = out["out"] - paired - out["duplicated"] - out["unmatched_out"]
+        out["pending_out"] = out["out"] - paired - out["duplicated"] - out["unmatched_out"] - out["outside"]
         return out
 
     def item_changes(self) -> list[dict[str, Any]]:
@@ -1013,7 +1018,10 @@ class ContentMatcher:
                 if not q2:
                     del self._early[o.key]
             if not self._duplicate(o.key, o.rec.items):
-                c["unmatched_out"] += 1
+                if self.outside is not None and self.outside(o.t_ns):
+                    c["outside"] += 1
+                else:
+                    c["unmatched_out"] += 1
             o.cell[0] = -1
             self._judge_order()
         rfifo = self._recent_fifo

@@ -97,7 +97,8 @@ class ContentFeed:
 
     def __init__(self, *, start_ns: int, late_after_ns: int, editions: dict[int, str] | None,
                  keys: str | None = None, ignore: Iterable[str] = (), conversion: Any = None,
-                 tolerances: dict[str, float] | None = None, warmup_ns: int = 0) -> None:
+                 tolerances: dict[str, float] | None = None, warmup_ns: int = 0,
+                 categories: Iterable[int] | None = None) -> None:
         self.start_ns = start_ns
         self.late_after_ns = late_after_ns
         self.window_ns = late_after_ns + WINDOW_MARGIN_NS
@@ -110,9 +111,18 @@ class ContentFeed:
                 late_after_ns=late_after_ns, window_ns=self.window_ns,
                 keys=parse_content_keys(keys) if keys else None, ignore=tuple(ignore),
                 tolerances=tolerances, conversion=conversion, on_pair=self._pair,
-                on_lost=self._lost)
+                on_lost=self._lost, outside=self._outside)
         except ValueError as exc:  # --ignore-items, --tolerance, --convert: the user's words
             raise ConfigError(str(exc)) from None
+        # The categories accounted for (None: all). With a conversion and no choice, its source
+        # category alone: a device that turns plots into tracks carries nothing else by design.
+        conv = self.matcher.conversion
+        if categories is None and conv is not None:
+            categories = (conv.source,)
+        self.categories = frozenset(categories) if categories is not None else None
+        self.out_categories = (self.categories | {conv.target}) if self.categories is not None and conv is not None \
+            else self.categories
+        self.not_accounted: dict[str, dict[int, int]] = {"in": {}, "out": {}}
         # intended send time by actual one (the matcher times records by the actual time);
         # a bounded map: entries leave once older than the window.
         self._intended: dict[int, int] = {}
@@ -125,6 +135,10 @@ class ContentFeed:
         self.recorders: dict[str, SideRecorder | None] = {"in": None, "out": None}
         self.negative = 0
         self.negative_worst_ns = 0
+        # A tap or two recordings: the edges of the window are not the device's (see _outside).
+        self.edges = False
+        self.in_end_ns: int | None = None   # when the in side stopped (None: its newest record)
+        self.newest_in_ns = start_ns
 
     # -- feeding
 
@@ -144,6 +158,16 @@ class ContentFeed:
                 self.stats.on_corrupted()
                 self.matcher.on_corrupted(side, t_ns, str(errors[0]))
         self.records[side] += len(records)
+        wanted = self.categories if side == "in" else self.out_categories
+        if wanted is not None:
+            skipped = self.not_accounted[side]
+            kept = []
+            for rec in records:
+                if rec.category in wanted:
+                    kept.append(rec)
+                else:
+                    skipped[rec.category] = skipped.get(rec.category, 0) + 1
+            records = kept
         return records
 
     def on_in(self, payload: bytes, t_ns: int, intended_ns: int | None = None) -> None:
@@ -155,6 +179,8 @@ class ContentFeed:
             self._intended[t_ns] = intended
             self._intended_order.append(t_ns)
         share = len(payload) // len(records)
+        if t_ns > self.newest_in_ns:
+            self.newest_in_ns = t_ns
         for rec in records:
             self.stats.on_sent(intended, t_ns)
             self.matcher.on_in(rec, t_ns, share)
@@ -203,6 +229,15 @@ class ContentFeed:
         else:
             self.stats.on_late(intended, in_t_ns, out_t_ns, nbytes)
 
+    def _outside(self, out_t_ns: int) -> bool:
+        # A tap sees the output of input it never saw: what was in flight when it started,
+        # and what came in after its input side stopped. Such records that pair with nothing
+        # are counted apart (outside the window), not as output that matches no input.
+        if not self.edges:
+            return False
+        in_end = self.in_end_ns if self.in_end_ns is not None else self.newest_in_ns
+        return out_t_ns < self.start_ns + self.late_after_ns or out_t_ns > in_end
+
     def _lost(self, in_t_ns: int) -> None:
         self.stats.on_lost(self._intended.get(in_t_ns, in_t_ns))
 
@@ -225,8 +260,12 @@ class ContentFeed:
             "unmatched_out": c["unmatched_out"],
             "unkeyed": c["unkeyed"],
             "unkeyed_out": c["unkeyed_out"],
+            "out_outside_window": c["outside"],
             "corrupted": {"in": c["corrupted_in"], "out": c["corrupted_out"]},
             "item_changes": self.matcher.item_changes(),
+            "categories": sorted(self.categories) if self.categories is not None else "all",
+            "not_accounted": {side: {str(c): n for c, n in sorted(v.items())}
+                              for side, v in self.not_accounted.items() if v},
             "negative_latency": self.negative,
             "negative_latency_worst_us": round(self.negative_worst_ns / 1e3, 3),
         }
@@ -338,7 +377,7 @@ def _replay_plan(cfg: BenchConfig) -> Any:
     from radarbench.bench.replay import replay_plan
 
     return replay_plan(cfg.replay, fmt=cfg.replay_format, filter=cfg.replay_filter,
-                       speed=cfg.speed, rate=cfg.replay_rate, loop=cfg.loop,
+                       speed=cfg.speed if cfg.replay_rate is None else 1.0, rate=cfg.replay_rate, loop=cfg.loop,
                        duration_s=cfg.replay_duration_s)
 
 
@@ -351,7 +390,10 @@ def check_replay(cfg: BenchConfig) -> None:
         plan = _replay_plan(cfg)
         first = next(iter(plan), None)
     except (OSError, ValueError, RecordingError) as exc:
-        raise ConfigError(f"--replay {cfg.replay}: {exc}") from None
+        text = str(exc)
+        if text.startswith(f"{cfg.replay}: "):  # a RecordingError names the file itself
+            text = text[len(cfg.replay) + 2:]
+        raise ConfigError(f"--replay {cfg.replay}: {text}") from None
     if first is None:
         what = f" with --filter {cfg.replay_filter}" if cfg.replay_filter else ""
         raise ConfigError(f"--replay {cfg.replay}: no data blocks to send{what}")
@@ -416,7 +458,7 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
     feed = ContentFeed(start_ns=start_ns, late_after_ns=cfg.late_after_ns, editions=cfg.editions,
                        keys=cfg.content_keys, ignore=cfg.ignore_items,
                        conversion=cfg.conversion, tolerances=cfg.tolerances,
-                       warmup_ns=int(cfg.warmup_s * NS_PER_S))
+                       warmup_ns=int(cfg.warmup_s * NS_PER_S), categories=cfg.categories)
     feed.recorders = {"in": recorders[0], "out": recorders[1]}
     sends_per_s = max(cfg.replay_rate or 0.0, 1000.0)  # a recording's bursts: no schedule rate to trust
     quiet_gap = _quiet_gap_ns(sends_per_s)
@@ -633,7 +675,7 @@ def _two_sides(cfg: BenchConfig, start_ns: int) -> Any:
                         keys=cfg.content_keys)
     return ContentFeed(start_ns=start_ns, late_after_ns=cfg.late_after_ns, editions=cfg.editions,
                        keys=cfg.content_keys, ignore=cfg.ignore_items,
-                       conversion=cfg.conversion, tolerances=cfg.tolerances)
+                       conversion=cfg.conversion, tolerances=cfg.tolerances, categories=cfg.categories)
 
 
 def _sections(feed: Any) -> dict[str, Any]:
@@ -678,6 +720,8 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
     ctl_in[_RX_STOP] = start_ns + duration_ns
     ctl_out[_RX_STOP] = start_ns + duration_ns + int(cfg.drain_s * NS_PER_S)
     feed = _two_sides(cfg, start_ns)
+    feed.edges = True
+    feed.in_end_ns = start_ns + duration_ns
     feed.recorders = {"in": recorders[0], "out": recorders[1]}
     me = os.getpid()
     quiet_gap = _quiet_gap_ns(1000.0)
@@ -729,6 +773,7 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
         status = "interrupted"
         now = time.monotonic_ns()
         ctl_in[_RX_STOP] = min(ctl_in[_RX_STOP], now)
+        feed.in_end_ns = min(feed.in_end_ns, now)
         ctl_out[_RX_STOP] = min(ctl_out[_RX_STOP], now + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS))
         progress.note("interrupted: stopping the taps")
         end_wait = time.monotonic_ns() + 3 * NS_PER_S
@@ -830,6 +875,7 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
             if feed is None:
                 first_ns = t_ns
                 feed = _two_sides(cfg, t_ns)
+                feed.edges = True  # two recordings never start and stop at the same instant
                 next_advance = t_ns + _BATCH_NS
             last_ns = max(last_ns, t_ns)
             if side == 0:

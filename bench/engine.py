@@ -194,6 +194,7 @@ class BenchConfig:
     ignore_items: tuple[str, ...] = ()  # items a device may rewrite: not compared
     conversion: Any = None             # e.g. "48->62": a device that turns plots into tracks
     tolerances: dict[str, float] | None = None
+    categories: tuple[int, ...] | None = None  # content runs: categories accounted for (None: all)
     feeds: bool = False            # tap-in/tap-out (or match's two files) are an A/B feed pair
     record_in: str | None = None   # pcap of the device's input side (what left / what tap-in saw)
     record_out: str | None = None  # pcap of its output side (what arrived), as they were stamped

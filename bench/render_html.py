@@ -428,8 +428,21 @@ def _content(doc: Mapping[str, Any]) -> list[str]:
         ["records in / out", sides(content.get("records"))],
         ["decode errors in / out", sides(content.get("decode_errors"))],
         ["out records matching no input", _num(content.get("unmatched_out"), ",d")],
+        ["out records outside the window (in flight at its edges, unpaired)",
+         _num(content.get("out_outside_window"), ",d")],
         ["records without their key items", _num(content.get("unkeyed"), ",d")],
     ]
+    conv = content.get("conversion")
+    if isinstance(conv, Mapping):
+        rows.insert(1, ["conversion", ", ".join(f"{k}={v}" for k, v in conv.items())])
+    cats = content.get("categories")
+    if isinstance(cats, list):
+        rows.insert(1, ["categories accounted for", ", ".join(f"CAT{c:03d}" for c in cats if isinstance(c, int))])
+    skipped = content.get("not_accounted")
+    if isinstance(skipped, Mapping) and skipped:
+        rows.append(["records of other categories, not accounted (in / out)",
+                     " / ".join(", ".join(f"CAT{c} {n:,}" for c, n in (skipped.get(side) or {}).items()) or "0"
+                                for side in ("in", "out"))])
     replay = content.get("replay")
     if isinstance(replay, Mapping):
         err = replay.get("inter_departure_error_us") or {}

@@ -317,8 +317,22 @@ def _content(content: dict[str, Any]) -> list[str]:
         ("records in / out", _sides(content.get("records"))),
         ("decode errors in / out", _sides(content.get("decode_errors"))),
         ("out records matching no input", _num(content.get("unmatched_out"))),
+        ("out records outside the window (in flight at its edges, unpaired)",
+         _num(content.get("out_outside_window"))),
         ("records without their key items", _num(content.get("unkeyed"))),
     ]
+    conv = content.get("conversion")
+    if isinstance(conv, dict):
+        rows.insert(1, ("conversion", _cell(", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                                                      for k, v in conv.items()))))
+    cats = content.get("categories")
+    if isinstance(cats, list):
+        rows.insert(1, ("categories accounted for", ", ".join(f"CAT{c:03d}" for c in cats if isinstance(c, int))))
+    skipped = content.get("not_accounted")
+    if isinstance(skipped, dict) and skipped:
+        rows.append(("records of other categories, not accounted (in / out)",
+                     " / ".join(", ".join(f"CAT{_cell(c)} {_num(n)}" for c, n in (skipped.get(side) or {}).items()) or "0"
+                                for side in ("in", "out"))))
     if content.get("negative_latency"):
         rows.append(("records out before in (clocks disagree; latency taken as 0), worst (us)",
                      f"{_num(content['negative_latency'])}, {_num(content.get('negative_latency_worst_us'))}"))

@@ -310,8 +310,17 @@ def _try_change(data: bytes, records: list[Any], i: int, block_at: int, start: i
     if [r.items for r in after] != expected:
         return None
     cat = rec.category
-    return out_b, {"record": i, "item": f"I{cat:03d}/{path[0]}",
-                   "path": f"I{cat:03d}/" + "/".join(str(p) for p in path), "from": old, "to": to}
+    return out_b, {"record": i, "item": f"I{cat:03d}/{path[0]}", "path": element_path(cat, path),
+                   "from": old, "to": to}
+
+
+def element_path(category: int, path: tuple[Any, ...]) -> str:
+    """An element's path as the bench's content matcher names it (radarbench.bench.content):
+    ``I048/040/RHO``; an index into a repetitive item in brackets: ``I048/250[0]/BDS1``."""
+    text = f"I{category:03d}"
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f"/{part}"
+    return text
 
 
 def _has(items: Any, path: tuple[Any, ...]) -> bool:
