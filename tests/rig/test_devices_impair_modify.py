@@ -4,6 +4,7 @@ in and came out, on real CAT034/CAT048 traffic and on the bench's probes of ever
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -80,13 +81,14 @@ def changes(before: bytes, after: bytes) -> set[tuple[int, str]]:
     """(record index, "I048/200/GSP") of every decoded value that differs."""
     recs_in, recs_out = decode(before), decode(after)
     assert [r.category for r in recs_in] == [r.category for r in recs_out]
-    return {(i, f"I{a.category:03d}/" + "/".join(map(str, p)))
+    return {(i, f"I{a.category:03d}" + "".join(f"[{x}]" if isinstance(x, int) else f"/{x}" for x in p))
             for i, (a, b) in enumerate(zip(recs_in, recs_out)) for p in leaf_diffs(a.items, b.items)}
 
 
 def value_at(items: Any, path: str) -> Any:
-    for part in path.split("/")[1:]:
-        items = items[int(part)] if isinstance(items, list) else items[part]
+    # "I048/250[0]/BDS1": names after slashes, list indices in brackets
+    for name, index in re.findall(r"/([^/\[]+)|\[(\d+)\]", path):
+        items = items[int(index)] if index else items[name]
     return items
 
 
@@ -106,7 +108,7 @@ def test_the_log_names_exactly_what_changed(tmp_path: Path, source: str) -> None
         assert seen == {(claim["record"], claim["path"])}, (line, seen)
         assert len(got) == len(sent)
         rec_in, rec_out = decode(sent)[claim["record"]], decode(got)[claim["record"]]
-        assert claim["path"].startswith(claim["item"] + "/") or claim["path"] == claim["item"]
+        assert claim["path"] == claim["item"] or claim["path"][len(claim["item"])] in "/["
         assert value_at(rec_in.items, claim["path"]) == claim["from"] != claim["to"] == \
             value_at(rec_out.items, claim["path"])
         key = claim["item"].split("/")[1]
