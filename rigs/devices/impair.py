@@ -87,7 +87,7 @@ KEY_ITEMS: dict[int, frozenset[str]] = {
     48: frozenset({"010", "140", "040", "161"}),
     62: frozenset({"010", "040", "070"}),
     34: frozenset({"010", "000", "030"}),
-    21: frozenset({"010", "080", "071", "073"}),
+    21: frozenset({"010", "080", "071", "073", "030"}),
 }
 # Never modified, even by name: the special-purpose field (the probe tag) and the reserved
 # expansion field (no declaration of its own in the category edition).

@@ -175,3 +175,15 @@ def test_bad_options_are_one_line(args: list[str], message: str) -> None:
          "--in", "udp://127.0.0.1:0", "--out", "udp://127.0.0.1:9", *args],
         capture_output=True, text=True, timeout=30)
     assert (r.returncode, r.stdout, r.stderr) == (2, "", f"radarbench emulate: impair: {message}\n")
+
+
+def test_key_items_are_the_content_matchers_default_keys() -> None:
+    # The impairer leaves the bench's default content keys alone (a record whose key changed
+    # would be lost + unmatched, not modified); rigs does not import bench, so the table is
+    # written twice and held equal here.
+    from radarbench.bench.content import DEFAULT_KEYS
+
+    for cat, items in KEY_ITEMS.items():
+        rule = DEFAULT_KEYS[cat]
+        keyed = {path[0] for form in rule.forms for alternatives in form for path in alternatives}
+        assert items == keyed, (cat, items, keyed)
