@@ -85,6 +85,45 @@ def _conversion_text(conversion: Any) -> dict[str, Any] | None:
     return asdict(conversion)
 
 
+class DataAge:
+    """Data age on one side of a tap or a match: the wall-clock time a record was seen minus
+    the time of day inside it (I048/140, I062/070, I034/030, I021/073...: source.TIME_ITEMS),
+    across midnight; a record stamped after it was seen by at most its time item's LSB counts
+    0, beyond that it counts in `negative` and has no age (radarbench.bench.source's rules)."""
+
+    def __init__(self) -> None:
+        self.hist = HdrHistogram(1_000, HIGHEST_NS, 2)
+        self.negative = 0
+        self.worst_ns = 0
+        self.lsb_ns = 0
+
+    def add(self, rec: Any, wall_ns: int) -> None:
+        from radarbench.bench.source import TIME_ITEMS, age_ns, counted_age_ns, time_lsb_ns
+
+        tod = rec.items.get(TIME_ITEMS.get(rec.category, ""))
+        if not isinstance(tod, (int, float)) or isinstance(tod, bool):
+            return
+        lsb = time_lsb_ns(rec.category, rec.edition)
+        age = age_ns(wall_ns, float(tod))
+        counted = counted_age_ns(age, lsb)
+        if counted is None:
+            self.negative += 1
+            if age < self.worst_ns:
+                self.worst_ns, self.lsb_ns = age, lsb
+            return
+        self.hist.record_value(min(max(counted, 1_000), HIGHEST_NS - 1))
+
+    def section(self) -> dict[str, Any]:
+        h = self.hist
+        n = h.get_total_count()
+        out: dict[str, Any] = {"count": n}
+        if n:
+            out.update({k: round(h.get_value_at_percentile(p) / 1e3, 3) for k, p in (("p50_us", 50), ("p99_us", 99))})
+            out["max_us"] = round(h.get_max_value() / 1e3, 3)
+        out["negative_beyond_lsb"] = self.negative
+        return out
+
+
 class ContentFeed:
     """Decodes what each side saw and feeds the content matcher and the run's statistics.
 
@@ -136,6 +175,11 @@ class ContentFeed:
         self.negative = 0
         self.negative_worst_ns = 0
         # A tap or two recordings: the edges of the window are not the device's (see _outside).
+        # Data age per side: wall ns = t_ns + this (None: no data age, e.g. a replay, whose
+        # records carry the recording's times of day).
+        self.wall_offset_ns: int | None = None
+        self.age = {"in": DataAge(), "out": DataAge()}
+        self.live_clock = True  # data age against this host's clock (False: recordings' stamps)
         self.edges = False
         self.in_end_ns: int | None = None   # when the in side stopped (None: its newest record)
         self.newest_in_ns = start_ns
@@ -158,6 +202,11 @@ class ContentFeed:
                 self.stats.on_corrupted()
                 self.matcher.on_corrupted(side, t_ns, str(errors[0]))
         self.records[side] += len(records)
+        if self.wall_offset_ns is not None:
+            wall = t_ns + self.wall_offset_ns
+            age = self.age[side]
+            for rec in records:
+                age.add(rec, wall)
         wanted = self.categories if side == "in" else self.out_categories
         if wanted is not None:
             skipped = self.not_accounted[side]
@@ -266,9 +315,24 @@ class ContentFeed:
             "categories": sorted(self.categories) if self.categories is not None else "all",
             "not_accounted": {side: {str(c): n for c, n in sorted(v.items())}
                               for side, v in self.not_accounted.items() if v},
+            **self._data_age(),
             "negative_latency": self.negative,
             "negative_latency_worst_us": round(self.negative_worst_ns / 1e3, 3),
         }
+
+    def _data_age(self) -> dict[str, Any]:
+        if self.wall_offset_ns is None:
+            return {}
+        from radarbench.bench.source import clock_warning, receiver_clock
+
+        out: dict[str, Any] = {"data_age": {side: a.section() for side, a in self.age.items()}}
+        clock = receiver_clock() if self.live_clock else {"clocksource": "the recordings' time stamps"}
+        out["clock"] = clock
+        warnings = [f"{side} side: " + clock_warning(a.negative, a.worst_ns, a.lsb_ns, clock)
+                    for side, a in self.age.items() if a.negative]
+        if warnings:
+            out["warnings"] = warnings
+        return out
 
     def live(self, now_ns: int, t0_ns: int) -> dict[str, Any]:
         c = self.stats.counts
@@ -722,6 +786,8 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
     feed = _two_sides(cfg, start_ns)
     feed.edges = True
     feed.in_end_ns = start_ns + duration_ns
+    if isinstance(feed, ContentFeed):
+        feed.wall_offset_ns = wall_minus_mono_ns()
     feed.recorders = {"in": recorders[0], "out": recorders[1]}
     me = os.getpid()
     quiet_gap = _quiet_gap_ns(1000.0)
@@ -876,6 +942,8 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
                 first_ns = t_ns
                 feed = _two_sides(cfg, t_ns)
                 feed.edges = True  # two recordings never start and stop at the same instant
+                if isinstance(feed, ContentFeed):
+                    feed.wall_offset_ns, feed.live_clock = 0, False  # the stamps are UTC already
                 next_advance = t_ns + _BATCH_NS
             last_ns = max(last_ns, t_ns)
             if side == 0:

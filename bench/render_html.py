@@ -450,6 +450,19 @@ def _content(doc: Mapping[str, Any]) -> list[str]:
                  ["replay laps", _num(replay.get("laps"), ",d")],
                  ["replay inter-departure error p50 / p99 / max (us)",
                   " / ".join(_num(err.get(k), ",.1f") for k in ("p50", "p99", "max"))]]
+    ages = content.get("data_age")
+    if isinstance(ages, Mapping):
+        for side in ("in", "out"):
+            a = ages.get(side) or {}
+            if a.get("count"):
+                rows.append([f"data age at the {side} side, p50 / p99 / max (ms)",
+                             " / ".join(_num(None if a.get(k) is None else a[k] / 1e3, ",.3f")
+                                        for k in ("p50_us", "p99_us", "max_us"))])
+    clock = content.get("clock")
+    if isinstance(clock, Mapping):
+        rows.append(["receiver clock", ", ".join(f"{k}: {v}" for k, v in clock.items())])
+    for warning in content.get("warnings") or []:
+        rows.append(["warning", warning])
     out = ["<h2>Matching by content</h2>", _table(["figure", "value"], rows, numeric=(1,))]
     changes = [c for c in content.get("item_changes") or [] if isinstance(c, Mapping)]
     if changes:

@@ -294,12 +294,26 @@ def _source(src: dict[str, Any], report: Report) -> list[str]:
         rows.append(("data age, p50 / p99 / max (ms)", age))
         if src.get("data_age_negative"):
             rows.append(("records stamped ahead of this host's clock", _num(src["data_age_negative"])))
+    rows += _clock_rows(src)
     by_category = src.get("by_category")
     if isinstance(by_category, dict) and by_category:
         rows.append(("records by category", ", ".join(f"CAT{_cell(k)} {_num(v)}"
                                                       for k, v in sorted(by_category.items()))))
     return (["", "### Source feed", "", "| figure | value |", "| --- | ---: |"]
             + [f"| {name} | {value} |" for name, value in rows])
+
+
+def _clock_rows(section: dict[str, Any]) -> list[tuple[str, str]]:
+    """The receiver's clock and the data-age warnings of a source or content section."""
+    rows: list[tuple[str, str]] = []
+    clock = section.get("clock")
+    if isinstance(clock, dict):
+        ntp = clock.get("ntp_synchronised")
+        rows.append(("receiver clock", _cell(f"{clock.get('clocksource', '?')}"
+                                             + ("" if ntp is None else f", NTP synchronised: {ntp}"))))
+    for warning in section.get("warnings") or []:
+        rows.append(("warning", _cell(warning)))
+    return rows
 
 
 def _sides(value: Any) -> str:
@@ -336,6 +350,15 @@ def _content(content: dict[str, Any]) -> list[str]:
     if content.get("negative_latency"):
         rows.append(("records out before in (clocks disagree; latency taken as 0), worst (us)",
                      f"{_num(content['negative_latency'])}, {_num(content.get('negative_latency_worst_us'))}"))
+    ages = content.get("data_age")
+    if isinstance(ages, dict):
+        for side in ("in", "out"):
+            a = ages.get(side) or {}
+            if a.get("count"):
+                rows.append((f"data age at the {side} side, p50 / p99 / max (ms)",
+                             " / ".join(_num(None if a.get(k) is None else round(a[k] / 1e3, 3))
+                                        for k in ("p50_us", "p99_us", "max_us"))))
+    rows += _clock_rows(content)
     replay = content.get("replay")
     if isinstance(replay, dict):
         err = replay.get("inter_departure_error_us") or {}
