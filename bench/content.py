@@ -674,7 +674,9 @@ class ContentMatcher:
     out record's, as given to on_out); on_lost(in_t_ns): called for each in record decided
     lost; outside(out_t_ns): True for a time at which the out side may carry records whose in
     record was never seen (the edges of a tap's window): such an out record that pairs with
-    nothing counts `outside`, not unmatched_out.
+    nothing counts `outside`, not unmatched_out; outside_in(in_t_ns): the same for in records
+    (two feeds compared over one window: a record at its edges whose copy fell outside it
+    counts `outside_in`, not lost).
 
     Raises ValueError for a bad setting (the message names it).
     """
@@ -684,7 +686,8 @@ class ContentMatcher:
                  conversion: Conversion | str | None = None,
                  on_pair: Callable[[int, int, int, str], None] | None = None,
                  on_lost: Callable[[int], None] | None = None,
-                 outside: Callable[[int], bool] | None = None) -> None:
+                 outside: Callable[[int], bool] | None = None,
+                 outside_in: Callable[[int], bool] | None = None) -> None:
         if not isinstance(window_ns, int) or window_ns <= 0:
             raise ValueError(f"window_ns must be a positive number of nanoseconds, not {window_ns!r}")
         if not isinstance(late_after_ns, int) or not 0 <= late_after_ns <= window_ns:
@@ -706,6 +709,7 @@ class ContentMatcher:
         self.on_pair = on_pair
         self.on_lost = on_lost
         self.outside = outside
+        self.outside_in = outside_in
         self._changes = ItemChanges()
         self.now_ns: int | None = None
         # what waits: in records by key (FIFO), out records that came before their in record
@@ -724,7 +728,8 @@ class ContentMatcher:
             self._conv_early = _SlotIndex(conversion.gate_time_s)
         self.c = dict.fromkeys(
             ("sent", "received", "modified", "late", "lost", "duplicated", "reordered", "unmatched_out",
-             "unkeyed", "unkeyed_out", "out", "outside", "corrupted", "corrupted_in", "corrupted_out"), 0)
+             "unkeyed", "unkeyed_out", "out", "outside", "outside_in", "corrupted", "corrupted_in",
+             "corrupted_out"), 0)
         self.corrupted_examples: list[tuple[str, int, str]] = []
         self.finished = False
 
@@ -736,10 +741,10 @@ class ContentMatcher:
         unkeyed (in records without their key items), unkeyed_out, out (records seen on the
         out side), outside (out records at times ``outside`` names that paired with
         nothing), corrupted (= corrupted_in + corrupted_out), pending (in records not yet
-        decided: sent == received + modified + late + lost + pending), pending_out."""
+        decided: sent == received + modified + late + lost + outside_in + pending), pending_out."""
         out = dict(self.c)
         paired = out["received"] + out["modified"] + out["late"]
-        out["pending"] = out["sent"] - paired - out["lost"]
+        out["pending"] = out["sent"] - paired - out["lost"] - out["outside_in"]
         out["pending_out"] = out["out"] - paired - out["duplicated"] - out["unmatched_out"] - out["outside"]
         return out
 
@@ -988,9 +993,12 @@ class ContentMatcher:
             if e.done:
                 continue
             e.done = True
-            c["lost"] += 1
-            if self.on_lost is not None:
-                self.on_lost(e.t_ns)
+            if self.outside_in is not None and self.outside_in(e.t_ns):
+                c["outside_in"] += 1
+            else:
+                c["lost"] += 1
+                if self.on_lost is not None:
+                    self.on_lost(e.t_ns)
             if e.key is None:
                 self._conv_in.remove(e, e.view[0])
             else:

@@ -782,10 +782,14 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
     pressure_before = cpu_pressure_us()
     duration_ns = int(float(cfg.duration_s or 0) * NS_PER_S)
     ctl_in[_RX_STOP] = start_ns + duration_ns
-    ctl_out[_RX_STOP] = start_ns + duration_ns + int(cfg.drain_s * NS_PER_S)
+    # The output side listens drain_s longer, for what was in flight; two feeds of the same
+    # data are watched over one window.
+    ctl_out[_RX_STOP] = start_ns + duration_ns + (0 if cfg.feeds else int(cfg.drain_s * NS_PER_S))
     feed = _two_sides(cfg, start_ns)
     feed.edges = True
     feed.in_end_ns = start_ns + duration_ns
+    if cfg.feeds:
+        feed.end_ns = start_ns + duration_ns
     if isinstance(feed, ContentFeed):
         feed.wall_offset_ns = wall_minus_mono_ns()
     feed.recorders = {"in": recorders[0], "out": recorders[1]}
@@ -840,6 +844,9 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
         now = time.monotonic_ns()
         ctl_in[_RX_STOP] = min(ctl_in[_RX_STOP], now)
         feed.in_end_ns = min(feed.in_end_ns, now)
+        if cfg.feeds:
+            feed.end_ns = now
+            ctl_out[_RX_STOP] = min(ctl_out[_RX_STOP], now)
         ctl_out[_RX_STOP] = min(ctl_out[_RX_STOP], now + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS))
         progress.note("interrupted: stopping the taps")
         end_wait = time.monotonic_ns() + 3 * NS_PER_S

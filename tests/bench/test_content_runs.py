@@ -282,3 +282,23 @@ def test_user_mistakes_are_one_line_and_exit_2(argv: list[str], says: str) -> No
     assert res.returncode == 2, (res.stdout, res.stderr)
     assert says in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_live_feeds_a_lossless_and_a_lossy_copy(devices: list[Device], tmp_path: Path) -> None:
+    # One radar feed, copied to two groups: A by a pass-through gateway, B by an impairer
+    # that drops 20 %. A misses nothing B carried; B's misses are A's records only A carried.
+    port = free_udp_port()
+    g0, ga, gb = (f"udp://239.255.42.{i}:{port}?iface=127.0.0.1" for i in (1, 2, 3))
+    devices.append(Device("gateway", "--in", g0, "--out", ga))
+    devices.append(Device("impair", "--in", g0, "--out", gb, "--loss", "0.2", "--seed", "2"))
+    devices.append(Device("radar", "--out", g0, "--period", "1", "--targets", "20"))
+    report = tmp_path / "feeds.json"
+    res = cli("bench", "--tap-in", ga, "--tap-out", gb, "--feeds", "--duration", "3", "--report", report, "-q")
+    doc = json.loads(report.read_text())
+    f = doc["feeds"]
+    assert f["A"]["missed"] == 0 and f["A"]["gaps"] == []
+    assert f["B"]["missed"] == f["A"]["only_this_feed"] > 0
+    assert f["A"]["records"] == f["both"] + f["A"]["only_this_feed"] + f["at_the_edges"] - f["B"]["only_this_feed"]
+    assert 0.05 < f["B"]["loss"] < 0.4
+    assert f["A"]["first"] + f["B"]["first"] + f["same_time"] == f["both"]
+    assert res.returncode == 0 and doc["status"] == "ok"  # no default limits on a pair of feeds
