@@ -710,6 +710,9 @@ class ContentMatcher:
         self.on_lost = on_lost
         self.outside = outside
         self.outside_in = outside_in
+        # How far the in side has reported (its own clock; None: as far as the newest time
+        # seen, as when both sides come merged in time order). Set by a live run's parent.
+        self.in_upto_ns: int | None = None
         self._changes = ItemChanges()
         self.now_ns: int | None = None
         # what waits: in records by key (FIFO), out records that came before their in record
@@ -837,7 +840,7 @@ class ContentMatcher:
                 return
             key = self._key(rec)
             key = key if key is not None else ("content", rec.category, _freeze(rec.items))
-            if self._duplicate(key, rec.items):
+            if self._in_done_by(t_ns) and self._duplicate(key, rec.items):
                 return
             out = _Out(t_ns, rec, nbytes, key, cell, view)
             self._order_push(cell)
@@ -864,7 +867,7 @@ class ContentMatcher:
             self._order_push(cell)
             self._pair(entry, rec, t_ns, nbytes, cell)
             return
-        if self._duplicate(key, rec.items):
+        if self._in_done_by(t_ns) and self._duplicate(key, rec.items):
             return
         out = _Out(t_ns, rec, nbytes, key, cell)
         self._order_push(cell)
@@ -969,6 +972,15 @@ class ContentMatcher:
     def _out_key(self, rec: Record) -> Any:
         key = self._key(rec)
         return key if key is not None else ("content", rec.category, _freeze(rec.items))
+
+    def _in_done_by(self, t_ns: int) -> bool:
+        # Has the in side handed over everything it saw up to t_ns? Then an out record with no
+        # waiting in record, equal to a recent pairing, is a second copy. Otherwise its own in
+        # record may still come (a live run's in side reports in batches, behind the out side:
+        # a recording's key sent twice, A and B feed, was seen taken for a duplicate and its
+        # in record then counted lost): it waits as an early out record, and is judged a
+        # duplicate at its expiry if nothing paired with it.
+        return self.in_upto_ns is None or self.in_upto_ns >= t_ns
 
     def _duplicate(self, key: Any, items: Mapping[str, Any]) -> bool:
         r = self._recent.get(key)

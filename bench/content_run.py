@@ -550,7 +550,8 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
         r_child.close()
 
     state: dict[str, Any] = {"sender": None, "receiver": None, "sends": 0, "failed": 0,
-                             "rx_upto": start_ns, "laps": 0}
+                             "rx_upto": start_ns, "tx_upto": start_ns, "laps": 0}
+    feed.matcher.in_upto_ns = start_ns
     next_tick = start_ns + NS_PER_S
 
     def on_sends(batch: SendBatch) -> None:
@@ -588,6 +589,8 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
                     break
                 if isinstance(item, SendBatch):
                     on_sends(item)
+                    state["tx_upto"] = max(state["tx_upto"], item.upto_ns)
+                    feed.matcher.in_upto_ns = state["tx_upto"]
                 elif isinstance(item, ReceiverLog):
                     for rx_ns, data in item.frames:
                         feed.on_out(data, rx_ns)
@@ -601,8 +604,10 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
                 if not c.poll():
                     break
         # Both sides have handed over everything up to here: the receiver up to its drained
-        # time; the sender up to now, less two batches (it reports every _BATCH_NS).
-        sent_upto = _FAR_NS if state["sender"] is not None else time.monotonic_ns() - 2 * _BATCH_NS
+        # time, the sender up to when it cut its last batch.
+        sent_upto = _FAR_NS if state["sender"] is not None else state["tx_upto"]
+        if state["sender"] is not None:
+            feed.matcher.in_upto_ns = None
         feed.advance(min(state["rx_upto"], sent_upto))
 
     def decide_drain(now: int) -> None:
@@ -806,6 +811,7 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
     i_child.close()
     o_child.close()
     state: dict[str, Any] = {"in": None, "out": None, "in_upto": start_ns, "out_upto": start_ns}
+    feed.matcher.in_upto_ns = start_ns
     next_tick = start_ns + NS_PER_S
 
     def pump(wait_s: float) -> None:
@@ -823,12 +829,16 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
                         if rx_ns >= start_ns:
                             (feed.on_in if side == "in" else feed.on_out)(data, rx_ns)
                     state[f"{side}_upto"] = max(state[f"{side}_upto"], item.upto_ns)
+                    if side == "in":
+                        feed.matcher.in_upto_ns = None if state["in"] is not None else state["in_upto"]
                 else:
                     state[side] = item
                     break
                 if not c.poll():
                     break
         in_upto = _FAR_NS if state["in"] is not None else state["in_upto"]
+        if state["in"] is not None:
+            feed.matcher.in_upto_ns = None
         feed.advance(min(in_upto, state["out_upto"]))
 
     status: Status = "ok"

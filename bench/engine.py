@@ -454,6 +454,7 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
         nonlocal batch, next_flush
         if take_events:
             _drain_events(tx, faults)
+        batch.upto_ns = now
         conn.send(batch)
         batch = SendBatch(upto)
         next_flush = now + _BATCH_NS
@@ -515,6 +516,7 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
             try:
                 if take_events:
                     _drain_events(tx, faults)
+                batch.upto_ns = mono()
                 conn.send(batch)
                 conn.send(("sender", faults.close(),
                            {"blocked_ns": blocked_ns, "slowest_ns": slowest_ns,

@@ -53,6 +53,7 @@ class SendBatch:
     first: int
     actual_ns: array = field(default_factory=lambda: array("q"))
     own_ns: array = field(default_factory=lambda: array("q"))
+    upto_ns: int = 0  # the sender's clock when it cut the batch: every send before is in it
 
 
 @dataclass

@@ -302,3 +302,18 @@ def test_live_feeds_a_lossless_and_a_lossy_copy(devices: list[Device], tmp_path:
     assert 0.05 < f["B"]["loss"] < 0.4
     assert f["A"]["first"] + f["B"]["first"] + f["same_time"] == f["both"]
     assert res.returncode == 0 and doc["status"] == "ok"  # no default limits on a pair of feeds
+
+
+def test_replay_of_both_feeds_every_record_sent_twice(devices: list[Device], tmp_path: Path) -> None:
+    # cat034_048.pcap whole: its A and B feeds carry the same records, so every key is sent
+    # twice, ~1 ms apart; each copy must pair with its own send (none duplicated, none lost).
+    port = free_udp_port()
+    devices.append(Device("echo", "--in", f"udp://127.0.0.1:{port}"))
+    cap = sample("cat034_048.pcap")
+    records = sum(len(decode(d.payload)) for d in iter_datagrams(cap))
+    for _ in range(3):
+        report = tmp_path / "r.json"
+        cli("bench", "--replay", cap, "--send", f"udp://127.0.0.1:{port}", "--recv", f"udp://127.0.0.1:{port}",
+            "--report", report, "-q")
+        c = json.loads(report.read_text())["counts"]
+        assert (c["sent"], c["received"], c["lost"], c["duplicated"], c["modified"]) == (records, records, 0, 0, 0)

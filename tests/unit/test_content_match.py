@@ -521,3 +521,33 @@ def test_cost_per_pair_of_real_records(capsys):
     with capsys.disabled():
         print(f"\n[content match] {us:.1f} us a CAT048 pair (on_in + on_out, keyed, equal values)")
     assert us < 1000
+
+
+def test_a_key_sent_twice_whose_second_copy_comes_out_before_the_in_side_reported_it():
+    """A recording that sends each record twice (its A and B feeds replayed together): the
+    second copy's out record reaches the matcher before the in side has reported sending it
+    (a live run's sender reports in batches). While the in side has not reported past the
+    arrival, the copy waits for its in record instead of counting as a duplicate of the
+    first pairing (which lost that in record); once the in side is past it, an equal copy
+    with no in record is a duplicate at once."""
+    rec = plots()[0]
+    m, pairs = matcher()
+    m.in_upto_ns = 0
+    m.on_in(rec, 0, 100)
+    m.in_upto_ns = 1 * MS
+    m.on_out(rec, 2 * MS, 100)            # pairs with the first copy
+    m.on_out(rec, 3 * MS, 100)            # the second copy's out: its in not reported yet
+    m.on_in(rec, 2 * MS + MS // 2, 100)   # ... now it is (sent at 2.5 ms)
+    m.in_upto_ns = 10 * MS
+    m.finish()
+    c = m.counts
+    assert (c["sent"], c["received"], c["lost"], c["duplicated"]) == (2, 2, 0, 0)
+    # the in side reported past the arrival: a real second copy is a duplicate
+    m, _ = matcher()
+    m.in_upto_ns = 5 * MS
+    m.on_in(rec, 0, 100)
+    m.on_out(rec, 1 * MS, 100)
+    m.on_out(rec, 2 * MS, 100)
+    m.finish()
+    c = m.counts
+    assert (c["received"], c["duplicated"], c["unmatched_out"], c["lost"]) == (1, 1, 0, 0)
