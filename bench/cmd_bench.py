@@ -292,6 +292,18 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
                     or args.records_per_block != 1 or args.category != 48 or args.run_id):
         raise UserError("--count, --burst, --ramp, --records-per-block, --category and --run-id "
                         "shape probes; a replay or a tap sends the recording's (or nobody's) data")
+    replay_only = [o for o, given in (("--speed", args.speed != 1.0), ("--loop", args.loop is not None),
+                                      ("--filter", args.filter is not None),
+                                      ("--recording-format", args.recording_format != "auto")) if given]
+    if replay_only and not args.replay:
+        raise UserError(f"{', '.join(replay_only)}: {'shapes' if len(replay_only) == 1 else 'shape'} a replay; give --replay RECORDING")
+    if args.tap_in and args.rate is not None:
+        raise UserError("--rate: a tap sends nothing (it listens to the device's own traffic)")
+    content_only = [o for o, given in (("--ignore-items", args.ignore_items), ("--tolerance", args.tolerance),
+                                       ("--convert", args.convert), ("--categories", args.categories)) if given]
+    if content_only and not content:
+        raise UserError(f"{', '.join(content_only)}: records are matched by content only in a replay "
+                        "(--replay) or a tap (--tap-in/--tap-out); probes are matched by their tag")
     if (args.record_in or args.record_out) and not content:
         raise UserError("--record-in/--record-out record a replay or a tap (probes: use the report)")
     if args.replay and args.loop == 0 and args.duration is None:
