@@ -463,6 +463,31 @@ def check_replay(cfg: BenchConfig) -> None:
         raise ConfigError(f"--replay {cfg.replay}: no data blocks to send{what}")
 
 
+class Backlog:
+    """How far this (parent) process fell behind what the receiver had read: its clock minus
+    the receiver's drained time, after each batch taken. Past half the run's late_after it
+    may have decided records lost whose copies sat in its pipe: the bench was the
+    bottleneck, and the verdict says so (health reason)."""
+
+    def __init__(self, late_after_ns: int) -> None:
+        self.late_after_ns = late_after_ns
+        self.worst_ns = 0
+
+    def add(self, behind_ns: int) -> None:
+        if behind_ns > self.worst_ns:
+            self.worst_ns = behind_ns
+
+    def judge(self, health: dict[str, Any]) -> dict[str, Any]:
+        health["matcher_backlog_ms"] = round(self.worst_ns / 1e6, 3)
+        # The receiver reports every _BATCH_NS: up to two batches behind is its rhythm.
+        if self.worst_ns > max(self.late_after_ns // 2, 3 * _BATCH_NS):
+            health.setdefault("reasons", []).append(
+                f"the bench's matching fell {self.worst_ns / 1e6:,.0f} ms behind what it had received "
+                f"(bound {max(self.late_after_ns // 2, 3 * _BATCH_NS) / 1e6:,.0f} ms): it was the bottleneck")
+            health["overloaded"] = True
+        return health
+
+
 class TimingError:
     """How far the replay's inter-departure times were from the recording's: per send,
     (actual - previous actual) - (intended - previous intended), kept as |error| in an HDR
@@ -524,10 +549,12 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
                        conversion=cfg.conversion, tolerances=cfg.tolerances,
                        warmup_ns=int(cfg.warmup_s * NS_PER_S), categories=cfg.categories)
     feed.recorders = {"in": recorders[0], "out": recorders[1]}
+    feed.matcher.tick_on_records = False  # advance() alone moves the clock (see ContentMatcher)
     sends_per_s = max(cfg.replay_rate or 0.0, 1000.0)  # a recording's bursts: no schedule rate to trust
     quiet_gap = _quiet_gap_ns(sends_per_s)
     lag = SenderLag(late_send_ns(sends_per_s))
     timing = TimingError()
+    backlog = Backlog(cfg.late_after_ns)
     load = ReplayLoad(_replay_plan(cfg))
     # The recording is opened and its first departures read now, not in the sender's first
     # timed send (a capture's reader takes milliseconds to start).
@@ -609,6 +636,8 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
         if state["sender"] is not None:
             feed.matcher.in_upto_ns = None
         feed.advance(min(state["rx_upto"], sent_upto))
+        if state["receiver"] is None:
+            backlog.add(time.monotonic_ns() - state["rx_upto"])
 
     def decide_drain(now: int) -> None:
         if state["sender"] is not None and not ctl[_RX_STOP]:
@@ -688,11 +717,11 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
     out = BenchReport.of(report, content=content)
     lag_hist = HdrHistogram.decode(rx_lag) if rx_lag else None
     p50 = report.uncorrected.p50_us if report.uncorrected.measured else None
-    _attach_health(out, assess(
+    _attach_health(out, backlog.judge(assess(
         sender=lag, sends_per_s=sends_per_s, late_after_ns=cfg.late_after_ns,
         rx_queue_drops=rx_drops, receiver_lag=lag_hist, receiver_stamped=rx_stamped,
         latency_p50_ns=None if p50 is None else p50 * 1000,
-        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns)))
+        host_cpu_pressure=pressure_share(pressure_before, cpu_pressure_us(), wall_ns))))
     return out
 
 
@@ -791,6 +820,7 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
     # data are watched over one window.
     ctl_out[_RX_STOP] = start_ns + duration_ns + (0 if cfg.feeds else int(cfg.drain_s * NS_PER_S))
     feed = _two_sides(cfg, start_ns)
+    feed.matcher.tick_on_records = False
     feed.edges = True
     feed.in_end_ns = start_ns + duration_ns
     if cfg.feeds:

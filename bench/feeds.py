@@ -80,6 +80,7 @@ class FeedPair:
                                           on_pair=self._pair, outside=self._edge, outside_in=self._edge)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+        self.matcher.tick_on_records = False  # advance() moves the clock, in time order
         self.stats = RunStats(start_ns=start_ns)
         self.lead = {"A": HdrHistogram(_LOWEST_NS, HIGHEST_NS, 2), "B": HdrHistogram(_LOWEST_NS, HIGHEST_NS, 2)}
         self.first = {"A": 0, "B": 0, "same": 0}
