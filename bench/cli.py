@@ -28,7 +28,7 @@ import argparse
 import importlib
 import signal
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from radarbench.codecs import __version__
 from radarbench.rigs import lifeline
@@ -66,9 +66,18 @@ class UserError(Exception):
     """A mistake in what the user asked for: printed as one line, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake in the options is one line (what was wrong and where to look),
+    not the usage block followed by the error: `radarbench bench: argument --speed: -1 is
+    not >= 0 (see radarbench bench --help)`, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI's parser: every command, or (``only``, a COMMANDS module) that module's ones."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="radarbench",
         description="Hardware-in-the-loop test bench for radar data links (ASTERIX).",
     )
