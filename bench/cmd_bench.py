@@ -52,7 +52,13 @@ def _float(text: str, positive: bool) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not (value > 0 if positive else value >= 0) or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be {'a positive number' if positive else 'a number >= 0'}")
+    if value > _LARGEST:
+        # seconds become integer nanoseconds: 1e9 s (31 years) still fits 64 bits, 1e300 does not
+        raise argparse.ArgumentTypeError(f"{text!r} must be at most {_LARGEST:g}")
     return value
+
+
+_LARGEST = 1e9
 
 
 def _positive_float(text: str) -> float:
@@ -297,6 +303,9 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
                                       ("--recording-format", args.recording_format != "auto")) if given]
     if replay_only and not args.replay:
         raise UserError(f"{', '.join(replay_only)}: {'shapes' if len(replay_only) == 1 else 'shape'} a replay; give --replay RECORDING")
+    if args.replay and args.rate is not None and args.speed != 1.0:
+        raise UserError("--rate and --speed: a replay keeps the recorded timing scaled (--speed) "
+                        "or a constant rate (--rate), not both")
     if args.tap_in and args.rate is not None:
         raise UserError("--rate: a tap sends nothing (it listens to the device's own traffic)")
     content_only = [o for o, given in (("--ignore-items", args.ignore_items), ("--tolerance", args.tolerance),
@@ -399,6 +408,10 @@ def print_result(report: Report, quiet: bool, out: IO[str] | None = None) -> Non
     if not quiet:
         for reason in report.reasons:
             print(f"  {reason}", file=out)
+        for name in ("content", "feeds"):
+            section = (getattr(report, "sections", None) or {}).get(name)
+            for warning in (section.get("warnings") or []) if isinstance(section, dict) else []:
+                print(f"  warning: {warning}", file=out)
     out.flush()
 
 

@@ -32,6 +32,13 @@ from radarbench.bench.verdict import LIMIT_KEYS, exit_status, settle, with_defau
 from radarbench.rigs.editionopts import editions_from_options
 
 
+def _late_after(text: str) -> float:
+    value = _positive_float(text)
+    if value > 86400:
+        raise argparse.ArgumentTypeError(f"{text!r}: at most 86400 s (a day)")
+    return value
+
+
 def add_parser(sub: Any) -> None:
     """Register `match` on the CLI's sub-parsers."""
     p = sub.add_parser(
@@ -55,7 +62,7 @@ def add_parser(sub: Any) -> None:
                         "--filter-in/--filter-out, or two): per-feed loss, records only one "
                         "carried, which came first and by how much, gaps when one stops; no "
                         "default limits")
-    p.add_argument("--late-after", type=_positive_float, default=1.0, metavar="S",
+    p.add_argument("--late-after", type=_late_after, default=1.0, metavar="S",
                    help="an output record later than S after its input counts late (default 1)")
     p.add_argument("--edition", action="append", metavar="CAT=ED",
                    help="decode both recordings with this edition of a category (repeatable)")

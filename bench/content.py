@@ -239,10 +239,19 @@ MAX_EXAMPLES = 3
 
 
 def _check_paths(paths: Iterable[str], what: str) -> tuple[str, ...]:
+    """The element paths, checked: their form, and that the category declares the item in
+    some edition (a path naming nothing would silently change nothing)."""
     out = []
     for p in paths:
         if not isinstance(p, str) or not _PATH_RE.match(p) or p.count("/") < 1:
             raise ValueError(f"{what}: {p!r} is not an element path; expected a form like {_PATH_FORM}")
+        cat_text, _, rest = p.partition("/")
+        item = re.split(r"[/\[]", rest, maxsplit=1)[0]
+        known = _category_items(int(cat_text[1:]))
+        if known is None:
+            raise ValueError(f"{what}: {p!r}: radarbench declares no edition of CAT{int(cat_text[1:]):03d}")
+        if item not in known:
+            raise ValueError(f"{what}: {p!r}: no edition of CAT{int(cat_text[1:]):03d} has an item {item}")
         out.append(p)
     return tuple(out)
 

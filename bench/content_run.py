@@ -135,12 +135,17 @@ class ContentFeed:
     """
 
     def __init__(self, *, start_ns: int, late_after_ns: int, editions: dict[int, str] | None,
+                 drain_ns: int = 0,
                  keys: str | None = None, ignore: Iterable[str] = (), conversion: Any = None,
                  tolerances: dict[str, float] | None = None, warmup_ns: int = 0,
                  categories: Iterable[int] | None = None) -> None:
         self.start_ns = start_ns
         self.late_after_ns = late_after_ns
-        self.window_ns = late_after_ns + WINDOW_MARGIN_NS
+        # How long a record waits for its other side: as long as the run listens (drain) or
+        # counts an arrival on time (late_after), and as long again, at least a second: an
+        # arrival in there is late, never lost (a link with 1.5 s of delay under a 0.5 s
+        # late-after was NO DATA, every record lost and its copy unmatched).
+        self.window_ns = max(late_after_ns, drain_ns) + max(WINDOW_MARGIN_NS, late_after_ns)
         self.editions = editions or None
         self.stats = RunStats(start_ns=start_ns)
         self.warmup_end_ns = start_ns + warmup_ns
@@ -152,7 +157,11 @@ class ContentFeed:
                 tolerances=tolerances, conversion=conversion, on_pair=self._pair,
                 on_lost=self._lost, outside=self._outside)
         except ValueError as exc:  # --ignore-items, --tolerance, --convert: the user's words
-            raise ConfigError(str(exc)) from None
+            text = str(exc)
+            for word, option in (("ignore: ", "--ignore-items "), ("tolerances: ", "--tolerance ")):
+                if text.startswith(word):
+                    text = option + text[len(word):]
+            raise ConfigError(text) from None
         # The categories accounted for (None: all). With a conversion and no choice, its source
         # category alone: a device that turns plots into tracks carries nothing else by design.
         conv = self.matcher.conversion
@@ -172,6 +181,12 @@ class ContentFeed:
         self.first_errors: dict[str, list[str]] = {"in": [], "out": []}
         self.newest_ns = start_ns
         self.recorders: dict[str, SideRecorder | None] = {"in": None, "out": None}
+        # frames that did not decode, by hash: in side (count) and out side (their times),
+        # waiting for their twin on the other side; decided in time order when the window passes
+        self._broken_in: dict[int, int] = {}
+        self._broken_out: dict[int, deque[int]] = {}
+        self._broken_order: deque[tuple[int, int, str, str]] = deque()
+        self.carried_undecodable = 0
         self.negative = 0
         self.negative_worst_ns = 0
         # A tap or two recordings: the edges of the window are not the device's (see _outside).
@@ -180,6 +195,7 @@ class ContentFeed:
         self.wall_offset_ns: int | None = None
         self.age = {"in": DataAge(), "out": DataAge()}
         self.live_clock = True  # data age against this host's clock (False: recordings' stamps)
+        self.newest_out_ns = start_ns
         self.edges = False
         self.in_end_ns: int | None = None   # when the in side stopped (None: its newest record)
         self.newest_in_ns = start_ns
@@ -197,10 +213,26 @@ class ContentFeed:
             self.decode_errors[side] += len(errors)
             if len(self.first_errors[side]) < 5:
                 self.first_errors[side].append(str(errors[0]))
-            if side == "out":
-                self.stats.on_decode_error()
-                self.stats.on_corrupted()
-                self.matcher.on_corrupted(side, t_ns, str(errors[0]))
+            # Damage already in what went in (a recording's broken block): the same bytes
+            # coming out are the device carrying them unchanged, not the link's damage. Either
+            # side may be handed over first; an out frame waits the window for its twin.
+            h = hash(bytes(payload))
+            if side == "in":
+                waiting = self._broken_out.get(h)
+                if waiting:
+                    waiting.popleft()
+                    if not waiting:
+                        del self._broken_out[h]
+                    self.carried_undecodable += 1
+                else:
+                    self._broken_in[h] = self._broken_in.get(h, 0) + 1
+                    self._broken_order.append((t_ns, h, "in", ""))
+            elif self._broken_in.get(h):
+                self._broken_in[h] -= 1
+                self.carried_undecodable += 1
+            else:
+                self._broken_out.setdefault(h, deque()).append(t_ns)
+                self._broken_order.append((t_ns, h, "out", str(errors[0])))
         self.records[side] += len(records)
         if self.wall_offset_ns is not None:
             wall = t_ns + self.wall_offset_ns
@@ -240,6 +272,8 @@ class ContentFeed:
         if not records:
             return
         share = len(payload) // len(records)
+        if t_ns > self.newest_out_ns:
+            self.newest_out_ns = t_ns
         for rec in records:
             self.matcher.on_out(rec, t_ns, share)
         self._seen(t_ns)
@@ -248,9 +282,31 @@ class ContentFeed:
         if t_ns > self.newest_ns:
             self.newest_ns = t_ns
 
+    def _settle_broken(self, horizon_ns: int) -> None:
+        order = self._broken_order
+        while order and order[0][0] < horizon_ns:
+            t_ns, h, side, reason = order.popleft()
+            if side == "in":
+                n = self._broken_in.get(h, 0)
+                if n > 1:
+                    self._broken_in[h] = n - 1
+                elif n:
+                    del self._broken_in[h]
+                continue
+            waiting = self._broken_out.get(h)
+            if not waiting or waiting[0] != t_ns:
+                continue  # its twin came: carried unchanged
+            waiting.popleft()
+            if not waiting:
+                del self._broken_out[h]
+            self.stats.on_decode_error()
+            self.stats.on_corrupted()
+            self.matcher.on_corrupted("out", t_ns, reason)
+
     def advance(self, now_ns: int) -> None:
         """Decide every record older than now_ns minus the window (both sides have handed over
         everything up to now_ns)."""
+        self._settle_broken(now_ns - self.window_ns)
         self.matcher.advance(now_ns)
         old = now_ns - 2 * self.window_ns
         order = self._intended_order
@@ -259,6 +315,7 @@ class ContentFeed:
         self._sync_counts()
 
     def finish(self) -> None:
+        self._settle_broken(_FAR_NS)
         self.matcher.finish()
         self._sync_counts()
 
@@ -299,12 +356,13 @@ class ContentFeed:
     def section(self) -> dict[str, Any]:
         """The report's `content` section."""
         c = self.matcher.counts
-        return {
+        out: dict[str, Any] = {
             "keys": self.keys_text or "default",
             "conversion": _conversion_text(self.matcher.conversion),
             "frames": dict(self.frames),
             "records": dict(self.records),
             "decode_errors": dict(self.decode_errors),
+            "undecodable_carried_unchanged": self.carried_undecodable,
             "first_decode_errors": {k: v for k, v in self.first_errors.items() if v},
             "unmatched_out": c["unmatched_out"],
             "unkeyed": c["unkeyed"],
@@ -319,6 +377,24 @@ class ContentFeed:
             "negative_latency": self.negative,
             "negative_latency_worst_us": round(self.negative_worst_ns / 1e3, 3),
         }
+        warnings = out.setdefault("warnings", [])
+        paired = c["received"] + c["modified"] + c["late"]
+        if self.negative:
+            warnings.append(
+                f"{self.negative:,} of {paired:,} records came out before they went in (worst by "
+                f"{self.negative_worst_ns / 1e6:,.3f} ms): IN and OUT swapped, or the two clocks "
+                "disagree; their latency is taken as 0")
+        if self.edges and self.in_end_ns is None and \
+                self.newest_in_ns - self.newest_out_ns > self.window_ns and c["lost"]:
+            # Two recordings: the output's ends long before the input's. Its records count
+            # lost (a device that died); if the output recorder stopped early, they are not.
+            warnings.append(
+                f"the output recording ends {(self.newest_in_ns - self.newest_out_ns) / 1e9:,.1f} s before "
+                "the input's: input records after its end count lost (a device that stopped); if the "
+                "recorder stopped early, they are not")
+        if not warnings:
+            del out["warnings"]
+        return out
 
     def _data_age(self) -> dict[str, Any]:
         if self.wall_offset_ns is None:
@@ -406,12 +482,24 @@ class ReplayLoad:
         self._cur: Any = None
         self._ahead: Any = None  # the departure after it, once peeked
         self._peeked = False
+        self.error: str | None = None
+
+    def _read(self) -> Any:
+        # A recording that breaks further on (a capture cut short by a killed recorder) is
+        # replayed up to the break: the departures end there, and `error` says why.
+        if self.error is not None:
+            return None
+        try:
+            return next(self._it, None)
+        except ValueError as exc:  # RecordingError (a ValueError): the file breaks here
+            self.error = str(exc)
+            return None
 
     def _next(self) -> Any:
         if self._peeked:
             self._peeked = False
             return self._ahead
-        return next(self._it, None)
+        return self._read()
 
     def fill(self, i: int) -> bytes | None:
         while self._at < i:
@@ -431,7 +519,7 @@ class ReplayLoad:
             return self._cur.offset_ns
         if i == self._at + 1:
             if not self._peeked:
-                self._ahead = next(self._it, None)
+                self._ahead = self._read()
                 self._peeked = True
             return self._ahead.offset_ns if self._ahead is not None else _FAR_NS
         raise IndexError(f"replay departures are read in order: asked for {i} at {self._at}")
@@ -547,7 +635,8 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
     feed = ContentFeed(start_ns=start_ns, late_after_ns=cfg.late_after_ns, editions=cfg.editions,
                        keys=cfg.content_keys, ignore=cfg.ignore_items,
                        conversion=cfg.conversion, tolerances=cfg.tolerances,
-                       warmup_ns=int(cfg.warmup_s * NS_PER_S), categories=cfg.categories)
+                       warmup_ns=int(cfg.warmup_s * NS_PER_S), categories=cfg.categories,
+                       drain_ns=int(cfg.drain_s * NS_PER_S))
     feed.recorders = {"in": recorders[0], "out": recorders[1]}
     feed.matcher.tick_on_records = False  # advance() alone moves the clock (see ContentMatcher)
     sends_per_s = max(cfg.replay_rate or 0.0, 1000.0)  # a recording's bursts: no schedule rate to trust
@@ -714,6 +803,10 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
                          **timing.section(), **_plan_facts(parent_plan)}
     if recording:
         content["recorded"] = recording
+    if parent_plan.error:
+        content["replay"]["recording_error"] = parent_plan.error
+        content.setdefault("warnings", []).append(
+            f"the recording breaks: {parent_plan.error}; replayed the {state['sends']:,} datagrams before it")
     out = BenchReport.of(report, content=content)
     lag_hist = HdrHistogram.decode(rx_lag) if rx_lag else None
     p50 = report.uncorrected.p50_us if report.uncorrected.measured else None
@@ -773,7 +866,8 @@ def _two_sides(cfg: BenchConfig, start_ns: int) -> Any:
                         keys=cfg.content_keys)
     return ContentFeed(start_ns=start_ns, late_after_ns=cfg.late_after_ns, editions=cfg.editions,
                        keys=cfg.content_keys, ignore=cfg.ignore_items,
-                       conversion=cfg.conversion, tolerances=cfg.tolerances, categories=cfg.categories)
+                       conversion=cfg.conversion, tolerances=cfg.tolerances, categories=cfg.categories,
+                       drain_ns=int(cfg.drain_s * NS_PER_S))
 
 
 def _sections(feed: Any) -> dict[str, Any]:
@@ -782,7 +876,7 @@ def _sections(feed: Any) -> dict[str, Any]:
 
 def _latency_kind(cfg: BenchConfig, where: str) -> str:
     if cfg.feeds:
-        return "lead of the first feed over the second (A/B, per record both carried)"
+        return "lead of whichever feed delivered first (A/B, per record both carried)"
     return f"input to output ({where}: nothing was scheduled, so corrected = uncorrected)"
 
 
@@ -973,14 +1067,17 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
     the input is matched all the same (within the window) and counted in `negative_latency`."""
     from radarbench.rigs.recordings import RecordingError, parse_filter
 
-    try:
-        filters = [parse_filter(f) if f else None for f in (in_filter, out_filter)]
-    except ValueError as exc:
-        raise ConfigError(f"--filter: {exc}") from None
+    filters = []
+    for option, text in (("--filter-in", in_filter), ("--filter-out", out_filter)):
+        try:
+            filters.append(parse_filter(text) if text else None)
+        except ValueError as exc:
+            raise ConfigError(f"{option} {text!r}: {exc}") from None
     errors: list[list[str]] = [[], []]
     streams = [_timed(in_path, 0, fmt, filters[0], errors[0]), _timed(out_path, 1, fmt, filters[1], errors[1])]
     merged = heapq.merge(*streams, key=lambda e: (e[0], e[1]))
     feed: ContentFeed | None = None
+    seen = [False, False]
     first_ns = last_ns = 0
     next_advance = 0
     try:
@@ -993,6 +1090,7 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
                     feed.wall_offset_ns, feed.live_clock = 0, False  # the stamps are UTC already
                 next_advance = t_ns + _BATCH_NS
             last_ns = max(last_ns, t_ns)
+            seen[side] = True
             if side == 0:
                 feed.on_in(payload, t_ns)
             else:
@@ -1002,8 +1100,10 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
                 next_advance = t_ns + _BATCH_NS
     except (OSError, RecordingError) as exc:
         raise ConfigError(str(exc)) from None
-    if feed is None:
-        raise ConfigError(f"nothing to match: no data blocks in {in_path} or {out_path}")
+    for path, option, text, side in ((in_path, "--filter-in", in_filter, 0), (out_path, "--filter-out", out_filter, 1)):
+        if not seen[side]:
+            picked = f" that {option} {text} picks" if text else ""
+            raise ConfigError(f"nothing to match: no data blocks{picked} in {path}")
     feed.finish()
     config = tap_config(cfg, "recordings", (in_path, out_path))
     config["filters"] = {"in": in_filter, "out": out_filter}
@@ -1013,7 +1113,11 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
                                faults=faults, status="fault" if faults else "ok")
     report.throughput, _raw = feed.stats.throughput()
     sections = _sections(feed)
-    skipped = {side: e[:20] for side, e in zip(("in", "out"), errors) if e}
+    skipped = {side: [str(x) for x in e[:20]] for side, e in zip(("in", "out"), errors) if e}
     if skipped:
-        next(iter(sections.values()))["skipped_frames"] = skipped
+        section = next(iter(sections.values()))
+        section["skipped_frames"] = skipped
+        section.setdefault("warnings", []).extend(
+            f"{path}: {len(e):,} frame(s) not read: {e[0]}"
+            for path, e in zip((in_path, out_path), errors) if e)
     return BenchReport.of(report, **sections)

@@ -230,6 +230,7 @@ class BenchConfig:
             raise ConfigError("give a positive --duration S or --count N")
         if self.warmup_s < 0 or self.drain_s < 0:
             raise ConfigError("--warmup and --drain must be >= 0")
+        self._check_times()
         if self.count is None and self.duration_s is not None and self.warmup_s >= self.duration_s:
             raise ConfigError(f"--warmup {self.warmup_s:g} s leaves nothing of a {self.duration_s:g} s run")
         try:
@@ -257,8 +258,16 @@ class BenchConfig:
         if self.mode() != "source":
             self.check_capacity()
 
+    def _check_times(self) -> None:
+        # Seconds become integer nanoseconds: past ~292 years they overflow 64 bits.
+        for name, value in (("--duration", self.duration_s), ("--drain", self.drain_s),
+                            ("--late-after", self.late_after_s), ("--warmup", self.warmup_s)):
+            if value is not None and not value <= 1e9:
+                raise ConfigError(f"{name} {value:g}: at most 1e9 s")
+
     def _check_content(self) -> None:
         # A replay or a tap: no probes, no schedule of the bench's own.
+        self._check_times()
         if self.find_max:
             raise ConfigError("--find-max searches with probes; it does not combine with --replay or a tap")
         if self.drain_s < 0 or self.warmup_s < 0:

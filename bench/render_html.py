@@ -28,7 +28,7 @@ _STATUS_CLASS = {"ok": "ok", "fail": "bad", "fault": "bad", "no_data": "warn",
 # Sections drawn by a section of their own below; others are shown as JSON.
 _KNOWN = {"schema", "tool", "started_at", "duration_s", "status", "verdict", "config", "host",
           "counts", "throughput", "latency_us", "jitter_us", "timeline", "faults", "histograms",
-          "limits", "health", "interrupted", "find_max", "source", "thresholds", "content"}
+          "limits", "health", "interrupted", "find_max", "source", "thresholds", "content", "feeds"}
 
 
 def _esc(text: object) -> str:
@@ -427,6 +427,8 @@ def _content(doc: Mapping[str, Any]) -> list[str]:
         ["frames in / out", sides(content.get("frames"))],
         ["records in / out", sides(content.get("records"))],
         ["decode errors in / out", sides(content.get("decode_errors"))],
+        ["undecodable frames carried unchanged (broken in the input already)",
+         _num(content.get("undecodable_carried_unchanged"), ",d")],
         ["out records matching no input", _num(content.get("unmatched_out"), ",d")],
         ["out records outside the window (in flight at its edges, unpaired)",
          _num(content.get("out_outside_window"), ",d")],
@@ -471,6 +473,40 @@ def _content(doc: Mapping[str, Any]) -> list[str]:
                        [[c.get("path"), _num(c.get("count"), ",d"), _num(c.get("max_abs"), ",.6g"),
                          c.get("unit") or "", _num(c.get("lsb"), ",.6g"), _num(c.get("max_lsbs"), ",.6g")]
                         for c in changes], numeric=(1, 2, 4, 5))]
+    return out
+
+
+def _feeds(doc: Mapping[str, Any]) -> list[str]:
+    """Two feeds of the same data: per feed, what it missed, who came first, its silences."""
+    feeds = doc.get("feeds")
+    if not isinstance(feeds, Mapping):
+        return []
+    a = feeds.get("A") if isinstance(feeds.get("A"), Mapping) else {}
+    b = feeds.get("B") if isinstance(feeds.get("B"), Mapping) else {}
+
+    def lead(f: Mapping[str, Any]) -> str:
+        x = f.get("lead") or {}
+        return " / ".join(_num(x.get(k), ",.1f") for k in ("p50_us", "p99_us", "max_us")) if x.get("count") else "n/a"
+
+    def share(v: Any) -> str:
+        return "n/a" if v is None else f"{100 * v:.2f} %"
+
+    rows = [["records", _num(a.get("records"), ",d"), _num(b.get("records"), ",d")],
+            ["missed (only the other feed carried them)", _num(a.get("missed"), ",d"), _num(b.get("missed"), ",d")],
+            ["loss (of the distinct records)", share(a.get("loss")), share(b.get("loss"))],
+            ["delivered first", _num(a.get("first"), ",d"), _num(b.get("first"), ",d")],
+            ["lead when first, p50 / p99 / max (us)", lead(a), lead(b)],
+            ["silences while the other delivered (gaps)", str(len(a.get("gaps") or [])), str(len(b.get("gaps") or []))]]
+    out = ["<h2>Redundant feeds</h2>",
+           f"<p>{_num(feeds.get('distinct_records'), ',d')} distinct records, {_num(feeds.get('both'), ',d')} on "
+           f"both feeds, {_num(feeds.get('at_the_edges'), ',d')} at the edges of the watch.</p>",
+           _table(["figure", "A (--tap-in or IN)", "B (--tap-out or OUT)"], rows, numeric=(1, 2))]
+    gaps = [[f, _num(g.get("from_s"), ",.3f"), _num(g.get("length_s"), ",.3f"), "yes" if g.get("resumed") else "no",
+             _num(g.get("other_frames"), ",d")]
+            for f, x in (("A", a), ("B", b)) for g in (x.get("gaps") or []) if isinstance(g, Mapping)]
+    if gaps:
+        out.append(_table(["feed", "silent from (s)", "for (s)", "resumed", "frames on the other"], gaps[:50],
+                          numeric=(1, 2, 4)))
     return out
 
 
@@ -529,6 +565,7 @@ def render_html(report: Any, title: str | None = None) -> str:
         *_find_max(doc),
         *_source(doc),
         *_content(doc),
+        *_feeds(doc),
         *_other_sections(doc),
         "<h2>Settings and host</h2>",
         "<pre>" + _esc(json.dumps({"config": doc.get("config", {}), "host": doc.get("host", {})},

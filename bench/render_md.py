@@ -72,6 +72,8 @@ def render_markdown(report: Report) -> str:
         lines += _sink(sections["sink"])
     if isinstance(sections.get("content"), dict):
         lines += _content(sections["content"])
+    if isinstance(sections.get("feeds"), dict):
+        lines += _feeds(sections["feeds"])
     lines += _devices(report)
     return "\n".join(lines) + "\n"
 
@@ -316,6 +318,11 @@ def _clock_rows(section: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _sig(value: Any) -> str:
+    """A number to 6 significant digits (an LSB of 2^-14 NM/s is 6.10352e-05, not 0)."""
+    return f"{value:.6g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else NA
+
+
 def _sides(value: Any) -> str:
     if not isinstance(value, dict):
         return NA
@@ -330,6 +337,8 @@ def _content(content: dict[str, Any]) -> list[str]:
         ("frames in / out", _sides(content.get("frames"))),
         ("records in / out", _sides(content.get("records"))),
         ("decode errors in / out", _sides(content.get("decode_errors"))),
+        ("undecodable frames carried unchanged (broken in the input already)",
+         _num(content.get("undecodable_carried_unchanged"))),
         ("out records matching no input", _num(content.get("unmatched_out"))),
         ("out records outside the window (in flight at its edges, unpaired)",
          _num(content.get("out_outside_window"))),
@@ -375,8 +384,43 @@ def _content(content: dict[str, Any]) -> list[str]:
                 "| --- | ---: | ---: | --- | ---: | ---: |"]
         for ch in changes:
             if isinstance(ch, dict):
-                out.append(f"| {_cell(ch.get('path'))} | {_num(ch.get('count'))} | {_num(ch.get('max_abs'))} "
-                           f"| {_cell(ch.get('unit') or '')} | {_num(ch.get('lsb'))} | {_num(ch.get('max_lsbs'))} |")
+                out.append(f"| {_cell(ch.get('path'))} | {_num(ch.get('count'))} | {_sig(ch.get('max_abs'))} "
+                           f"| {_cell(ch.get('unit') or '')} | {_sig(ch.get('lsb'))} | {_sig(ch.get('max_lsbs'))} |")
+    return out
+
+
+def _feeds(feeds: dict[str, Any]) -> list[str]:
+    """Two feeds of the same data: per feed, what it missed and when it went silent."""
+    a = feeds.get("A") if isinstance(feeds.get("A"), dict) else {}
+    b = feeds.get("B") if isinstance(feeds.get("B"), dict) else {}
+
+    def share(v: Any) -> str:
+        return NA if v is None else f"{100 * v:.2f} %"
+
+    def lead(f: dict[str, Any]) -> str:
+        x = f.get("lead") or {}
+        return " / ".join(_num(x.get(k)) for k in ("p50_us", "p99_us", "max_us")) if x.get("count") else NA
+
+    rows = [("records", _num(a.get("records")), _num(b.get("records"))),
+            ("frames", _num(a.get("frames")), _num(b.get("frames"))),
+            ("missed (only the other feed carried them)", _num(a.get("missed")), _num(b.get("missed"))),
+            ("loss (of the distinct records)", share(a.get("loss")), share(b.get("loss"))),
+            ("delivered first", _num(a.get("first")), _num(b.get("first"))),
+            ("lead when first, p50 / p99 / max (us)", lead(a), lead(b)),
+            ("silences while the other delivered (gaps)", _num(len(a.get("gaps") or [])), _num(len(b.get("gaps") or []))),
+            ("decode errors", _num(a.get("decode_errors")), _num(b.get("decode_errors")))]
+    out = ["", "### Redundant feeds (A: --tap-in or IN, B: --tap-out or OUT)", "",
+           f"{_num(feeds.get('distinct_records'))} distinct records, {_num(feeds.get('both'))} on both feeds, "
+           f"{_num(feeds.get('same_time'))} at the same instant, {_num(feeds.get('at_the_edges'))} at the "
+           "edges of the watch (their copy fell outside it: neither feed's loss).", "",
+           "| figure | A | B |", "| --- | ---: | ---: |"]
+    out += [f"| {name} | {va} | {vb} |" for name, va, vb in rows]
+    gaps = [(f, g) for f, x in (("A", a), ("B", b)) for g in x.get("gaps") or [] if isinstance(g, dict)]
+    if gaps:
+        out += ["", "| feed | silent from (s) | for (s) | resumed | frames on the other |",
+                "| --- | ---: | ---: | --- | ---: |"]
+        out += [f"| {f} | {_num(g.get('from_s'))} | {_num(g.get('length_s'))} | "
+                f"{'yes' if g.get('resumed') else 'no'} | {_num(g.get('other_frames'))} |" for f, g in gaps[:50]]
     return out
 
 

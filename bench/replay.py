@@ -227,7 +227,8 @@ class ReplayPlan:
             "recorded_time": self.time_kind,
             "filter": None if self.filter is None else str(self.filter),
             "timing": self.timing,
-            "speed": None if self.rate is not None else (math.inf if self.back_to_back else self.speed),
+            # JSON has no infinity: back to back is said in words (timing) and speed is null
+            "speed": None if self.rate is not None or self.back_to_back else self.speed,
             "rate_per_s": self.rate,
             "laps": self.laps_wanted,            # None: forever
             "duration_s": self.duration_s,

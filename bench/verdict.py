@@ -254,7 +254,8 @@ def _no_data(report: Any) -> str | None:
             tried = f" of {sends:,} sends" if sends else " (nothing was sent)"
             return f"no data: the device accepted none{tried}"
         return None
-    what = "record" if "content" in sections else "probe"
+    if isinstance(sections.get("content"), dict):
+        return _no_content_data(c, sections["content"], mode)
     if "feeds" in sections:
         if c.sent == 0:
             return "no data: neither feed carried a record"
@@ -262,13 +263,33 @@ def _no_data(report: Any) -> str | None:
             return f"no data: the two feeds carried no record in common ({c.sent:,} records, each on one feed)"
         return None
     if c.sent == 0:
+        return "no data: no probes were sent"
+    if c.received + c.late == 0:
+        return f"no data: {c.sent:,} probe{'s' if c.sent != 1 else ''} sent, none received"
+    return None
+
+
+def _no_content_data(c: Any, content: dict[str, Any], mode: str) -> str | None:
+    """Why a run matched by content has no data, saying what did come (None: it has some)."""
+    if c.sent == 0:
+        skipped = (content.get("not_accounted") or {}).get("in") or {}
+        if skipped:
+            cats = ", ".join(f"{n:,} of CAT{int(k):03d}" for k, n in skipped.items())
+            return (f"no data: no record of the categories accounted for "
+                    f"({', '.join(f'CAT{x:03d}' for x in content.get('categories') or [])}); the input had {cats}")
         if mode == "tap":
             return "no data: no record seen on the device's input (the tap-in side)"
-        return f"no data: no {what}s were sent"
-    if c.received + c.late + c.modified == 0:
-        went = "seen on the input" if mode == "tap" else "sent"
-        return f"no data: {c.sent:,} {what}{'s' if c.sent != 1 else ''} {went}, none received"
-    return None
+        return "no data: no records were sent"
+    if c.received + c.late + c.modified:
+        return None
+    went = "seen on the input" if mode == "tap" else "sent"
+    why = f"no data: {c.sent:,} record{'s' if c.sent != 1 else ''} {went}, none received"
+    unmatched = content.get("unmatched_out") or 0
+    if unmatched:
+        why += (f"; {unmatched:,} records came out that match nothing sent (a device that "
+                "rewrites what identifies a record: --match-keys; one that turns plots into "
+                "tracks: --convert 48->62)")
+    return why
 
 
 def _find_max_failed(report: Any) -> tuple[str, str] | None:

@@ -215,8 +215,13 @@ def read_frame(linktype: int, frame: bytes) -> Read | str:
 
 def open_capture(path: str | Path) -> Any:
     """scapy's raw reader of a pcap or pcapng file. Raises ValueError if it is not a capture."""
+    import logging
+
     from scapy.utils import RawPcapReader  # imported here: scapy takes ~0.5 s to import
 
+    # scapy logs "WARNING: Pcap: packet has been truncated" to stderr for a file cut short;
+    # the readers here find that themselves and say it with the offset (recordings).
+    logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
     try:
         return RawPcapReader(str(path))
     except Exception as exc:  # scapy raises Scapy_Exception for a file that is not a capture
