@@ -28,7 +28,6 @@ from __future__ import annotations
 import heapq
 import multiprocessing as mp
 import os
-import threading
 import time
 from collections import deque
 from multiprocessing.connection import wait as wait_any
@@ -55,10 +54,13 @@ from radarbench.bench.engine import (
     _prepare,
     _quiet_gap_ns,
     _receiver_main,
-    _sender_main,
     _share_by_threads,
     _utc_now,
     blocked_write_ns,
+    open_pair,
+    plumbing,
+    start_pair,
+    stop_pair,
 )
 from radarbench.bench.health import SenderLag, assess, cpu_pressure_us, late_send_ns, pressure_share
 from radarbench.bench.match import FAILED, ReceiverLog, SendBatch
@@ -614,21 +616,12 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
     parent_plan = ReplayLoad(_replay_plan(cfg))  # the parent's own copy of the sender's plan
     recorders = _recorders(cfg)
     try:
-        tx = _open(cfg.send, "--send")
-        try:
-            rx = tx if cfg.recv == cfg.send else _open(cfg.recv, "--recv")
-        except BaseException:
-            tx.close()
-            raise
+        tx, rx = open_pair(cfg)
     except BaseException:
         _close_recorders(recorders)
         raise
-    _prepare(tx, rx)
     threads = _share_by_threads(cfg.send, cfg.recv)
-    ctx = mp.get_context("fork")
-    ctl = ctx.Array("q", _CTL_SLOTS, lock=False)
-    s_parent, s_child = ctx.Pipe(duplex=False)
-    r_parent, r_child = ctx.Pipe(duplex=False)
+    ctx, ctl, (s_parent, s_child, r_parent, r_child) = plumbing()
     start_ns = time.monotonic_ns() + _START_MARGIN_NS
     started_at = _utc_now()
     pressure_before = cpu_pressure_us()
@@ -649,21 +642,8 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
     # timed send (a capture's reader takes milliseconds to start).
     load.fill(0)
     load.offset_ns(1)
-    me = os.getpid()
-    sender_args = (tx, load, None, load, start_ns, ctl, s_child, threads, me,
-                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx, blocked_write_ns(cfg.send))
-    receiver_args = (rx, None, ctl, r_child, threads, me, (s_parent, s_child, r_parent), quiet_gap)
-    if threads:
-        workers: list[Any] = [threading.Thread(target=_sender_main, args=sender_args, daemon=True),
-                              threading.Thread(target=_receiver_main, args=receiver_args, daemon=True)]
-    else:
-        workers = [ctx.Process(target=_sender_main, args=sender_args, daemon=True),
-                   ctx.Process(target=_receiver_main, args=receiver_args, daemon=True)]
-    for w in workers:
-        w.start()
-    if not threads:
-        s_child.close()
-        r_child.close()
+    workers = start_pair(ctx, threads, tx, rx, load, load, start_ns, ctl,
+                         (s_parent, s_child, r_parent, r_child), quiet_gap, blocked_write_ns(cfg.send))
 
     state: dict[str, Any] = {"sender": None, "receiver": None, "sends": 0, "failed": 0,
                              "rx_upto": start_ns, "tx_upto": start_ns, "laps": 0}
@@ -772,15 +752,7 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
             pump(0.05)
         except KeyboardInterrupt:
             break
-    for w in workers:
-        w.join(timeout=1.0)
-        if not threads and w.is_alive():
-            w.kill()
-    tx.close()
-    if rx is not tx:
-        rx.close()
-    s_parent.close()
-    r_parent.close()
+    stop_pair(workers, threads, tx, rx, (s_parent, r_parent))
     wall_ns = time.monotonic_ns() - start_ns
     feed.finish()
     recording = _close_recorders(recorders)

@@ -246,6 +246,11 @@ class BenchConfig:
                 parse_match_keys(self.match_keys)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
+        self._check_editions_and_limits()
+        if self.mode() != "source":
+            self.check_capacity()
+
+    def _check_editions_and_limits(self) -> None:
         if self.editions:
             try:
                 checked(self.editions, "--edition")
@@ -255,8 +260,6 @@ class BenchConfig:
             check_limit_keys(self.limits)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
-        if self.mode() != "source":
-            self.check_capacity()
 
     def _check_times(self) -> None:
         # Seconds become integer nanoseconds: past ~292 years they overflow 64 bits.
@@ -288,15 +291,7 @@ class BenchConfig:
                 parse_content_keys(self.content_keys)
             except ValueError as exc:
                 raise ConfigError(f"--match-keys: {exc}") from None
-        if self.editions:
-            try:
-                checked(self.editions, "--edition")
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
-        try:
-            check_limit_keys(self.limits)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
+        self._check_editions_and_limits()
 
     def check_capacity(self, rate: float | None = None) -> None:
         """Raise ConfigError (one line, naming the limit) for a rate or count this machine
@@ -715,6 +710,73 @@ def _attach_health(report: BenchReport, health: dict[str, Any]) -> None:
     report.health = health
 
 
+def open_pair(cfg: BenchConfig) -> tuple[Transport, Transport]:
+    """The loop's two endpoints, opened for their roles and prepared (_prepare); one
+    transport for both when --recv is --send. Raises ConfigError naming the URL."""
+    assert cfg.send and cfg.recv
+    tx = _open(cfg.send, "--send")
+    try:
+        rx = tx if cfg.recv == cfg.send else _open(cfg.recv, "--recv")
+    except BaseException:
+        tx.close()
+        raise
+    _prepare(tx, rx)
+    return tx, rx
+
+
+def plumbing() -> tuple[Any, Any, tuple[Connection, Connection, Connection, Connection]]:
+    """A fork context, the control array shared with the children, and the two one-way pipes
+    (sender's parent end, its child end, receiver's parent end, its child end)."""
+    ctx = mp.get_context("fork")
+    ctl = ctx.Array("q", _CTL_SLOTS, lock=False)
+    s_parent, s_child = ctx.Pipe(duplex=False)
+    r_parent, r_child = ctx.Pipe(duplex=False)
+    return ctx, ctl, (s_parent, s_child, r_parent, r_child)
+
+
+def start_pair(ctx: Any, threads: bool, tx: Transport, rx: Transport, codec: Any, schedule: Any,
+               start_ns: int, ctl: Any, pipes: tuple[Connection, Connection, Connection, Connection],
+               quiet_gap: int, blocked_ns: int | None) -> list[Any]:
+    """Start the sender (`codec` fills what it sends on `schedule`: probes, or a replay's
+    datagrams) and the receiver (it parses probes; for anything else it hands whole messages
+    over, raw, for the parent to match by content), as processes or (`threads`) threads; pipes: (sender's parent end,
+    its child end, receiver's parent end, its child end). Returns the workers, started."""
+    s_parent, s_child, r_parent, r_child = pipes
+    me = os.getpid()
+    sender_args = (tx, codec, None, schedule, start_ns, ctl, s_child, threads, me,
+                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx, blocked_ns)
+    receiver_args = (rx, codec if isinstance(codec, ProbeCodec) else None, ctl, r_child, threads, me,
+                     (s_parent, s_child, r_parent), quiet_gap)
+    if threads:
+        workers: list[Any] = [threading.Thread(target=_sender_main, args=sender_args, daemon=True),
+                              threading.Thread(target=_receiver_main, args=receiver_args, daemon=True)]
+    else:
+        workers = [ctx.Process(target=_sender_main, args=sender_args, daemon=True),
+                   ctx.Process(target=_receiver_main, args=receiver_args, daemon=True)]
+    for w in workers:
+        w.start()
+    if not threads:
+        # The children hold their own copies; the parent only listens on the pipes.
+        s_child.close()
+        r_child.close()
+    return workers
+
+
+def stop_pair(workers: list[Any], threads: bool, tx: Transport, rx: Transport,
+              pipes: tuple[Connection, ...]) -> None:
+    """Join the sender and receiver (killing a child that does not end within a second each),
+    then close the transports and the parent's pipe ends."""
+    for w in workers:
+        w.join(timeout=1.0)
+        if not threads and w.is_alive():
+            w.kill()
+    tx.close()
+    if rx is not tx:
+        rx.close()
+    for c in pipes:
+        c.close()
+
+
 def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) -> BenchReport:
     """One loop-mode run at `rate` (default cfg.rate). Returns its report, whatever happens.
 
@@ -734,40 +796,17 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     quiet_gap = _quiet_gap_ns(sends_per_s)
     late_bound = late_send_ns(sends_per_s)
 
-    tx = _open(cfg.send, "--send")
-    try:
-        rx = tx if cfg.recv == cfg.send else _open(cfg.recv, "--recv")
-    except BaseException:
-        tx.close()
-        raise
-    _prepare(tx, rx)
+    tx, rx = open_pair(cfg)
     threads = _share_by_threads(cfg.send, cfg.recv)
-    ctx = mp.get_context("fork")
-    ctl = ctx.Array("q", _CTL_SLOTS, lock=False)
-    s_parent, s_child = ctx.Pipe(duplex=False)
-    r_parent, r_child = ctx.Pipe(duplex=False)
+    ctx, ctl, (s_parent, s_child, r_parent, r_child) = plumbing()
     start_ns = time.monotonic_ns() + _START_MARGIN_NS
     started_at = _utc_now()
     pressure_before = cpu_pressure_us()
     matcher = StreamMatcher(schedule, start_ns, k, int(cfg.warmup_s * NS_PER_S), cfg.late_after_ns,
                             ring=ring_sends(sends_per_s, cfg.late_after_ns, k),
                             key_modulus=codec.key_modulus if keys else 0, late_send_ns=late_bound)
-    me = os.getpid()
-    sender_args = (tx, codec, None, schedule, start_ns, ctl, s_child, threads, me,
-                   (s_parent, r_parent, r_child), quiet_gap, tx is not rx, blocked_write_ns(cfg.send))
-    receiver_args = (rx, codec, ctl, r_child, threads, me, (s_parent, s_child, r_parent), quiet_gap)
-    if threads:
-        workers: list[Any] = [threading.Thread(target=_sender_main, args=sender_args, daemon=True),
-                              threading.Thread(target=_receiver_main, args=receiver_args, daemon=True)]
-    else:
-        workers = [ctx.Process(target=_sender_main, args=sender_args, daemon=True),
-                   ctx.Process(target=_receiver_main, args=receiver_args, daemon=True)]
-    for w in workers:
-        w.start()
-    if not threads:
-        # The children hold their own copies; the parent only listens on the pipes.
-        s_child.close()
-        r_child.close()
+    workers = start_pair(ctx, threads, tx, rx, codec, schedule, start_ns, ctl,
+                         (s_parent, s_child, r_parent, r_child), quiet_gap, blocked_write_ns(cfg.send))
 
     sender_result: tuple | None = None
     receiver_result: tuple | None = None
@@ -859,15 +898,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
             pump(0.05)
         except KeyboardInterrupt:
             break
-    for w in workers:
-        w.join(timeout=1.0)
-        if not threads and w.is_alive():
-            w.kill()
-    tx.close()
-    if rx is not tx:
-        rx.close()
-    s_parent.close()
-    r_parent.close()
+    stop_pair(workers, threads, tx, rx, (s_parent, r_parent))
     wall_ns = time.monotonic_ns() - start_ns
 
     matcher.finish()
