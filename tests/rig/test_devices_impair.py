@@ -148,10 +148,18 @@ def test_subprocess_udp_sigterm_flushes_log(tmp_path: Path) -> None:
          "--loss", "0.2", "--delay", "5", "--seed", "1", "--log", str(log)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     got: list[bytes] = []
+    done = threading.Event()
 
     def receive() -> None:  # concurrently: a burst of datagrams overflows an unread socket
-        while (m := rx.recv(0.5)) is not None:
-            got.append(m.data)
+        # Until the impairer has exited and then 0.2 s of silence: a pause of the impairer on a
+        # busy host is not the end (an idle timeout of 0.5 s alone missed 15 of 408 copies
+        # beside two busy loops).
+        while True:
+            m = rx.recv(0.2)
+            if m is not None:
+                got.append(m.data)
+            elif done.is_set():
+                return
 
     reader = threading.Thread(target=receive)
     try:
@@ -162,10 +170,17 @@ def test_subprocess_udp_sigterm_flushes_log(tmp_path: Path) -> None:
                 tx.send(probe(i))
                 if i % 50 == 0:
                     time.sleep(0.005)  # let the impairer read (its 4 MB buffer holds the rest)
-        reader.join(5)
+        # every message read and logged (line-buffered), then the stop it must flush on
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and \
+                (not log.exists() or len(log.read_text().splitlines()) < 500):
+            time.sleep(0.05)
         p.send_signal(signal.SIGTERM)
-        out, err = p.communicate(timeout=5)
+        out, err = p.communicate(timeout=10)
+        done.set()
+        reader.join(10)
     finally:
+        done.set()
         if p.poll() is None:
             p.kill()
         rx.close()
