@@ -87,6 +87,20 @@ def _conversion_text(conversion: Any) -> dict[str, Any] | None:
     return asdict(conversion)
 
 
+def decode_all(payload: bytes, editions: dict[int, str] | None) -> tuple[list[Any], list[DecodeError]]:
+    """The records of a frame and the errors met, whatever the bytes: a broken block header
+    (a LEN past the end) ends the frame with an error instead of raising (iter_decode raises
+    it, since nothing after it can be found; a bit flip in LEN crashed a run and hung it)."""
+    errors: list[DecodeError] = []
+    records: list[Any] = []
+    try:
+        for rec in iter_decode(payload, editions=editions, errors=errors):
+            records.append(rec)
+    except DecodeError as exc:
+        errors.append(exc)
+    return records, errors
+
+
 class DataAge:
     """Data age on one side of a tap or a match: the wall-clock time a record was seen minus
     the time of day inside it (I048/140, I062/070, I034/030, I021/073...: source.TIME_ITEMS),
@@ -209,8 +223,7 @@ class ContentFeed:
         recorder = self.recorders[side]
         if recorder is not None and record:
             recorder.add(payload, t_ns)
-        errors: list[DecodeError] = []
-        records = list(iter_decode(payload, editions=self.editions, errors=errors))
+        records, errors = decode_all(payload, self.editions)
         if errors:
             self.decode_errors[side] += len(errors)
             if len(self.first_errors[side]) < 5:
@@ -721,37 +734,49 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
             progress.update(feed.live(now, start_ns))
             next_tick += NS_PER_S * max(1, (now - next_tick) // NS_PER_S + 1)
 
-    status: Status = "ok"
     try:
-        while state["receiver"] is None:
-            pump(0.05)
-            now = time.monotonic_ns()
-            decide_drain(now)
-            tick(now)
-    except KeyboardInterrupt:
-        status = "interrupted"
-        ctl[_STOP] = 1
-        progress.note("interrupted: stopping the replay, draining for at most "
-                      f"{min(cfg.drain_s, _INTERRUPT_DRAIN_MAX_NS / 1e9):g} s")
-        deadline = time.monotonic_ns() + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS)
+        status: Status = "ok"
         try:
             while state["receiver"] is None:
-                now = time.monotonic_ns()
-                if not ctl[_RX_STOP] or ctl[_RX_STOP] > deadline:
-                    ctl[_RX_STOP] = deadline
                 pump(0.05)
-                if now > deadline + 2 * NS_PER_S:
-                    break
+                now = time.monotonic_ns()
+                decide_drain(now)
+                tick(now)
         except KeyboardInterrupt:
-            pass
-    ctl[_STOP] = 1
-    ctl[_RX_STOP] = ctl[_RX_STOP] or time.monotonic_ns()
-    end_wait = time.monotonic_ns() + 3 * NS_PER_S
-    while (state["sender"] is None or state["receiver"] is None) and time.monotonic_ns() < end_wait:
-        try:
-            pump(0.05)
-        except KeyboardInterrupt:
-            break
+            status = "interrupted"
+            ctl[_STOP] = 1
+            progress.note("interrupted: stopping the replay, draining for at most "
+                          f"{min(cfg.drain_s, _INTERRUPT_DRAIN_MAX_NS / 1e9):g} s")
+            deadline = time.monotonic_ns() + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS)
+            try:
+                while state["receiver"] is None:
+                    now = time.monotonic_ns()
+                    if not ctl[_RX_STOP] or ctl[_RX_STOP] > deadline:
+                        ctl[_RX_STOP] = deadline
+                    pump(0.05)
+                    if now > deadline + 2 * NS_PER_S:
+                        break
+            except KeyboardInterrupt:
+                pass
+        ctl[_STOP] = 1
+        ctl[_RX_STOP] = ctl[_RX_STOP] or time.monotonic_ns()
+        end_wait = time.monotonic_ns() + 3 * NS_PER_S
+        while (state["sender"] is None or state["receiver"] is None) and time.monotonic_ns() < end_wait:
+            try:
+                pump(0.05)
+            except KeyboardInterrupt:
+                break
+    except BaseException:
+        # Whatever ends the parent here (a bug, a signal the handlers did not take), the
+        # children end with it: a replay that raised once waited forever on its sender.
+        ctl[_STOP] = 1
+        ctl[_RX_STOP] = 1
+        for w in workers:
+            if not threads and w.is_alive():
+                w.kill()
+        stop_pair(workers, threads, tx, rx, (s_parent, r_parent))
+        _close_recorders(recorders)
+        raise
     stop_pair(workers, threads, tx, rx, (s_parent, r_parent))
     wall_ns = time.monotonic_ns() - start_ns
     feed.finish()
@@ -937,30 +962,42 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
             feed.matcher.in_upto_ns = None
         feed.advance(min(in_upto, state["out_upto"]))
 
-    status: Status = "ok"
     try:
-        while state["in"] is None or state["out"] is None:
-            pump(0.05)
-            now = time.monotonic_ns()
-            if now >= next_tick:
-                progress.update(feed.live(now, start_ns))
-                next_tick += NS_PER_S * max(1, (now - next_tick) // NS_PER_S + 1)
-    except KeyboardInterrupt:
-        status = "interrupted"
-        now = time.monotonic_ns()
-        ctl_in[_RX_STOP] = min(ctl_in[_RX_STOP], now)
-        feed.in_end_ns = min(feed.in_end_ns, now)
-        if cfg.feeds:
-            feed.end_ns = now
-            ctl_out[_RX_STOP] = min(ctl_out[_RX_STOP], now)
-        ctl_out[_RX_STOP] = min(ctl_out[_RX_STOP], now + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS))
-        progress.note("interrupted: stopping the taps")
-        end_wait = time.monotonic_ns() + 3 * NS_PER_S
+        status: Status = "ok"
         try:
-            while (state["in"] is None or state["out"] is None) and time.monotonic_ns() < end_wait:
+            while state["in"] is None or state["out"] is None:
                 pump(0.05)
+                now = time.monotonic_ns()
+                if now >= next_tick:
+                    progress.update(feed.live(now, start_ns))
+                    next_tick += NS_PER_S * max(1, (now - next_tick) // NS_PER_S + 1)
         except KeyboardInterrupt:
-            pass
+            status = "interrupted"
+            now = time.monotonic_ns()
+            ctl_in[_RX_STOP] = min(ctl_in[_RX_STOP], now)
+            feed.in_end_ns = min(feed.in_end_ns, now)
+            if cfg.feeds:
+                feed.end_ns = now
+                ctl_out[_RX_STOP] = min(ctl_out[_RX_STOP], now)
+            ctl_out[_RX_STOP] = min(ctl_out[_RX_STOP], now + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS))
+            progress.note("interrupted: stopping the taps")
+            end_wait = time.monotonic_ns() + 3 * NS_PER_S
+            try:
+                while (state["in"] is None or state["out"] is None) and time.monotonic_ns() < end_wait:
+                    pump(0.05)
+            except KeyboardInterrupt:
+                pass
+    except BaseException:
+        # Whatever ends the parent here (a bug, a signal the handlers did not take), the
+        # children end with it: a replay that raised once waited forever on its sender.
+        ctl_in[_RX_STOP] = ctl_out[_RX_STOP] = 1
+        for w in workers:
+            if w.is_alive():
+                w.kill()
+        rx_in.close()
+        rx_out.close()
+        _close_recorders(recorders)
+        raise
     for w in workers:
         w.join(timeout=1.0)
         if w.is_alive():

@@ -26,10 +26,10 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 
 from radarbench.bench.content import ContentMatcher, parse_match_keys
+from radarbench.bench.content_run import decode_all
 from radarbench.bench.engine import NS_PER_S, ConfigError
 from radarbench.bench.faults import Episode
 from radarbench.bench.stats import HIGHEST_NS, RunStats
-from radarbench.codecs.asterix import DecodeError, iter_decode
 
 # Frames the other feed delivers during a silence for it to count as a feed gap (the feed
 # stopped), rather than a few datagrams lost in a row: with 20 % random loss, 7 in a row
@@ -121,8 +121,7 @@ class FeedPair:
         # batches, so frames wait here until both feeds have reported past them (advance).
         heapq.heappush(self._frames, (t_ns, feed))
         self.newest_ns = max(self.newest_ns, t_ns)
-        errors: list[DecodeError] = []
-        records = list(iter_decode(payload, editions=self.editions, errors=errors))
+        records, errors = decode_all(payload, self.editions)
         if errors:
             self.decode_errors[feed] += len(errors)
             self.stats.on_decode_error()
