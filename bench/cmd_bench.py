@@ -369,6 +369,10 @@ def run(args: argparse.Namespace) -> int:
     """Run the bench, print the result, write the reports. Exit status: the verdict's (0 ok,
     1 otherwise); 2 for a user's mistake, or a report that could not be written."""
     cfg = config_from_args(args)
+    check_distinct_paths({"--replay": args.replay},
+                         {"--report": args.report, "--markdown": args.markdown,
+                          "--json-stream": args.json_stream, "--record-in": args.record_in,
+                          "--record-out": args.record_out})
     check_output_path(args.report, "--report")
     check_output_path(args.markdown, "--markdown")
     check_output_path(args.record_in, "--record-in")
@@ -451,6 +455,26 @@ def check_output_path(path: str | None, option: str) -> None:
             os.unlink(probe)
         except OSError:
             pass
+
+
+def check_distinct_paths(inputs: dict[str, str | None], outputs: dict[str, str | None]) -> None:
+    """Refuse (UserError, one line) an output path that is an input's, or another output's:
+    `--record-in r.pcap --replay r.pcap` emptied the recording, `--report` on the matched
+    capture overwrote it with JSON, and two outputs on one path kept only the last."""
+    def key(path: str) -> str:
+        return os.path.realpath(path)
+
+    given_in = {opt: path for opt, path in inputs.items() if path}
+    seen: dict[str, str] = {}
+    for opt, path in outputs.items():
+        if not path or path == "-":
+            continue
+        for in_opt, in_path in given_in.items():
+            if key(path) == key(in_path):
+                raise UserError(f"{opt} {path}: that is {in_opt}, which the run reads: it would be overwritten")
+        if key(path) in seen:
+            raise UserError(f"{opt} {path}: {seen[key(path)]} writes there too: give each output its own file")
+        seen[key(path)] = opt
 
 
 def check_stream_path(path: str | None, option: str = "--json-stream") -> None:

@@ -12,6 +12,7 @@ and the exit status are the bench's (0 OK, 1 otherwise, 2 for a user's mistake).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -20,6 +21,7 @@ from radarbench.bench.cmd_bench import (
     _DEFAULTS_TEXT,
     _positive_float,
     add_content_options,
+    check_distinct_paths,
     check_output_path,
     content_options,
     parse_limits,
@@ -91,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
         drain_s=args.late_after, late_after_s=args.late_after, editions=editions,
         content_keys=args.match_keys, feeds=args.feeds, **content_options(args),
         limits=limits, extra_config={"default_limits": list(defaults)} if defaults else {})
+    check_distinct_paths({"IN": args.input, "OUT": args.output},
+                         {"--report": args.report, "--markdown": args.markdown})
+    if os.path.realpath(args.input) == os.path.realpath(args.output) and args.filter_in == args.filter_out:
+        raise UserError("IN and OUT are the same recording, picked the same way: give "
+                        "--filter-in and --filter-out that tell its two sides apart")
     check_output_path(args.report, "--report")
     check_output_path(args.markdown, "--markdown")
     try:

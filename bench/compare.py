@@ -30,6 +30,8 @@ or not) is never shown as an improvement: the table says which run it was.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import math
 import re
 from dataclasses import dataclass, field
@@ -246,9 +248,25 @@ class CompareResult:
 
 
 def _mode(doc: dict[str, Any]) -> str | None:
+    """What the run measured, in words: its mode, and for a loop its load (probes, or which
+    recording replayed how), for a tap whether it compared two feeds. Two runs compare only
+    when these are the same: p99 of a replay at speed 10 is not p99 of probes at 500 msgs/s,
+    nor is "which feed led" a device's latency."""
     config = doc.get("config")
     mode = config.get("mode") if isinstance(config, dict) else None
-    return mode if isinstance(mode, str) else None
+    if not isinstance(mode, str):
+        return None
+    assert isinstance(config, dict)
+    replay = config.get("replay")
+    if mode == "loop" and isinstance(replay, dict):
+        timing = (f"at {replay.get('rate'):g} datagrams/s" if isinstance(replay.get("rate"), (int, float))
+                  else f"at speed {replay.get('speed'):g}" if isinstance(replay.get("speed"), (int, float))
+                  else "")
+        what = Path(str(replay.get("file"))).name + (f" ({replay['filter']})" if replay.get("filter") else "")
+        return f"loop replaying {what} {timing}".rstrip()
+    if mode == "tap" and config.get("feeds"):
+        return "tap of two feeds"
+    return mode
 
 
 def _why_no_data(doc: dict[str, Any]) -> str | None:
@@ -310,7 +328,8 @@ def compare(base: dict[str, Any], new: dict[str, Any], rules: str,
     caveat = "; ".join(caveats)
     base_mode, new_mode = _mode(base), _mode(new)
     if base_mode and new_mode and base_mode != new_mode:
-        mismatch = f"base is {base_mode} mode, new is {new_mode} mode"
+        mismatch = f"base is {base_mode} mode, new is {new_mode} mode" if " " not in base_mode + new_mode \
+            else f"base is {base_mode}, new is {new_mode}"
         if not allow_mode_mismatch:
             result.problems.append(f"{mismatch}: their figures do not compare "
                                    "(--allow-mode-mismatch compares them anyway)")

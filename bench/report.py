@@ -271,6 +271,11 @@ class Report:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                    dir=target.parent if str(target.parent) else ".")
         try:
+            # mkstemp makes the file 0600; a report is for others to read, as any file the
+            # user's umask would make (0644 under the usual 022)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()

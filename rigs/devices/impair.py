@@ -337,7 +337,10 @@ class Impair(Device):
     Counters: received, sent (copies that left), dropped (lost by the model), duplicated,
     corrupted, reordered, modified (messages with one element changed), modify_skipped (drawn
     for modification but not decodable or without a candidate item: passed on unchanged),
-    send_errors (copies the --out endpoint refused).
+    send_errors (copies the --out endpoint refused); in its summary, rx_queue_drops: datagrams
+    the kernel dropped at --in before the impairer read them (its socket's receive queue was
+    full: a burst faster than it reads), which its log cannot show (null where the transport
+    does not count them).
 
     modify: probability of a modification; modify_items: item names ("I048/200,I048/090" or a
     list) to modify instead of the default candidates; editions: {category: edition} to decode
@@ -345,6 +348,12 @@ class Impair(Device):
     """
 
     kind = "impair"
+
+    def summary(self) -> dict[str, Any]:
+        out = super().summary()
+        inp = getattr(self, "_in", None)
+        out["rx_queue_drops"] = getattr(inp, "rx_queue_drops", None) if inp is not None else None
+        return out
 
     def __init__(
         self,

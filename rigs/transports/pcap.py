@@ -27,7 +27,7 @@ from typing import Iterator
 from radarbench.rigs.pcapfile import (
     ETHERTYPE_IPV4, LINKTYPE_ETHERNET, Unread, capture_time_ns, iter_frames, read_frame,
 )
-from radarbench.rigs.transports.base import Message, ParsedUrl, Transport, TransportError, deadline_ns
+from radarbench.rigs.transports.base import Message, ParsedUrl, Transport, TransportError, UrlError, deadline_ns
 
 GRAMMAR = "pcap://PATH[?speed=X | ?write=1&src=ADDR:PORT&dst=ADDR:PORT]"
 ASTERIX_UDP_PORT = 8600  # Wireshark's asterix dissector: udp.port 8600
@@ -173,12 +173,16 @@ class PcapRecorder(Transport):
 def open(url: str, role: str | None = None) -> Transport:
     """Open a capture by URL, for replay or (write=1) recording.
 
-    `role` ("send", "recv") changes nothing here: the URL alone says what opens.
+    `role` "send" needs a recording (`write=1`): a replay cannot be sent to (a radar told
+    `--out pcap:///f.pcap` dropped everything it made).
 
     Raises UrlError for a bad URL, OSError if the file cannot be opened, and scapy's
     Scapy_Exception for a file that is not a capture.
     """
     o = parse(url)
+    if role == "send" and not o.write:
+        raise UrlError(f"{url}: a capture to send to is recorded: pcap://{o.path}?write=1 "
+                       "(without write=1 it is a replay, read-only)")
     if o.write:
         return PcapRecorder(url, o.path, o.src, o.dst)
     return PcapReplay(url, o.path, o.speed)

@@ -247,11 +247,12 @@ def test_replay_timing_at_speed_10(devices: list[Device], tmp_path: Path) -> Non
     doc = json.loads(report.read_text())
     replay = doc["content"]["replay"]
     assert replay["sends"] == 100 and replay["inter_departure_error_us"]["count"] == 99
-    span = grams_span = None
     grams = list(iter_datagrams(cap))
     grams_span = grams[-1].time_s - grams[0].time_s
-    span = doc["throughput"]["span_s"]
-    assert span >= grams_span / 10 * 0.95  # never faster than the recording at 10x
+    assert replay["recording"]["speed"] == 10 and replay["recording"]["timing"] == "recorded"
+    # Not a timing claim (a loaded host delays sends): only that the recorded timing was kept
+    # at all, a back-to-back send of 100 datagrams takes a few ms, not 20 of the 44 ms.
+    assert doc["throughput"]["span_s"] >= grams_span / 10 * 0.5
     c = doc["counts"]
     assert (c["sent"], c["received"], c["lost"]) == (c["sent"], c["sent"], 0) and c["sent"] > 100
     assert res.returncode in (0, 1)  # the verdict may say the busy host held the sender back
@@ -273,7 +274,8 @@ def test_replay_timing_at_speed_10(devices: list[Device], tmp_path: Path) -> Non
       "--categories", "48,x"], "--categories"),
     (["bench", "--replay", "{cap}", "--send", "udp://127.0.0.1:9", "--recv", "udp://127.0.0.1:9",
       "--convert", "62->48"], "--convert"),
-    (["match", "{ast}", "{ast}"], "no time stamp"),
+    (["match", "{ast}", "{cap}"], "no time stamp"),
+    (["match", "{cap}", "{cap}"], "IN and OUT are the same recording"),
     (["match", "{cap}", "/nonexistent.pcap"], "/nonexistent.pcap"),
 ])
 def test_user_mistakes_are_one_line_and_exit_2(argv: list[str], says: str) -> None:
