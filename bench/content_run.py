@@ -155,7 +155,7 @@ class ContentFeed:
     def __init__(self, *, start_ns: int, late_after_ns: int, editions: dict[int, str] | None,
                  drain_ns: int = 0,
                  keys: str | None = None, ignore: Iterable[str] = (), conversion: Any = None,
-                 tolerances: dict[str, float] | None = None, warmup_ns: int = 0,
+                 tolerances: dict[str, float] | None = None,
                  categories: Iterable[int] | None = None) -> None:
         self.start_ns = start_ns
         self.late_after_ns = late_after_ns
@@ -166,7 +166,6 @@ class ContentFeed:
         self.window_ns = max(late_after_ns, drain_ns) + max(WINDOW_MARGIN_NS, late_after_ns)
         self.editions = editions or None
         self.stats = RunStats(start_ns=start_ns)
-        self.warmup_end_ns = start_ns + warmup_ns
         self.keys_text = keys
         try:
             self.matcher = ContentMatcher(
@@ -199,21 +198,21 @@ class ContentFeed:
         self.first_errors: dict[str, list[str]] = {"in": [], "out": []}
         self.newest_ns = start_ns
         self.recorders: dict[str, SideRecorder | None] = {"in": None, "out": None}
-        # frames that did not decode, by hash: in side (count) and out side (their times),
-        # waiting for their twin on the other side; decided in time order when the window passes
-        self._broken_in: dict[int, int] = {}
+        # frames that did not decode, by hash, with their times (oldest first), waiting for
+        # their twin on the other side; decided in time order when the window passes
+        self._broken_in: dict[int, deque[int]] = {}
         self._broken_out: dict[int, deque[int]] = {}
         self._broken_order: deque[tuple[int, int, str, str]] = deque()
         self.carried_undecodable = 0
         self.negative = 0
         self.negative_worst_ns = 0
-        # A tap or two recordings: the edges of the window are not the device's (see _outside).
         # Data age per side: wall ns = t_ns + this (None: no data age, e.g. a replay, whose
         # records carry the recording's times of day).
         self.wall_offset_ns: int | None = None
         self.age = {"in": DataAge(), "out": DataAge()}
         self.live_clock = True  # data age against this host's clock (False: recordings' stamps)
         self.newest_out_ns = start_ns
+        # A tap or two recordings: the edges of the window are not the device's (see _outside).
         self.edges = False
         self.in_end_ns: int | None = None   # when the in side stopped (None: its newest record)
         self.newest_in_ns = start_ns
@@ -242,10 +241,13 @@ class ContentFeed:
                         del self._broken_out[h]
                     self.carried_undecodable += 1
                 else:
-                    self._broken_in[h] = self._broken_in.get(h, 0) + 1
+                    self._broken_in.setdefault(h, deque()).append(t_ns)
                     self._broken_order.append((t_ns, h, "in", ""))
             elif self._broken_in.get(h):
-                self._broken_in[h] -= 1
+                twins = self._broken_in[h]
+                twins.popleft()
+                if not twins:
+                    del self._broken_in[h]
                 self.carried_undecodable += 1
             else:
                 self._broken_out.setdefault(h, deque()).append(t_ns)
@@ -304,11 +306,11 @@ class ContentFeed:
         while order and order[0][0] < horizon_ns:
             t_ns, h, side, reason = order.popleft()
             if side == "in":
-                n = self._broken_in.get(h, 0)
-                if n > 1:
-                    self._broken_in[h] = n - 1
-                elif n:
-                    del self._broken_in[h]
+                twins = self._broken_in.get(h)
+                if twins and twins[0] == t_ns:  # still unclaimed: no copy of it came out
+                    twins.popleft()
+                    if not twins:
+                        del self._broken_in[h]
                 continue
             waiting = self._broken_out.get(h)
             if not waiting or waiting[0] != t_ns:
@@ -643,7 +645,7 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
     feed = ContentFeed(start_ns=start_ns, late_after_ns=cfg.late_after_ns, editions=cfg.editions,
                        keys=cfg.content_keys, ignore=cfg.ignore_items,
                        conversion=cfg.conversion, tolerances=cfg.tolerances,
-                       warmup_ns=int(cfg.warmup_s * NS_PER_S), categories=cfg.categories,
+                       categories=cfg.categories,
                        drain_ns=int(cfg.drain_s * NS_PER_S))
     feed.recorders = {"in": recorders[0], "out": recorders[1]}
     feed.matcher.tick_on_records = False  # advance() alone moves the clock (see ContentMatcher)

@@ -273,6 +273,9 @@ class BenchConfig:
         self._check_times()
         if self.find_max:
             raise ConfigError("--find-max searches with probes; it does not combine with --replay or a tap")
+        if self.warmup_s:
+            raise ConfigError("--warmup leaves probes out of the figures; a replay or a tap accounts for "
+                              "every record it sees (cut the recording, or start the tap later)")
         if self.drain_s < 0 or self.warmup_s < 0:
             raise ConfigError("--warmup and --drain must be >= 0")
         if self.tap_in and not (self.duration_s and self.duration_s > 0):
