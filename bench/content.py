@@ -835,7 +835,7 @@ class ContentMatcher:
             lat = self._latency_mean
             out = early[0] if len(early) == 1 else self._nearest(early, rec.items,
                                                                  None if lat is None else t_ns + int(lat))
-            if lat is not None and abs((out.t_ns - t_ns) - lat) > max(PLAUSIBLE_FACTOR * abs(lat), PLAUSIBLE_MIN_NS):
+            if lat is not None and abs((out.t_ns - t_ns) - lat) > self._spread_ns():
                 early = None  # an out record far from this one's time: a copy of an earlier send
         if early:
             early.remove(out)
@@ -975,7 +975,7 @@ class ContentMatcher:
         lat = self._latency_mean
         if lat is None:
             return False
-        return abs((out_t_ns - entry.t_ns) - lat) > max(PLAUSIBLE_FACTOR * abs(lat), PLAUSIBLE_MIN_NS)
+        return abs((out_t_ns - entry.t_ns) - lat) > self._spread_ns()
 
     def _pair(self, entry: _In, out_rec: Record, out_t_ns: int, nbytes: int, cell: list,
               out_view: tuple | None = None, unambiguous: bool = True) -> None:
@@ -1025,22 +1025,32 @@ class ContentMatcher:
         key = self._key(rec)
         return key if key is not None else ("content", rec.category, _freeze(rec.items))
 
-    @staticmethod
-    def _nearest(waiting: Iterable[Any], items: Any, expected_ns: int | None) -> Any:
-        """Of the records waiting under one key, the one to pair: those whose content equals
-        (else all of them), and of those the one whose time is nearest `expected_ns` (the
-        other side's time less, or plus, the latency seen so far), the oldest on a tie; the
-        oldest (in order) before any latency is known (expected_ns None).
+    def _nearest(self, waiting: Iterable[Any], items: Any, expected_ns: int | None) -> Any:
+        """Of the records waiting under one key, the one to pair: of those whose content
+        equals (else all of them), in order (the oldest) among those whose time is plausible
+        (within the plausible spread, _spread_ns, of `expected_ns`: the other side's time less,
+        or plus, the latency seen so far), else the one nearest `expected_ns`; the oldest
+        before any latency is known (expected_ns None).
 
         Oldest-first alone failed where a key repeats often: a recording replayed in laps
         shorter than the window sends the same records again each lap, and one lost record
         made every later copy pair with the lap before (2,684 records through 5 % loss: 97
-        late and 1,327 reordered, none real); so did 34 empty padding records of one key."""
+        late and 1,327 reordered, none real). Nearest alone failed on a burst: empty records
+        of one key sent 14 ms apart came back together 28 ms late, and the later one took the
+        first copy (6 reordered through an echo)."""
         same = [e for e in waiting if e.rec.items == items]
         pool = same or list(waiting)
         if expected_ns is None:  # no latency seen yet: in order, the oldest
             return min(pool, key=lambda e: e.t_ns)
+        spread = self._spread_ns()
+        plausible = [e for e in pool if abs(e.t_ns - expected_ns) <= spread]
+        if plausible:
+            return min(plausible, key=lambda e: e.t_ns)
         return min(pool, key=lambda e: (abs(e.t_ns - expected_ns), e.t_ns))
+
+    def _spread_ns(self) -> float:
+        lat = self._latency_mean or 0.0
+        return max(PLAUSIBLE_FACTOR * abs(lat), PLAUSIBLE_MIN_NS)
 
     def _in_done_by(self, t_ns: int) -> bool:
         # Has the in side handed over everything it saw up to t_ns? Then an out record with no

@@ -551,3 +551,22 @@ def test_a_key_sent_twice_whose_second_copy_comes_out_before_the_in_side_reporte
     m.finish()
     c = m.counts
     assert (c["received"], c["duplicated"], c["unmatched_out"], c["lost"]) == (1, 1, 0, 0)
+
+
+def test_a_burst_of_one_key_comes_back_late_and_in_order():
+    """Records of one key sent 14 ms apart come back together 28 ms late (a busy host held
+    the path) after the latency seen was 0.1 ms: both candidates are within the plausible
+    spread, so the oldest takes the first copy (the nearest rule alone paired them crosswise:
+    6 reordered through an echo). A copy 0.45 s from any candidate (a looped recording's
+    earlier lap) still goes to the nearest."""
+    rec, other = plots()[0], plots()[1]
+    m, pairs = matcher()
+    m.on_in(other, 0, 100)
+    m.on_out(other, MS // 10, 100)          # teaches a latency of 0.1 ms (one candidate)
+    m.on_in(rec, 10 * MS, 100)
+    m.on_in(rec, 24 * MS, 100)
+    m.on_out(rec, 38 * MS, 100)
+    m.on_out(rec, 38 * MS + MS // 10, 100)
+    m.finish()
+    assert [p[0] for p in pairs[1:]] == [10 * MS, 24 * MS]
+    assert (m.counts["reordered"], m.counts["received"]) == (0, 3)
