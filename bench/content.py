@@ -44,8 +44,11 @@ from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from radarbench.codecs.asterix import Record, category_spec
-from radarbench.codecs.asterix import editions as _editions
+from radarbench.codecs.asterix import Record
+from radarbench.codecs.asterix.identity import (  # noqa: F401  (re-exported: the bench's names)
+    DEFAULT_KEYS, DEFAULT_KEYS_TEXT, MISSING, KeyRule, Path, category_items, freeze, spec_or_none,
+    parse_match_keys, time_key_rule,
+)
 from radarbench.codecs.asterix.spec import (
     Compound, Depends, Explicit, Extended, Group, Quantity, Repetitive, RepetitiveFX, Signed, Unsigned,
 )
@@ -54,181 +57,6 @@ NM_M = 1852.0
 TOD_S = 86400.0
 
 # ---------------------------------------------------------------------------------- keys
-
-Path = tuple[str, ...]    # an item and its sub-fields: ("161", "TRN")
-
-
-@dataclass(frozen=True, slots=True)
-class KeyRule:
-    """The key items of one category: ``forms`` tried in order, the first whose every slot
-    is present wins; a slot is a tuple of paths tried in order (the first present).
-
-    Text form (as :func:`parse_match_keys` reads it): forms joined by ``|``, slots by ``+``,
-    alternatives of a slot by ``/``, sub-fields by ``.``: ``010+140+161.TRN|010+140+040``.
-    """
-
-    forms: tuple[tuple[tuple[Path, ...], ...], ...]
-
-    def __str__(self) -> str:
-        return "|".join("+".join("/".join(".".join(p) for p in slot) for slot in form)
-                        for form in self.forms)
-
-    def key(self, items: Mapping[str, Any]) -> tuple | None:
-        """(form index, frozen values...) of a record's items; None if no form is complete."""
-        for fi, form in enumerate(self.forms):
-            vals: list[Any] = [fi]
-            for slot in form:
-                for path in slot:
-                    v = items.get(path[0], _MISSING)
-                    for name in path[1:]:
-                        v = v.get(name, _MISSING) if type(v) is dict else _MISSING
-                    if v is not _MISSING:
-                        vals.append(_freeze(v))
-                        break
-                else:
-                    break
-            else:
-                return tuple(vals)
-        return None
-
-
-_MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
-
-# Issue 10's keys for the categories it names; for the others, 010 and the category's time
-# item (the item titled "Time of Day", or "Time of ..." where a category has no such one:
-# what time_key_rule finds in every edition radarbench declares, as
-# tests/unit/test_content_match.py checks; a category missing here is keyed by
-# time_key_rule when its first record comes). CAT021: 030 is the time of day of editions
-# 0.23-0.26, which have no 071/073. CAT150 has no time item: its records are keyed by their
-# whole content.
-DEFAULT_KEYS_TEXT = (
-    "1=010+141+040/042,"
-    "2=010+000+030,"
-    "4=010+020,"
-    "7=010+140,"
-    "8=010+090,"
-    "9=010+070,"
-    "10=010+140,"
-    "11=010+140,"
-    "15=010+145,"
-    "16=010+140,"
-    "17=010+140,"
-    "18=010+002,"
-    "19=010+140,"
-    "20=010+140,"
-    "21=010+080+071/073/030,"
-    "23=010+070,"
-    "25=010+070,"
-    "32=010+020,"
-    "34=010+000+030,"
-    "48=010+140+161|010+140+040,"
-    "62=010+040+070,"
-    "63=010+030,"
-    "65=010+030,"
-    "205=010+030,"
-    "240=010+140,"
-    "247=010+140"
-)
-
-_ITEM_RE = re.compile(r"^(\d{3}|SP|RE)$")
-_SUB_RE = re.compile(r"^[A-Za-z0-9_]+$")
-_KEYS_FORM = "CAT=ITEM+ITEM[.SUB]... (alternatives: ITEM/ITEM, forms: FORM|FORM), comma separated: 48=010+140+040,62=010+040+070"
-
-
-def _category_items(cat: int) -> set[str] | None:
-    """Items any declared edition of ``cat`` has (None: radarbench declares no edition)."""
-    eds = [e for c, e in _editions.known() if c == cat]
-    if not eds:
-        return None
-    out: set[str] = set()
-    for e in eds:
-        out.update(category_spec(cat, e).items)
-    return out
-
-
-def _parse_rule(cat: int, text: str, part: str, check: bool = True) -> KeyRule:
-    known = _category_items(cat) if check else None
-    forms = []
-    for form_text in text.split("|"):
-        slots = []
-        for slot_text in form_text.split("+"):
-            paths = []
-            for alt in slot_text.split("/"):
-                names = tuple(alt.strip().split("."))
-                if not _ITEM_RE.match(names[0]) or not all(_SUB_RE.match(n) for n in names[1:]):
-                    raise ValueError(f"match keys: {part!r}: {alt.strip()!r} is not an item (three digits, "
-                                     f"SP or RE, sub-fields after '.'); expected {_KEYS_FORM}")
-                if known is not None and names[0] not in known:
-                    raise ValueError(f"match keys: {part!r}: CAT{cat:03d} has no item {names[0]} in any "
-                                     f"edition radarbench declares")
-                paths.append(names)
-            slots.append(tuple(paths))
-        forms.append(tuple(slots))
-    return KeyRule(tuple(forms))
-
-
-def parse_match_keys(text: str, *, check: bool = True) -> dict[int, KeyRule]:
-    """{category: KeyRule} from ``"48=010+140+040,62=010+040+070"`` (``--match-keys``).
-
-    Per category: forms joined by ``|`` (the first complete one wins), items by ``+``,
-    alternatives by ``/`` (the first present), sub-fields by ``.`` (``161.TRN``). Raises
-    ValueError naming the bad part and the expected form, or an item no declared edition of
-    the category has (``check=False``: the form only, as for the built-in table).
-    """
-    out: dict[int, KeyRule] = {}
-    if not text or not text.strip():
-        raise ValueError(f"match keys: empty; expected {_KEYS_FORM}")
-    for part in text.split(","):
-        part = part.strip()
-        cat_text, sep, rule = part.partition("=")
-        if not sep or not rule.strip():
-            raise ValueError(f"match keys: {part!r} has no '='; expected {_KEYS_FORM}")
-        try:
-            cat = int(cat_text.strip().upper().removeprefix("CAT").removeprefix("I"))
-        except ValueError:
-            raise ValueError(f"match keys: {part!r}: {cat_text.strip()!r} is not a category number; "
-                             f"expected {_KEYS_FORM}") from None
-        if not 0 <= cat <= 255:
-            raise ValueError(f"match keys: {part!r}: category {cat} is not 0..255")
-        if cat in out:
-            raise ValueError(f"match keys: {part!r}: CAT{cat:03d} given twice")
-        out[cat] = _parse_rule(cat, rule.strip(), part, check)
-    return out
-
-
-DEFAULT_KEYS: dict[int, KeyRule] = parse_match_keys(DEFAULT_KEYS_TEXT, check=False)
-
-
-def time_key_rule(cat: int, edition: str | None = None) -> KeyRule | None:
-    """010 + the category edition's time item: the item titled "Time of Day", else the first
-    titled "Time of ..." (in UAP order); None if it has no such item or no 010 (or is not
-    declared). What a category missing from :data:`DEFAULT_KEYS` is keyed by."""
-    spec = _spec(cat, edition)
-    if spec is None or "010" not in spec.items:
-        return None
-    titled = [k for k, it in spec.items.items() if it.title.lower().startswith("time of")]
-    day = [k for k in titled if spec.items[k].title.lower() == "time of day"]
-    item = (day or titled or [None])[0]
-    if item is None:
-        return None
-    return KeyRule((((("010",),), ((item,),)),))
-
-
-def _freeze(v: Any) -> Any:
-    """A hashable copy of a decoded value (dicts as sorted (name, value) tuples, lists as
-    tuples)."""
-    t = type(v)
-    if t is dict:
-        # (names are unique, so sorting never compares the values)
-        pairs = sorted(v.items())
-        for i, (k, x) in enumerate(pairs):
-            if type(x) is dict or type(x) is list:
-                pairs[i] = (k, _freeze(x))
-        return tuple(pairs)
-    if t is list:
-        return tuple([_freeze(x) for x in v])
-    return v
-
 
 # ---------------------------------------------------------------------------------- changes
 
@@ -247,7 +75,7 @@ def _check_paths(paths: Iterable[str], what: str) -> tuple[str, ...]:
             raise ValueError(f"{what}: {p!r} is not an element path; expected a form like {_PATH_FORM}")
         cat_text, _, rest = p.partition("/")
         item = re.split(r"[/\[]", rest, maxsplit=1)[0]
-        known = _category_items(int(cat_text[1:]))
+        known = category_items(int(cat_text[1:]))
         if known is None:
             raise ValueError(f"{what}: {p!r}: radarbench declares no edition of CAT{int(cat_text[1:]):03d}")
         if item not in known:
@@ -290,17 +118,10 @@ def _scale(node: Any) -> tuple[str, float] | None:
 
 
 @lru_cache(maxsize=256)
-def _spec(cat: int, edition: str | None) -> Any:
-    try:
-        return category_spec(cat, edition)
-    except (KeyError, ValueError):
-        return None
-
-
 def element_scale(cat: int, edition: str | None, names: Path) -> tuple[str, float] | None:
     """(unit, lsb) of the element at ``names`` (item then sub-fields) of a category edition,
     from its declaration; None if it is not a number (or not declared)."""
-    spec = _spec(cat, edition)
+    spec = spec_or_none(cat, edition)
     if spec is None or names[0] not in spec.items:
         return None
     node = spec.items[names[0]].variation
@@ -319,12 +140,12 @@ def _walk(a: Any, b: Any, node: Any, path: str, names: Path, top: Any, siblings:
     ta, tb = type(a), type(b)
     if ta is dict and tb is dict:
         for k in list(a) + [k for k in b if k not in a]:
-            _walk(a.get(k, _MISSING), b.get(k, _MISSING), _child(node, k), f"{path}/{k}",
+            _walk(a.get(k, MISSING), b.get(k, MISSING), _child(node, k), f"{path}/{k}",
                   names + (k,), top, a, out)
     elif ta is list and tb is list:
         sub = node.sub if isinstance(node, (Repetitive, RepetitiveFX)) else None
         for i in range(max(len(a), len(b))):
-            _walk(a[i] if i < len(a) else _MISSING, b[i] if i < len(b) else _MISSING, sub,
+            _walk(a[i] if i < len(a) else MISSING, b[i] if i < len(b) else MISSING, sub,
                   f"{path}[{i}]", names, top, a, out)
     else:
         out.append((path, a, b, node))
@@ -363,7 +184,7 @@ class ItemChanges:
             if e["lsb"]:
                 e["max_lsbs"] = _lsbs(diff, e["lsb"])
         if len(e["examples"]) < MAX_EXAMPLES:
-            e["examples"].append({"from": None if frm is _MISSING else frm, "to": None if to is _MISSING else to})
+            e["examples"].append({"from": None if frm is MISSING else frm, "to": None if to is MISSING else to})
 
     def rows(self) -> list[dict[str, Any]]:
         return sorted(({**e, "examples": list(e["examples"])} for e in self._by.values()),
@@ -395,12 +216,12 @@ class _Compare:
     def changes(self, rec_in: Record, items_out: Mapping[str, Any]) -> list[tuple]:
         """(path, from, to, diff or None, scale or None) of every change that counts."""
         cat = rec_in.category
-        spec = _spec(cat, rec_in.edition)
+        spec = spec_or_none(cat, rec_in.edition)
         a = rec_in.items
         raw: list[tuple] = []
         for k in list(a) + [k for k in items_out if k not in a]:
             node = spec.items[k].variation if spec is not None and k in spec.items else None
-            _walk(a.get(k, _MISSING), items_out.get(k, _MISSING), node, f"I{cat:03d}/{k}", (k,), a, a, raw)
+            _walk(a.get(k, MISSING), items_out.get(k, MISSING), node, f"I{cat:03d}/{k}", (k,), a, a, raw)
         out = []
         for path, frm, to, node in raw:
             ignored, tol = self.rule(path)
@@ -796,8 +617,8 @@ class ContentMatcher:
     # ------------------------------------------------------------------ feeding
 
     def _key(self, rec: Record) -> Any:
-        rule = self.keys.get(rec.category, _MISSING)
-        if rule is _MISSING:   # a category the table does not name: 010 + its time item
+        rule = self.keys.get(rec.category, MISSING)
+        if rule is MISSING:   # a category the table does not name: 010 + its time item
             rule = self.keys[rec.category] = time_key_rule(rec.category, rec.edition)
         k = rule.key(rec.items) if rule is not None else None
         if k is None:
@@ -827,7 +648,7 @@ class ContentMatcher:
         key = self._key(rec)
         if key is None:
             c["unkeyed"] += 1
-            key = ("content", rec.category, _freeze(rec.items))
+            key = ("content", rec.category, freeze(rec.items))
         entry = _In(t_ns, index, rec, nbytes, key)
         early = self._early.get(key)
         len_early = len(early) if early else 0
@@ -869,7 +690,7 @@ class ContentMatcher:
                 self._pair(best, rec, t_ns, nbytes, cell, view)
                 return
             key = self._key(rec)
-            key = key if key is not None else ("content", rec.category, _freeze(rec.items))
+            key = key if key is not None else ("content", rec.category, freeze(rec.items))
             if self._in_done_by(t_ns) and self._duplicate(key, rec.items):
                 return
             out = _Out(t_ns, rec, nbytes, key, cell, view)
@@ -880,7 +701,7 @@ class ContentMatcher:
         key = self._key(rec)
         if key is None:
             c["unkeyed_out"] += 1
-            key = ("content", rec.category, _freeze(rec.items))
+            key = ("content", rec.category, freeze(rec.items))
         q = self._pending.get(key)
         len_q = len(q) if q else 0
         if q:
@@ -1023,7 +844,7 @@ class ContentMatcher:
 
     def _out_key(self, rec: Record) -> Any:
         key = self._key(rec)
-        return key if key is not None else ("content", rec.category, _freeze(rec.items))
+        return key if key is not None else ("content", rec.category, freeze(rec.items))
 
     def _nearest(self, waiting: Iterable[Any], items: Any, expected_ns: int | None) -> Any:
         """Of the records waiting under one key, the one to pair: of those whose content

@@ -30,6 +30,7 @@ import multiprocessing as mp
 import os
 import time
 from collections import deque
+from dataclasses import asdict
 from multiprocessing.connection import wait as wait_any
 from typing import Any, Iterable, Iterator
 
@@ -68,6 +69,9 @@ from radarbench.bench.health import SenderLag, assess, cpu_pressure_us, late_sen
 from radarbench.bench.match import FAILED, ReceiverLog, SendBatch
 from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report, Status
+from radarbench.bench.source import (
+    TIME_ITEMS, age_ns, clock_warning, counted_age_ns, receiver_clock, time_lsb_ns,
+)
 from radarbench.bench.stats import HIGHEST_NS, RunStats
 from radarbench.codecs.asterix import DecodeError, iter_decode
 
@@ -82,11 +86,7 @@ _FAR_NS = 1 << 62
 
 
 def _conversion_text(conversion: Any) -> dict[str, Any] | None:
-    if conversion is None:
-        return None
-    from dataclasses import asdict
-
-    return asdict(conversion)
+    return None if conversion is None else asdict(conversion)
 
 
 def decode_all(payload: bytes, editions: dict[int, str] | None) -> tuple[list[Any], list[DecodeError]]:
@@ -116,8 +116,6 @@ class DataAge:
         self.lsb_ns = 0
 
     def add(self, rec: Any, wall_ns: int) -> None:
-        from radarbench.bench.source import TIME_ITEMS, age_ns, counted_age_ns, time_lsb_ns
-
         tod = rec.items.get(TIME_ITEMS.get(rec.category, ""))
         if not isinstance(tod, (int, float)) or isinstance(tod, bool):
             return
@@ -196,7 +194,6 @@ class ContentFeed:
         self.records = {"in": 0, "out": 0}
         self.decode_errors = {"in": 0, "out": 0}
         self.first_errors: dict[str, list[str]] = {"in": [], "out": []}
-        self.newest_ns = start_ns
         self.recorders: dict[str, SideRecorder | None] = {"in": None, "out": None}
         # frames that did not decode, by hash, with their times (oldest first), waiting for
         # their twin on the other side; decided in time order when the window passes
@@ -284,7 +281,6 @@ class ContentFeed:
         for rec in records:
             self.stats.on_sent(intended, t_ns)
             self.matcher.on_in(rec, t_ns, share)
-        self._seen(t_ns)
 
     def on_out(self, payload: bytes, t_ns: int) -> None:
         records = self._records("out", payload, t_ns)
@@ -295,11 +291,6 @@ class ContentFeed:
             self.newest_out_ns = t_ns
         for rec in records:
             self.matcher.on_out(rec, t_ns, share)
-        self._seen(t_ns)
-
-    def _seen(self, t_ns: int) -> None:
-        if t_ns > self.newest_ns:
-            self.newest_ns = t_ns
 
     def _settle_broken(self, horizon_ns: int) -> None:
         order = self._broken_order
@@ -418,8 +409,6 @@ class ContentFeed:
     def _data_age(self) -> dict[str, Any]:
         if self.wall_offset_ns is None:
             return {}
-        from radarbench.bench.source import clock_warning, receiver_clock
-
         out: dict[str, Any] = {"data_age": {side: a.section() for side, a in self.age.items()}}
         clock = receiver_clock() if self.live_clock else {"clocksource": "the recordings' time stamps"}
         out["clock"] = clock
@@ -839,17 +828,10 @@ def _close_recorders(recorders: tuple[SideRecorder | None, ...]) -> dict[str, An
     return out
 
 
-def _plan_facts(*loads: ReplayLoad) -> dict[str, Any]:
+def _plan_facts(load: ReplayLoad) -> dict[str, Any]:
     # What the parent's copy of the plan learnt reading the recording (frames read, time
-    # going backwards...), where the plan tells it.
-    for load in loads:
-        describe = getattr(load._it, "describe", None)
-        if callable(describe):
-            try:
-                return {"recording": describe()}
-            except Exception:  # noqa: BLE001 - a description is not worth a lost report
-                return {}
-    return {}
+    # going backwards...): the ReplayPlan's own description.
+    return {"recording": load._it.describe()}
 
 
 def replay_config(cfg: BenchConfig) -> dict[str, Any]:

@@ -62,6 +62,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
+from radarbench.codecs.asterix.record import BLOCK_HEADER_LEN
 from radarbench.rigs.pcapfile import (
     PCAP_MAGICS, PCAPNG_MAGIC, Unread, blocks_fill, capture_time_s, iter_frames, open_capture,
     read_frame,
@@ -87,7 +88,7 @@ HEAD_SIZE = 64 * 1024       # octets detect_format looks at
 DETECT_FRAMES = 16          # frames it checks, at most
 TRAILER = b"\xa5" * 4       # FINAL's (and jASTERIX's IOSS test files') 4-octet trailer
 RFF_HEADER = 128
-BLOCK_HEADER = 3            # CAT, LEN
+BLOCK_HEADER = BLOCK_HEADER_LEN  # CAT, LEN: the codec's
 
 
 @dataclass(frozen=True, slots=True)

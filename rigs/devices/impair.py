@@ -29,8 +29,8 @@ modified before the line damaged it.
 
 Modification: the candidates are the items present in the record except SP and RE (never
 FSPEC, never the probe tag) and, unless `modify_items` names items, except the bench's
-default content keys (KEY_ITEMS: CAT048 010 140 040 161, CAT062 010 040 070, CAT034 010 000
-030, CAT021 010 080 071 073), so that the record is still found by its keys and counted as
+default content keys (KEY_ITEMS, from radarbench.codecs.asterix.identity: CAT048 010 140 040
+161, CAT062 010 040 070, CAT034 010 000 030, CAT021 010 080 071 073 030), so that the record is still found by its keys and counted as
 modified rather than lost. With `modify_items` (["I048/200", ...]) only those items are
 candidates, keys included. One element of the item (a leaf of its groups, extensions,
 compound sub-items and repetitions; not an explicit or Depends element) is changed: a number
@@ -69,6 +69,7 @@ from typing import IO, Any
 
 from radarbench.codecs.asterix import DecodeError, EncodeError, category_spec, decode, encode_record, split_blocks
 from radarbench.codecs.asterix.editions import resolve
+from radarbench.codecs.asterix.identity import element_path, key_items
 from radarbench.codecs.asterix.spec import (
     Ascii, Bds, Compound, Element, Extended, Group, Icao6, Octal, Quantity, Repetitive, RepetitiveFX, Table,
 )
@@ -80,15 +81,10 @@ HOLD_MAX_S = 1.0     # a reordered message waits at most this long for a message
 LOSS_MODELS = ("bernoulli", "gilbert")
 # Categories whose records the bench sends as probes (the tag in SP): the log's `tag`.
 PROBE_CATEGORIES = (48, 62, 34)
-# The items of the bench's default content keys (radarbench.bench.content.DEFAULT_KEYS, every
-# alternative of a category together): not modified unless asked by name, so that a modified
-# record is still found by its keys (rigs does not import the bench: kept in step by a test).
-KEY_ITEMS: dict[int, frozenset[str]] = {
-    48: frozenset({"010", "140", "040", "161"}),
-    62: frozenset({"010", "040", "070"}),
-    34: frozenset({"010", "000", "030"}),
-    21: frozenset({"010", "080", "071", "073", "030"}),
-}
+# The items of the default keys that identify a record (radarbench.codecs.asterix.identity,
+# which the bench's content matching keys on; every alternative of a category together): not
+# modified unless asked by name, so that a modified record is still found by its keys.
+KEY_ITEMS: dict[int, frozenset[str]] = {c: key_items(c) for c in (48, 62, 34, 21)}
 # Never modified, even by name: the special-purpose field (the probe tag) and the reserved
 # expansion field (no declaration of its own in the category edition).
 NEVER_MODIFIED = frozenset({"SP", "RE"})
@@ -312,15 +308,6 @@ def _try_change(data: bytes, records: list[Any], i: int, block_at: int, start: i
     cat = rec.category
     return out_b, {"record": i, "item": f"I{cat:03d}/{path[0]}", "path": element_path(cat, path),
                    "from": old, "to": to}
-
-
-def element_path(category: int, path: tuple[Any, ...]) -> str:
-    """An element's path as the bench's content matcher names it (radarbench.bench.content):
-    ``I048/040/RHO``; an index into a repetitive item in brackets: ``I048/250[0]/BDS1``."""
-    text = f"I{category:03d}"
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f"/{part}"
-    return text
 
 
 def _has(items: Any, path: tuple[Any, ...]) -> bool:
