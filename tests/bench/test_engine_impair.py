@@ -15,10 +15,14 @@ from procs import Device
 from radarbench.bench.engine import bench
 from radarbench.bench.probe import parse_tag
 from radarbench.bench.verdict import busy_pressure
+from radarbench.rigs.devices.impair import HOLD_MAX_S
 
 N = 1000
 RATE = 1000
 DELAY_MS = 20.0
+# The truth from the log has a last held message leave HOLD_MAX_S after it came in: the
+# bench listens that long and 2 s more (a loaded machine ate a 0.5 s margin once).
+DRAIN_S = HOLD_MAX_S + 2.0
 # Latency tolerance around the injected delay: the loopback path and two Python processes
 # on each side add ~0.1-1 ms typically; 5 ms covers the median on a loaded 2-core CI box.
 # The tail does not keep it there (p90 33-38 ms for a 20 ms delay beside two busy loops): the
@@ -96,7 +100,7 @@ def test_counts_equal_the_impairers_log(devices: list[Device], tmp_path: Path, k
     devices.append(impair)
     run_id = 0x5EED0000 + k
     report = bench(send=f"udp://127.0.0.1:{a}", recv=f"udp://127.0.0.1:{b}?listen=1", rate=RATE,
-                   duration=None, count=N, drain_s=1.5, records_per_block=k, run_id=run_id)
+                   duration=None, count=N, drain_s=DRAIN_S, records_per_block=k, run_id=run_id)
     impair.stop()
     entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert len(entries) == N // k
@@ -133,7 +137,7 @@ def test_reordering_equals_the_order_the_impairer_delivered(devices: list[Device
     devices.append(impair)
     run_id = 0x5EED0100
     report = bench(send=f"udp://127.0.0.1:{a}", recv=f"udp://127.0.0.1:{b}?listen=1", rate=RATE,
-                   duration=None, count=N, drain_s=1.5, run_id=run_id)
+                   duration=None, count=N, drain_s=DRAIN_S, run_id=run_id)
     impair.stop()
     entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert len(entries) == N
