@@ -64,6 +64,7 @@ from radarbench.bench.engine import (
     plumbing,
     start_pair,
     stop_pair,
+    start_children,
 )
 from radarbench.bench.health import SenderLag, assess, cpu_pressure_us, late_send_ns, pressure_share
 from radarbench.bench.match import FAILED, ReceiverLog, SendBatch
@@ -923,8 +924,7 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
         ctx.Process(target=_receiver_main, daemon=True,
                     args=(rx_out, None, ctl_out, o_child, False, me, (i_parent, i_child, o_parent), quiet_gap)),
     ]
-    for w in workers:
-        w.start()
+    start_children(workers)
     i_child.close()
     o_child.close()
     state: dict[str, Any] = {"in": None, "out": None, "in_upto": start_ns, "out_upto": start_ns}

@@ -407,14 +407,36 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+# The signals that end a run. A forked child starts with the parent's handlers, which raise
+# Interrupted: one landing between the fork and the child's own handlers was raised inside
+# multiprocessing's start-up code in the child. So they are blocked while children are forked
+# (start_children) and the child unblocks them once its own handlers are in place.
+_ENDING_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def start_children(workers: list[Any]) -> None:
+    """Start forked workers (processes or threads) with the ending signals blocked, so that
+    none lands in a child before _child_start; a signal that comes meanwhile waits, for the
+    parent, until they are started (it still ends the run, a few milliseconds later)."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING_SIGNALS)
+    try:
+        for w in workers:
+            w.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _child_start(in_process: bool, parent_pid: int, others: tuple[Connection, ...]) -> None:
     """First steps of a forked sender or receiver: die with the parent (SIGKILL included),
     ignore Ctrl-C, and close the pipe ends it inherited but does not use, so that the parent's
-    end closing is seen here (a write fails) and not hidden by a copy this process holds."""
+    end closing is seen here (a write fails) and not hidden by a copy this process holds.
+    The ending signals, blocked across the fork (start_children), are unblocked once this
+    process's own handlers are in place."""
     if in_process:
         return
     die_with_parent(parent=parent_pid)  # exits within a second of the bench's death (SIGKILL included)
     _ignore_sigint()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING_SIGNALS)
     for c in others:
         try:
             c.close()
@@ -756,8 +778,7 @@ def start_pair(ctx: Any, threads: bool, tx: Transport, rx: Transport, codec: Any
     else:
         workers = [ctx.Process(target=_sender_main, args=sender_args, daemon=True),
                    ctx.Process(target=_receiver_main, args=receiver_args, daemon=True)]
-    for w in workers:
-        w.start()
+    start_children(workers)
     if not threads:
         # The children hold their own copies; the parent only listens on the pipes.
         s_child.close()

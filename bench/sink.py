@@ -33,6 +33,7 @@ from radarbench.bench.engine import (
     _sender_main,
     _utc_now,
     blocked_write_ns,
+    start_children,
 )
 from radarbench.bench.health import (
     assess,
@@ -102,7 +103,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
             _quiet_gap_ns(sends_per_s), True, blocked_write_ns(cfg.send))
     worker: Any = (threading.Thread(target=_sender_main, args=args, daemon=True) if threads
                    else ctx.Process(target=_sender_main, args=args, daemon=True))
-    worker.start()
+    start_children([worker])
     if not threads:
         child.close()
     status: Status = "ok"

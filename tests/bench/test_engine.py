@@ -206,8 +206,8 @@ def test_ctrl_c_still_writes_the_report(forwarder, tmp_path) -> None:
         start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1.5)
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=15)
-    assert proc.returncode == 1, err
+    o, err = proc.communicate(timeout=15)
+    assert proc.returncode == 1 and out.exists(), (proc.returncode, o, err)
     doc = json.loads(out.read_text())
     assert doc["status"] == "interrupted"
     c = doc["counts"]
