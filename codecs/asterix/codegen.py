@@ -243,10 +243,14 @@ class _Gen(_Source):
             return f"b[{at}]"
         if n == 2:
             return f"(b[{at}] << 8 | b[{at} + 1])"
-        if n == 3:  # three subscripts beat a slice and a call; from four octets on they do not
-            return f"(b[{at}] << 16 | b[{at} + 1] << 8 | b[{at} + 2])"
         if n in (4, 8):  # a precompiled struct reads in place: half the time of a slice and a call
             return f"U{n}(b, {at})[0]"
+        if n in (3, 7):
+            # one octet wider, from the octet before, masked (~55 ns against ~75 for three
+            # subscripts, ~90 for a slice and int.from_bytes). That octet is always there: an
+            # item's value follows at least its FSPEC (a record's, a compound's) or an octet
+            # of its own (a count, an earlier part or repetition) in the same buffer.
+            return f"U{n + 1}(b, {at} - 1)[0] & {(1 << 8 * n) - 1}"
         return f"int.from_bytes(b[{at}:{at} + {n}], 'big')"
 
     def read_v(self, n: int) -> list[str]:
@@ -391,6 +395,13 @@ class _Gen(_Source):
         if isinstance(node, S.Group):
             pieces = self.octet_pieces(out, node.fields, off, total, item, var, path)
             if pieces is not None:
+                if len(pieces) > 1 and pieces[0][0] is None and all(k is not None for k, _ in pieces[1:]):
+                    # a table's dict and fields after it: its copy, then a store a field
+                    # (~75 ns for one field against ~115 for the display {**T[..], 'K': x})
+                    tmp = self.name("d")
+                    out.append(f"{tmp} = {pieces[0][1]}.copy()")
+                    out += [f"{tmp}[{k!r}] = {x}" for k, x in pieces[1:]]
+                    return tmp
                 return self.display(pieces)
             if not any(isinstance(sub, S.Depends) for _, sub in node.fields):
                 # nothing refers to a sibling: each sub-field's expression goes in the literal
