@@ -46,6 +46,8 @@ _U6 = struct.Struct(">HI").unpack_from
 # the decoder copies one (a table lookup and one dict merge instead of a shift, a mask and a
 # store a field). Shared by every edition with the same layout (keyed by that expression).
 _OCTET_TABLES: dict[str, tuple[dict[str, Any], ...]] = {}
+GROUP_CACHE_BITS = 16  # groups this wide or narrower, made of octet tables, keep their dicts
+GROUP_CACHE_SIZE = 4096
 TABLE_MIN_FIELDS = 3   # fewer named fields in an octet: the plain expressions are cheaper
 
 
@@ -395,6 +397,22 @@ class _Gen(_Source):
         if isinstance(node, S.Group):
             pieces = self.octet_pieces(out, node.fields, off, total, item, var, path)
             if pieces is not None:
+                if sum(k is None for k, _ in pieces) >= 2 and width <= GROUP_CACHE_BITS:
+                    # Two octet tables or more: merging them costs ~190 ns; the group's dict,
+                    # kept by its raw bits, costs a lookup and a copy (~80 ns). The pieces
+                    # are functions of those bits alone (spare checks are emitted above and
+                    # still run every time). Real data repeats few values; at most
+                    # GROUP_CACHE_SIZE are kept, so random input costs a failed lookup.
+                    cache = self.const({}, "C")
+                    tmp = self.name("c")
+                    out += [
+                        f"{tmp} = {cache}.get({raw})",
+                        f"if {tmp} is None:",
+                        f"    {tmp} = {self.display(pieces)}",
+                        f"    if len({cache}) < {GROUP_CACHE_SIZE}: {cache}[{raw}] = {tmp}.copy()",
+                        f"else: {tmp} = {tmp}.copy()",
+                    ]
+                    return tmp
                 if len(pieces) > 1 and pieces[0][0] is None and all(k is not None for k, _ in pieces[1:]):
                     # a table's dict and fields after it: its copy, then a store a field
                     # (~75 ns for one field against ~115 for the display {**T[..], 'K': x})
