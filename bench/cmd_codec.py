@@ -157,6 +157,9 @@ def _pieces(path: Path, unread: Unread) -> Iterator[tuple[bytes, int, int, dict[
         yield data, 0, 0, extra
 
 
+_BATCH = 256  # JSON records a write: a few hundred kB at most, and still a stream
+
+
 def run_decode(args: argparse.Namespace) -> int:
     path = Path(args.file)
     check_input(path)
@@ -176,10 +179,20 @@ def run_decode(args: argparse.Namespace) -> int:
     skipped = _SkipCounter()
     unread = Unread()
     failures = 0
+    # JSON records wait here and go out BATCH at a time: one serialiser call and one write a
+    # batch rather than a record (~1 us of ~8 a CAT048 record), the same bytes
+    pending: list[dict[str, Any]] = []
+
+    def flush_pending() -> None:
+        if pending:
+            assert write is not None
+            write(jsonlines.lines(pending))
+            pending.clear()
 
     def report(errors: list[DecodeError], base: int, where: str) -> None:
         nonlocal failures
         failures += len(errors)
+        flush_pending()  # the records before the error come out before its message
         out.flush()
         for exc in errors:
             print(f"radarbench decode: {path}: {where}{exc.at(base) if base else exc}", file=sys.stderr)
@@ -197,17 +210,24 @@ def run_decode(args: argparse.Namespace) -> int:
                                      skipped=skipped, errors=errors):  # type: ignore[arg-type]
                     if errors:
                         report(errors, base, where)
-                    rec: dict[str, Any] = {"category": r.category, "edition": r.edition, "items": r.items}
-                    if r.uap is not None:  # which of the category's UAPs the record follows
-                        rec["uap"] = r.uap
-                    if extra:
-                        rec.update(extra)
-                    rec["block"] = r.block + block0  # type: ignore[operator]
-                    rec["offset"] = r.offset + base  # type: ignore[operator]
-                    if r.warnings:
-                        rec["warnings"] = r.warnings
+                    rec: dict[str, Any]
+                    if r.uap is None and not extra and not r.warnings:  # the usual record: one display
+                        rec = {"category": r.category, "edition": r.edition, "items": r.items,
+                               "block": r.block + block0, "offset": r.offset + base}  # type: ignore[operator]
+                    else:  # the same keys in the same order, and those it has besides
+                        rec = {"category": r.category, "edition": r.edition, "items": r.items}
+                        if r.uap is not None:  # which of the category's UAPs the record follows
+                            rec["uap"] = r.uap
+                        if extra:
+                            rec.update(extra)
+                        rec["block"] = r.block + block0  # type: ignore[operator]
+                        rec["offset"] = r.offset + base  # type: ignore[operator]
+                        if r.warnings:
+                            rec["warnings"] = r.warnings
                     if write is not None:
-                        write(jsonlines.line(rec))
+                        pending.append(rec)
+                        if len(pending) >= _BATCH:
+                            flush_pending()
                     else:
                         _text(rec, out)
             except DecodeError as exc:  # a block header that breaks (rigs.blockfile hands
@@ -215,13 +235,16 @@ def run_decode(args: argparse.Namespace) -> int:
             if errors:
                 report(errors, base, where)
     except ValueError as exc:  # the capture itself cannot be read (DecodeError is caught above)
+        flush_pending()  # what was decoded before is not lost
         out.flush()
         raise UserError(str(exc)) from None
     except BrokenPipeError:
         raise  # the reader went away (| head): cli.main ends quietly
     except OSError as exc:  # the file, read in pieces, failed under us
+        flush_pending()
         out.flush()
         raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    flush_pending()
     out.flush()
     if unread:
         print(f"radarbench decode: {path}: {unread.summary()}", file=sys.stderr)

@@ -47,12 +47,40 @@ def _orjson_line(obj: Any) -> bytes:
         out = orjson.dumps(obj)
     except TypeError:  # orjson.JSONEncodeError: a >64-bit integer, a non-string key...
         return json_line(obj)
-    if (not out.isascii() or b"\x7f" in out or b"null" in out or b"0.0000" in out
-            or _EXPONENT(out) is not None):
+    if _suspect(out):
         return json_line(obj)  # may differ from json's bytes (see the module docstring)
     return out + b"\n"
 
 
+def _suspect(out: bytes) -> bool:
+    """Whether orjson's bytes ``out`` may differ from json's (see the module docstring)."""
+    # (a search for "null" runs at ~2 GB/s, one for a single octet at memchr's speed: "null"
+    # is looked for only where a "u" is, which decoded records seldom hold outside "uap")
+    return (not out.isascii() or b"\x7f" in out or (b"u" in out and b"null" in out)
+            or b"0.0000" in out or _EXPONENT(out) is not None)
+
+
+def _orjson_lines(objs: list[Any]) -> bytes:
+    # The checks run once over the batch's bytes: each is a C-speed scan, so on a batch they
+    # cost what they cost on its lines one by one, less ~5 calls a line (~0.4 us of ~2.5).
+    if not objs:
+        return b""
+    dumps = orjson.dumps
+    try:
+        out = b"\n".join([dumps(o) for o in objs]) + b"\n"
+    except TypeError:
+        return b"".join([_orjson_line(o) for o in objs])
+    if _suspect(out):
+        return b"".join([_orjson_line(o) for o in objs])  # find the lines json must write
+    return out
+
+
+def _json_lines(objs: list[Any]) -> bytes:
+    return b"".join([json_line(o) for o in objs])
+
+
 # The serialiser in use: orjson's when it is installed, json's otherwise (same bytes).
 line: Callable[[Any], bytes] = _orjson_line if orjson is not None else json_line
+# Many lines at once, the same bytes as line() of each, joined: for a stream of records.
+lines: Callable[[list[Any]], bytes] = _orjson_lines if orjson is not None else _json_lines
 ENGINE = "orjson" if orjson is not None else "json"

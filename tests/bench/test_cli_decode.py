@@ -139,3 +139,21 @@ def test_a_reader_that_goes_away_ends_decode_quietly(tmp_path: Path) -> None:
     p.stdout.close()
     err = p.stderr.read()
     assert p.wait(timeout=60) == 0 and err == b""
+
+
+def test_records_before_a_broken_block_come_out_before_its_error(tmp_path: Path) -> None:
+    # JSON records go out in batches: a batch still waiting when a block breaks is written
+    # before the error's line, so one stream holding both reads in file order.
+    good = cat048_blocks()
+    broken = bytes([48, 0, 5, 0x80, 0x01])      # LEN 5: a record that ends inside I048/010
+    path = tmp_path / "mixed.ast"
+    path.write_bytes(good + broken + good)
+    res = subprocess.run([sys.executable, "-c", _ENTRY, "decode", str(path)],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    lines = res.stdout.decode().splitlines()
+    err = [i for i, ln in enumerate(lines) if ln.startswith("radarbench decode:")]
+    assert res.returncode == 1 and len(err) == 1, lines[-3:]
+    n = sum(1 for _ in iter_decode(good))
+    assert err[0] == n                          # every record of the first copy, then the error
+    assert len(lines) == 2 * n + 1
+    assert json.loads(lines[n - 1])["offset"] < len(good) < json.loads(lines[n + 1])["offset"]

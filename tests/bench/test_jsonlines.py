@@ -52,3 +52,15 @@ def test_random_and_scaled_floats_give_json_bytes() -> None:
         values += [rnd.uniform(1, 10) * 10.0 ** e for _ in range(50)]
     for v in values:
         assert jsonlines.line([v]) == json.dumps([v], separators=(",", ":")).encode() + b"\n", v
+
+
+def test_a_batch_is_the_lines_of_its_objects() -> None:
+    # lines() checks a whole batch at once and, when a mark is in it, finds the lines that
+    # must be json's: every edge value, alone or among plain records, gives json's bytes
+    plain = [{"category": 48, "items": {"040": {"RHO": 12.5, "THETA": 90.0}}, "offset": k} for k in range(5)]
+    want = lambda objs: b"".join(json.dumps(o, separators=(",", ":")).encode() + b"\n" for o in objs)  # noqa: E731
+    assert jsonlines.lines(plain) == want(plain)
+    for value in EDGES:
+        batch = plain[:2] + [{"items": {"v": value}}] + plain[2:]
+        assert jsonlines.lines(batch) == want(batch), value
+    assert jsonlines.lines([]) == b""
