@@ -656,8 +656,13 @@ class ContentMatcher:
             lat = self._latency_mean
             out = early[0] if len(early) == 1 else self._nearest(early, rec.items,
                                                                  None if lat is None else t_ns + int(lat))
-            if lat is not None and abs((out.t_ns - t_ns) - lat) > self._spread_ns():
-                early = None  # an out record far from this one's time: a copy of an earlier send
+            if lat is not None and (out.t_ns - t_ns) - lat < -self._spread_ns():
+                # An out record much earlier than this one's time plus the latency seen: a
+                # copy of an earlier send (a looped recording's lap before). One much later
+                # is this record, late (a busy device held it): it pairs, as it does when the
+                # in record is handed over first (on_out); refusing it counted a record lost
+                # and its copy outside when a live tap's out side was handed over first.
+                early = None
         if early:
             early.remove(out)
             if not early:
