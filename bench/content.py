@@ -548,6 +548,7 @@ class ContentMatcher:
         # How far the in side has reported (its own clock; None: as far as the newest time
         # seen, as when both sides come merged in time order). Set by a live run's parent.
         self.in_upto_ns: int | None = None
+        self._deferred: list[_Out] = []  # see _settle_deferred
         self._latency_mean: float | None = None  # of recent pairings, ns (see _nearest)
         # Whether a record's own time moves "now" (expiring what is older than now - window).
         # True when both sides come merged in time order (two recordings); a live run sets it
@@ -608,7 +609,7 @@ class ContentMatcher:
         size = {"pending_keys": len(self._pending), "early_keys": len(self._early),
                 "in_fifo": len(self._in_fifo), "out_fifo": len(self._out_fifo),
                 "recent_keys": len(self._recent), "recent_fifo": len(self._recent_fifo),
-                "order": len(self._order)}
+                "order": len(self._order), "deferred": len(self._deferred)}
         if self.conversion is not None:
             size["conv_in"] = self._conv_in.size
             size["conv_early"] = self._conv_early.size
@@ -651,18 +652,26 @@ class ContentMatcher:
             key = ("content", rec.category, freeze(rec.items))
         entry = _In(t_ns, index, rec, nbytes, key)
         early = self._early.get(key)
-        len_early = len(early) if early else 0
+        len_early = 0
         if early:
             lat = self._latency_mean
-            out = early[0] if len(early) == 1 else self._nearest(early, rec.items,
-                                                                 None if lat is None else t_ns + int(lat))
-            if lat is not None and (out.t_ns - t_ns) - lat < -self._spread_ns():
-                # An out record much earlier than this one's time plus the latency seen: a
-                # copy of an earlier send (a looped recording's lap before). One much later
-                # is this record, late (a busy device held it): it pairs, as it does when the
-                # in record is handed over first (on_out); refusing it counted a record lost
-                # and its copy outside when a live tap's out side was handed over first.
+            cands: Any = early
+            if lat is not None:
+                # An out record much earlier than this one's time plus the latency seen is a
+                # copy of an earlier send (a looped recording's lap before): not a candidate.
+                # One much later is this record, late (a busy device held it): it pairs, as it
+                # does when the in record is handed over first (on_out); refusing it counted a
+                # record lost and its copy outside when a live tap's out side came first.
+                # Filtered before _nearest prefers equal content: a stale second copy of the
+                # lap before, equal, was chosen over this lap's modified copy, then refused,
+                # and the record counted lost (looped replays under load).
+                floor = t_ns + lat - self._spread_ns()
+                cands = [o for o in early if o.t_ns >= floor]
+            len_early = len(cands)
+            if not cands:
                 early = None
+            else:
+                out = cands[0] if len_early == 1 else self._nearest(cands, rec.items, None if lat is None else t_ns + int(lat))
         if early:
             early.remove(out)
             if not early:
@@ -712,9 +721,11 @@ class ContentMatcher:
         if q:
             lat = self._latency_mean
             entry = q[0] if len(q) == 1 else self._nearest(q, rec.items, None if lat is None else t_ns - int(lat))
+        deferred = False
         if q and self._implausible(entry, t_ns):
             if not self._in_done_by(t_ns):
                 q = None  # its own in record is not reported yet: wait for it (below)
+                deferred = True
             elif self._duplicate(key, rec.items):
                 return  # a second copy of a recent pairing, not a very late first one
         if q:
@@ -738,6 +749,44 @@ class ContentMatcher:
         else:
             e.append(out)
         self._out_fifo.append(out)
+        if deferred:
+            self._deferred.append(out)
+
+    def _settle_deferred(self) -> None:
+        """Out records that found a waiting in record of their key only at an implausible
+        latency while the in side had not reported up to them (they waited for their own in
+        record, a later send of the same key): once the in side is past them and none came,
+        they are that waiting record's copy, late, as on_out pairs them when the in side is
+        already past. (They waited to the window's end instead: a held, modified record of a
+        looped replay counted lost, and its copy unmatched, in runs under load.)"""
+        keep = []
+        for o in self._deferred:
+            if o.done:
+                continue
+            if not self._in_done_by(o.t_ns):
+                keep.append(o)
+                continue
+            q = self._pending.get(o.key)
+            if not q:
+                continue  # nothing waits for it: it stays an early out record to its expiry
+            lat = self._latency_mean
+            entry = q[0] if len(q) == 1 else self._nearest(q, o.rec.items, None if lat is None else o.t_ns - int(lat))
+            early = self._early[o.key]
+            early.remove(o)
+            if not early:
+                del self._early[o.key]
+            o.done = True
+            if self._duplicate(o.key, o.rec.items):
+                o.cell[0] = -1  # a second copy of a recent pairing: it pairs with nothing
+                self._judge_order()
+                continue
+            len_q = len(q)
+            q.remove(entry)
+            if not q:
+                del self._pending[o.key]
+            entry.done = True
+            self._pair(entry, o.rec, o.t_ns, o.nbytes, o.cell, unambiguous=len_q == 1)
+        self._deferred = keep
 
     def on_corrupted(self, side: str, t_ns: int, reason: str) -> None:
         """A frame seen on ``side`` ("in" or "out") at t_ns that did not decode. Raises
@@ -753,11 +802,16 @@ class ContentMatcher:
 
     def advance(self, now_ns: int) -> None:
         """The shared clock reads now_ns: everything older than now - window is decided."""
+        if self._deferred:
+            self._settle_deferred()
         self._tick(now_ns)
 
     def finish(self) -> None:
         """Both sides are done: every in record still waiting is lost, every out record still
         waiting is duplicated or unmatched_out. Idempotent."""
+        self.in_upto_ns = None
+        if self._deferred:
+            self._settle_deferred()
         self._expire(1 << 62)
         self.finished = True
 
