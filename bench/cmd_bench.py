@@ -32,6 +32,7 @@ from radarbench.bench.verdict import (
     check_limit_keys,
     exit_status,
     label,
+    settle,
     with_defaults,
 )
 from radarbench.rigs import lifeline
@@ -383,6 +384,10 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     lifeline.hold()  # the run is over: a signal from here on must not cost the report
+    if lifeline.interrupts() and report.status != "interrupted":
+        # asked to stop once run_bench had settled its verdict: the run is interrupted
+        report.status = "interrupted"
+        settle(report, cfg.limits)
     out = sys.stderr if args.json_stream == "-" else sys.stdout
     print_result(report, args.quiet, out)
     markdown = None

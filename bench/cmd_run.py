@@ -120,12 +120,14 @@ def run_rig(rig: Rig, quiet: bool, json_stream: str | None = None, default_limit
             cfg.check()
             refuse_self_hearing(cfg)
             report = run_bench(cfg)
+            lifeline.hold()  # the run is over: a signal from here on must not cost the report
         except (ConfigError, RigError) as exc:
             raise UserError(str(exc)) from None
         died = up.dead()
     finally:
         up.stop()  # signals meanwhile are held (a second one kills the devices instead)
-    lifeline.hold()  # the run is over: a signal from here on must not cost the report
+    if lifeline.interrupts():
+        report.status = "interrupted"  # asked to stop after its measurement: settled below
     rig_info = report.config.setdefault("rig", {})
     rig_info["devices"] = up.summaries
     if died:

@@ -64,7 +64,6 @@ from radarbench.bench.engine import (
     plumbing,
     start_pair,
     stop_pair,
-    start_children,
 )
 from radarbench.bench.health import SenderLag, assess, cpu_pressure_us, late_send_ns, pressure_share
 from radarbench.bench.match import FAILED, ReceiverLog, SendBatch
@@ -75,6 +74,7 @@ from radarbench.bench.source import (
 )
 from radarbench.bench.stats import HIGHEST_NS, RunStats
 from radarbench.codecs.asterix import DecodeError, iter_decode
+from radarbench.rigs import lifeline
 
 # Time the out side may run ahead of the in side, or follow it, before a record that
 # matches nothing is decided (lost, unmatched): late_after plus this.
@@ -778,6 +778,7 @@ def run_replay(cfg: BenchConfig, progress: Progress) -> BenchReport:
         stop_pair(workers, threads, tx, rx, (s_parent, r_parent))
         _close_recorders(recorders)
         raise
+    lifeline.hold()  # the measurement is over (engine.run_bench)
     stop_pair(workers, threads, tx, rx, (s_parent, r_parent))
     wall_ns = time.monotonic_ns() - start_ns
     feed.finish()
@@ -924,7 +925,8 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
         ctx.Process(target=_receiver_main, daemon=True,
                     args=(rx_out, None, ctl_out, o_child, False, me, (i_parent, i_child, o_parent), quiet_gap)),
     ]
-    start_children(workers)
+    for w in workers:
+        w.start()
     i_child.close()
     o_child.close()
     state: dict[str, Any] = {"in": None, "out": None, "in_upto": start_ns, "out_upto": start_ns}
@@ -994,6 +996,7 @@ def run_tap(cfg: BenchConfig, progress: Progress) -> BenchReport:
         rx_out.close()
         _close_recorders(recorders)
         raise
+    lifeline.hold()  # the measurement is over (engine.run_bench)
     for w in workers:
         w.join(timeout=1.0)
         if w.is_alive():

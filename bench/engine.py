@@ -60,6 +60,7 @@ from radarbench.bench.schedule import Bursts, ConstantRate, Ramp, Schedule
 from radarbench.bench.stats import HIGHEST_NS
 from radarbench.bench.verdict import check_limit_keys, settle
 from radarbench.rigs.editionopts import checked
+from radarbench.rigs import lifeline
 from radarbench.rigs.lifeline import die_with_parent
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports import open as open_transport
@@ -407,36 +408,16 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-# The signals that end a run. A forked child starts with the parent's handlers, which raise
-# Interrupted: one landing between the fork and the child's own handlers was raised inside
-# multiprocessing's start-up code in the child. So they are blocked while children are forked
-# (start_children) and the child unblocks them once its own handlers are in place.
-_ENDING_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-
-
-def start_children(workers: list[Any]) -> None:
-    """Start forked workers (processes or threads) with the ending signals blocked, so that
-    none lands in a child before _child_start; a signal that comes meanwhile waits, for the
-    parent, until they are started (it still ends the run, a few milliseconds later)."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING_SIGNALS)
-    try:
-        for w in workers:
-            w.start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 def _child_start(in_process: bool, parent_pid: int, others: tuple[Connection, ...]) -> None:
     """First steps of a forked sender or receiver: die with the parent (SIGKILL included),
     ignore Ctrl-C, and close the pipe ends it inherited but does not use, so that the parent's
     end closing is seen here (a write fails) and not hidden by a copy this process holds.
-    The ending signals, blocked across the fork (start_children), are unblocked once this
-    process's own handlers are in place."""
+    (A signal that lands before this is no harm: radarbench.rigs.lifeline's handler, copied
+    from the parent, leaves a forked child's ending to the parent while it lives.)"""
     if in_process:
         return
     die_with_parent(parent=parent_pid)  # exits within a second of the bench's death (SIGKILL included)
     _ignore_sigint()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING_SIGNALS)
     for c in others:
         try:
             c.close()
@@ -778,7 +759,8 @@ def start_pair(ctx: Any, threads: bool, tx: Transport, rx: Transport, codec: Any
     else:
         workers = [ctx.Process(target=_sender_main, args=sender_args, daemon=True),
                    ctx.Process(target=_receiver_main, args=receiver_args, daemon=True)]
-    start_children(workers)
+    for w in workers:
+        w.start()
     if not threads:
         # The children hold their own copies; the parent only listens on the pipes.
         s_child.close()
@@ -922,6 +904,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
             pump(0.05)
         except KeyboardInterrupt:
             break
+    lifeline.hold()  # the measurement is over: see end_of_measurement
     stop_pair(workers, threads, tx, rx, (s_parent, r_parent))
     wall_ns = time.monotonic_ns() - start_ns
 
@@ -996,10 +979,26 @@ def run_bench(cfg: BenchConfig) -> BenchReport:
     path or on Ctrl-C: those are in the report's faults and status). The report's status is
     its verdict (radarbench.bench.verdict.settle, with cfg.limits), decided last.
 
+    Ending signals (radarbench.rigs.lifeline's handlers, as the CLI installs them) raise
+    while the run measures; from the end of its measurement on they are counted, not raised
+    (each mode calls lifeline.hold() there), so one that comes while the children are joined
+    and the report is built cannot cost the report: the run is then "interrupted" (a signal
+    in that window used to end `bench` with 128+N and no report, its figures complete).
+    The holds end when this returns.
+
     Raises ConfigError (a ValueError, one line) for settings or URLs that cannot run.
     """
     cfg.check()
-    return settle(_run_mode(cfg), cfg.limits)
+    seen, depth = len(lifeline.interrupts()), lifeline.held()
+    try:
+        report = _run_mode(cfg)
+        if len(lifeline.interrupts()) > seen:
+            report.status = "interrupted"
+        return settle(report, cfg.limits)
+    finally:
+        # a caller that runs again (the pytest fixture) has its next measurement interruptible;
+        # the CLI holds again at once (cmd_bench) to write what this returns
+        lifeline.release(depth)
 
 
 def _run_mode(cfg: BenchConfig) -> BenchReport:

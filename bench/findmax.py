@@ -53,6 +53,7 @@ from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report
 from radarbench.bench.stats import RunStats
 from radarbench.bench.verdict import busy_pressure, settle
+from radarbench.rigs import lifeline
 from radarbench.rigs.urlcheck import runs_here
 
 # The search never offers more than this: a Python sender tops out far below, and the engine
@@ -348,7 +349,13 @@ class _Search:
             verdict = StepVerdict("bench_overloaded", f"bench overloaded at {rate:,.0f} msgs/s: {exc}")
             report = None
         else:
+            seen = len(lifeline.interrupts())
             report = run_loop(run_cfg, self.progress, rate=rate)
+            # run_loop counts the signals that come once its measurement is over; the next
+            # step must take them again, and one that came ends the search
+            lifeline.release()
+            if len(lifeline.interrupts()) > seen:
+                report.status = "interrupted"
             verdict = judge(cfg, report, rate)
             self.last = report
         c = report.counts if report is not None else None
@@ -479,6 +486,7 @@ def find_max(cfg: BenchConfig, progress: Progress) -> BenchReport:
         search.search()
     except KeyboardInterrupt:
         interrupted = True
+    lifeline.hold()  # the search is over: a signal from here on is counted (engine.run_bench)
     section = search.section(interrupted, estimated)
     chosen = search.best[1] if search.best is not None else search.last
     if chosen is None and interrupted:

@@ -33,7 +33,6 @@ from radarbench.bench.engine import (
     _sender_main,
     _utc_now,
     blocked_write_ns,
-    start_children,
 )
 from radarbench.bench.health import (
     assess,
@@ -48,6 +47,7 @@ from radarbench.bench.progress import Progress
 from radarbench.bench.report import Report, Status
 from radarbench.bench.schedule import Schedule
 from radarbench.bench.stats import HIGHEST_NS, RunStats, Throughput
+from radarbench.rigs import lifeline
 
 
 class _Tally:
@@ -103,7 +103,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
             _quiet_gap_ns(sends_per_s), True, blocked_write_ns(cfg.send))
     worker: Any = (threading.Thread(target=_sender_main, args=args, daemon=True) if threads
                    else ctx.Process(target=_sender_main, args=args, daemon=True))
-    start_children([worker])
+    worker.start()
     if not threads:
         child.close()
     status: Status = "ok"
@@ -153,6 +153,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
                 pump(0.05)
         except KeyboardInterrupt:
             pass
+    lifeline.hold()  # the measurement is over (engine.run_bench)
     worker.join(timeout=2.0)
     if not threads and worker.is_alive():
         worker.kill()

@@ -52,6 +52,7 @@ from radarbench.bench.report import Report, Status
 from radarbench.bench.stats import RunStats
 from radarbench.codecs.asterix import DecodeError, category_spec, decode
 from radarbench.codecs.asterix.spec import Quantity
+from radarbench.rigs import lifeline
 
 SECONDS_PER_DAY = 86400
 NS_PER_DAY = SECONDS_PER_DAY * NS_PER_S
@@ -473,6 +474,7 @@ def run_source(cfg: BenchConfig, progress: Progress) -> BenchReport:
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
+        lifeline.hold()  # the measurement is over (engine.run_bench)
         rx.close()
     stop_ns = time.monotonic_ns()
     # The last line: the final figures, the same as the report's (the rate over the part of

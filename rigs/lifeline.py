@@ -394,6 +394,17 @@ def hold() -> None:
     _state.holding += 1
 
 
+def release(to: int | None = None) -> None:
+    """Undo one hold() (or all those since held() read ``to``): a step of a longer run (a
+    find-max step) is over and reported, and what follows may be interrupted again."""
+    _state.holding = max(0, _state.holding - 1) if to is None else min(_state.holding, to)
+
+
+def held() -> int:
+    """How many hold()s and holding() sections are in force (0: signals raise)."""
+    return _state.holding
+
+
 def interrupts() -> list[int]:
     """The signal numbers received since install_interrupt_handlers(), oldest first."""
     return list(_state.signums)
@@ -423,8 +434,8 @@ def holding() -> Iterator[None]:
 
 __all__ = [
     "ENV_PARENT", "ENV_RUN_DIR", "Interrupted", "child_env", "cleanup_orphaned_run_dir",
-    "die_with_parent", "exit_status_for", "from_environment", "hold", "holding", "hurried",
+    "die_with_parent", "exit_status_for", "from_environment", "held", "hold", "holding", "hurried",
     "install_interrupt_handlers", "interrupt_handlers", "interrupts", "make_run_dir", "owner_of", "parent_gone",
-    "pdeathsig_setter", "remove_if_owner_dead", "restore_interrupt_handlers", "set_pdeathsig",
+    "pdeathsig_setter", "release", "remove_if_owner_dead", "restore_interrupt_handlers", "set_pdeathsig",
     "sweep_stale_run_dirs",
 ]

@@ -1,0 +1,42 @@
+"""A signal that comes once a run has measured (its children being joined, its report being
+built) is counted, not raised: the run ends "interrupted" with its report, as a signal during
+it does. It used to end `radarbench bench` with 128+N and no report (a newcomer, 5 of 5 with
+SIGTERM 50 ms after the last progress line)."""
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from radarbench.bench import engine
+from radarbench.bench.engine import BenchConfig, run_bench
+from radarbench.rigs import lifeline
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_while_the_children_are_joined_gives_an_interrupted_report(
+        sig: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    joined = engine.stop_pair
+
+    def stop_pair_signalled(*args, **kwargs):  # the window: measurement over, report not built
+        os.kill(os.getpid(), sig)
+        return joined(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "stop_pair", stop_pair_signalled)
+    port = _free_udp_port()
+    with lifeline.interrupt_handlers():
+        depth = lifeline.held()
+        report = run_bench(BenchConfig(send=f"udp://127.0.0.1:{port}", recv=f"udp://127.0.0.1:{port}",
+                                       rate=200, count=40, duration_s=None, drain_s=0.2))
+        assert lifeline.interrupts() == [sig]
+        assert lifeline.held() == depth      # the next run measures interruptibly again
+    assert report.status == "interrupted"
+    assert report.counts.sent == 40          # the figures are the whole run's
+
+
+def _free_udp_port() -> int:
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
