@@ -19,6 +19,8 @@ functions.
 """
 from __future__ import annotations
 
+import io
+import os
 import socket
 import struct
 from collections import Counter
@@ -228,25 +230,79 @@ def open_capture(path: str | Path) -> Any:
         raise ValueError(f"{path}: not a pcap capture ({exc})") from None
 
 
-def iter_frames(reader: Any) -> Iterator[tuple[int, int, Any, bytes]]:
+def iter_frames(reader: Any, checked: bool = True) -> Iterator[tuple[int, int, Any, bytes]]:
     """(frame number from 1, link type, scapy's metadata, frame bytes) of each captured frame.
 
-    Raises ValueError if the capture breaks off in a way scapy cannot read past."""
+    A pcapng Simple Packet Block carries no time stamp: its metadata takes the time of the
+    frame before (0 before any). Raises ValueError, naming the frame and byte offset, where
+    the capture breaks off or is damaged: scapy ends quietly at a frame cut short (a truncated
+    pcapng) and hands over a frame shorter than its header says (a damaged classic pcap),
+    and the frames after it were lost without a word. checked=False leaves both checks to the
+    caller (rigs.recordings says them in its own terms, as RecordingError)."""
     linktype = getattr(reader, "linktype", LINKTYPE_ETHERNET)
+    f = getattr(reader, "f", None)
+    # the file position after each frame, where it can be told (a plain file, not gzip)
+    tell = f.tell if isinstance(f, io.BufferedReader) else None
+    pos = tell() if tell is not None else 0
+    prev_time: tuple[Any, Any, Any] = (0, 0, 1_000_000)
     n = 0
     it = iter(reader)
     while True:
         try:
             frame, meta = next(it)
-        except StopIteration:
-            return
-        except EOFError:
+        except (StopIteration, EOFError):
+            if tell is not None and checked:
+                size = os.fstat(f.fileno()).st_size
+                cut = broken_tail(f, pos, size, getattr(reader, "endian", "<"), hasattr(reader, "interfaces"))
+                if cut is not None:
+                    at, what, need, left = cut
+                    raise ValueError(f"capture cut short after frame {n}: at byte offset {at}, {what} "
+                                     f"needs {need} octets, {left} are left")
             return
         except Exception as exc:  # a damaged capture: scapy's own exception types
             raise ValueError(f"capture unreadable after frame {n}: {exc}") from None
         n += 1
+        caplen = getattr(meta, "caplen", None)
+        if checked and caplen is not None and len(frame) < caplen:
+            raise ValueError(f"frame {n} (byte offset {pos}): its header says {caplen} octets were "
+                             f"captured, {len(frame)} follow: the capture is cut short or damaged")
+        if hasattr(meta, "tshigh"):  # pcapng
+            if meta.tshigh is None:  # a Simple Packet Block
+                meta = meta._replace(tshigh=prev_time[0], tslow=prev_time[1], tsresol=prev_time[2])
+            prev_time = (meta.tshigh, meta.tslow, meta.tsresol)
+        if tell is not None:
+            pos = tell()
         # pcapng: each frame names its interface's link type
         yield n, getattr(meta, "linktype", None) or linktype, meta, frame
+
+
+def broken_tail(f: Any, pos: int, size: int, endian: str, pcapng: bool) -> tuple[int, str, int, int] | None:
+    """Where a capture breaks off after its last whole frame (scapy ends there quietly): walk
+    what is left from ``pos`` (whole pcapng blocks may follow: statistics, names; a classic
+    pcap has only records) and give (byte offset, what is cut short, octets it needs, octets
+    left), or None if the file ends on a whole record or block. Moves ``f``."""
+    order = "little" if endian == "<" else "big"
+    f.seek(pos)
+    while pos < size:
+        head = f.read(16 if not pcapng else 8)
+        if not pcapng:
+            if len(head) < 16:
+                return pos, "a pcap record header", 16, len(head)
+            need, what = 16 + int.from_bytes(head[8:12], order), "a pcap record"
+        else:
+            if len(head) < 8:
+                return pos, "a pcapng block header", 8, len(head)
+            if head[:4] == b"\x0a\x0d\x0d\x0a":  # a new section: its own byte order
+                magic = f.read(4)
+                order = "little" if magic == b"\x4d\x3c\x2b\x1a" else "big"
+            need, what = int.from_bytes(head[4:8], order), "a pcapng block"
+            if need < 12:
+                return pos, "a pcapng block (its length is below the 12 octets of header and trailer)", 12, need
+        if pos + need > size:
+            return pos, what, need, size - pos
+        pos += need
+        f.seek(pos)
+    return None
 
 
 def capture_time_s(meta: Any, nano: bool) -> float:

@@ -64,7 +64,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 
 from radarbench.codecs.asterix.record import BLOCK_HEADER_LEN
 from radarbench.rigs.pcapfile import (
-    PCAP_MAGICS, PCAPNG_MAGIC, Unread, blocks_fill, capture_time_s, iter_frames, open_capture,
+    PCAP_MAGICS, PCAPNG_MAGIC, Unread, blocks_fill, broken_tail, capture_time_s, iter_frames, open_capture,
     read_frame,
 )
 
@@ -553,7 +553,7 @@ class Recording:
         size = os.fstat(f.fileno()).st_size if hasattr(f, "fileno") and not hasattr(f, "fileobj") else None
         end = f.tell()  # end of the last whole record read
         with reader:
-            frames = iter_frames(reader)
+            frames = iter_frames(reader, checked=False)
             while True:
                 try:
                     n, linktype, meta, frame = next(frames)
@@ -586,29 +586,11 @@ class Recording:
                 self._pcap_tail(f, end, size, getattr(reader, "endian", "<"), hasattr(reader, "interfaces"))
 
     def _pcap_tail(self, f: Any, pos: int, size: int, endian: str, pcapng: bool) -> None:
-        """scapy ends quietly at a record the file cuts short: walk what is left after the last
-        whole record and say where the file breaks off, if it does."""
-        order = "little" if endian == "<" else "big"
-        f.seek(pos)
-        while pos < size:
-            head = f.read(16 if not pcapng else 8)
-            if not pcapng:
-                if len(head) < 16:
-                    self._short(pos, "a pcap record header", 16, len(head))
-                need = 16 + int.from_bytes(head[8:12], order)
-                what = "a pcap record"
-            else:
-                if len(head) < 8:
-                    self._short(pos, "a pcapng block header", 8, len(head))
-                need = int.from_bytes(head[4:8], order)
-                if need < 12:
-                    self._error(pos, f"a pcapng block has length {need}, below the 12 octets of its "
-                                "header and trailer", stop=True)
-                what = "a pcapng block"
-            if pos + need > size:
-                self._short(pos, what, need, size - pos)
-            pos += need
-            f.seek(pos)
+        """scapy ends quietly at a record the file cuts short: say where the file breaks off,
+        if it does (pcapfile.broken_tail)."""
+        cut = broken_tail(f, pos, size, endian, pcapng)
+        if cut is not None:
+            self._short(*cut)
 
 
 def read_recording(path: str | Path, fmt: str = "auto", filter: Filter | str | None = None,

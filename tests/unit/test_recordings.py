@@ -481,3 +481,54 @@ def test_decode_and_inspect_read_a_framed_recording(tmp_path, payloads, capsys):
     assert {x["src"] for x in lines} == {"board 5, line 1"}
     assert main(["inspect", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["format"] == "final"
+
+
+# ------------------------------------------------------------------ damaged captures, as decode reads them
+
+def _decode_cli(path: Path) -> subprocess.CompletedProcess:
+    import sys
+    return subprocess.run([sys.executable, "-m", "radarbench.bench.cli", "decode", str(path)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_simple_packet_block_takes_the_time_of_the_frame_before(tmp_path):
+    # A Simple Packet Block has no time stamp (scapy gives None): decode and replay read it
+    # with the time of the frame before; it used to end `decode` and `inspect` in a traceback.
+    frames = raw_frames(sample(CAPTURE))[:3]
+    full = write_pcapng(tmp_path / "x.pcapng", frames)
+    # the second frame again, as a Simple Packet Block (type 3: original length, then data)
+    body = struct.pack("<I", len(frames[1][1])) + frames[1][1]
+    body += bytes(-len(body) % 4)
+    spb = struct.pack("<II", 3, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+    path = write(tmp_path, "spb.pcapng", full + spb)
+    got = list(iter_datagrams(path))
+    assert [d.payload for d in got] == [d.payload for d in list(iter_datagrams(sample(CAPTURE)))[:3]] + [got[1].payload]
+    assert got[3].time_s == got[2].time_s
+    res = _decode_cli(path)
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+    from radarbench.codecs.asterix import decode
+    assert len(res.stdout.splitlines()) == sum(len(decode(d.payload)) for d in got)
+
+
+@pytest.mark.parametrize("damage", ["pcapng cut", "pcap caplen"])
+def test_decode_of_a_damaged_capture_says_where_and_fails(tmp_path, damage):
+    # scapy ends quietly at a block cut short, and hands over a frame shorter than its record
+    # says: decode wrote the records before and exited 0, the rest lost without a word.
+    frames = raw_frames(sample(CAPTURE))
+    if damage == "pcapng cut":
+        full = write_pcapng(tmp_path / "full.pcapng", frames)
+        path = write(tmp_path, "cut.pcapng", full[:-6])
+        want = "capture cut short after frame 99"
+    else:
+        data = bytearray(sample(CAPTURE).read_bytes())
+        pos = 24
+        for _ in range(50):                      # to frame 51's record header
+            pos += 16 + struct.unpack_from("<I", data, pos + 8)[0]
+        struct.pack_into("<I", data, pos + 8, 0x7FFFFFFF)
+        path = write(tmp_path, "caplen.pcap", bytes(data))
+        want = f"frame 51 (byte offset {pos})"
+    res = _decode_cli(path)
+    assert res.returncode != 0, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and want in lines[0] and "Traceback" not in res.stderr, res.stderr
+    assert len(res.stdout.splitlines()) > 0     # the records before it are written
