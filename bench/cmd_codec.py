@@ -25,6 +25,7 @@ from radarbench.bench.cli import UserError
 from radarbench.codecs.asterix import (
     DecodeError, EncodeError, SkippedBlock, block_of, encode_one, iter_decode, pack_blocks,
 )
+from radarbench.codecs.asterix.errors import warning_at
 from radarbench.codecs.asterix.text import describe
 from radarbench.rigs.blockfile import iter_pieces
 from radarbench.rigs.editionopts import editions_from_options
@@ -222,8 +223,8 @@ def run_decode(args: argparse.Namespace) -> int:
                             rec.update(extra)
                         rec["block"] = r.block + block0  # type: ignore[operator]
                         rec["offset"] = r.offset + base  # type: ignore[operator]
-                        if r.warnings:
-                            rec["warnings"] = r.warnings
+                        if r.warnings:  # their offsets, like the record's, are the file's
+                            rec["warnings"] = [warning_at(w, base) for w in r.warnings] if base else r.warnings
                     if write is not None:
                         pending.append(rec)
                         if len(pending) >= _BATCH:

@@ -1,9 +1,20 @@
 """The two errors of the ASTERIX codecs: bad bytes (DecodeError) and bad values (EncodeError)."""
 from __future__ import annotations
 
+import re
+
 # The warning of a record whose FSPEC announces no item, read in lenient mode as a record of
 # no items (as libasterix reads it; some producers pad a data block with 00 octets).
 EMPTY_RECORD = "FSPEC announces no item (an empty record, or padding octets 00)"
+
+# Every warning a decoder writes says where: "CAT048 item 020 at byte offset 17: ..."
+_WARNING_AT = re.compile(r" at byte offset (\d+):")
+
+
+def warning_at(warning: str, base: int) -> str:
+    """The same warning with its byte offset moved by ``base``, as DecodeError.at moves an
+    error's (a record decoded from a piece of a larger input: a file read in pieces)."""
+    return _WARNING_AT.sub(lambda m: f" at byte offset {int(m.group(1)) + base}:", warning, count=1)
 
 
 def _where(category: int | None, item: str | None, offset: int | None = None) -> str:

@@ -157,3 +157,18 @@ def test_records_before_a_broken_block_come_out_before_its_error(tmp_path: Path)
     assert err[0] == n                          # every record of the first copy, then the error
     assert len(lines) == 2 * n + 1
     assert json.loads(lines[n - 1])["offset"] < len(good) < json.loads(lines[n + 1])["offset"]
+
+
+def test_warnings_in_a_file_larger_than_a_piece_name_the_files_offsets(tmp_path: Path) -> None:
+    # A file is read in pieces; each warning's byte offset, like the record's own, must be
+    # the file's (they counted from the piece: "byte offset 254997" for one at 778980).
+    raw = sample("mixed_categories.ast").read_bytes()
+    head = raw[:389] + raw[891:983]      # a CAT048 block, and a CAT001 block whose record warns
+    data = head * (3 * PIECE_SIZE // len(head))
+    path = tmp_path / "warn.ast"
+    path.write_bytes(data)
+    res = radarbench("decode", str(path))
+    got = [json.loads(line).get("warnings", []) for line in res.stdout.splitlines()]
+    want = [r.warnings for r in iter_decode(data, errors=[])]
+    assert len(got) == len(want) and sum(map(len, want)) == len(data) // len(head)
+    assert got == want
