@@ -36,9 +36,10 @@ def _ended_while_starting(signum: int, frame: object) -> None:
 # Run as the program (the `radarbench` script, or `python -m`): a Ctrl-C while the modules
 # below load ends it as 128+N with nothing written, as one before a run does, and not in a
 # KeyboardInterrupt traceback (a newcomer, 3 of 7 tries at 30-35 ms). main() then installs
-# the real handlers. Imported by other code (tests), the caller's handlers stay.
-if __name__ == "__main__" or os.path.basename(getattr(sys.modules.get("__main__"), "__file__", None) or "") \
-        in ("radarbench", "radarbench-script.py"):
+# the real handlers. Imported by other code (tests), the caller's handlers stay; a SIGINT the
+# process was started with ignored (a background job of a script) stays ignored, as main's do.
+if (__name__ == "__main__" or os.path.basename(getattr(sys.modules.get("__main__"), "__file__", None) or "")
+        in ("radarbench", "radarbench-script.py")) and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
     signal.signal(signal.SIGINT, _ended_while_starting)
 
 import argparse  # noqa: E402
