@@ -239,20 +239,25 @@ def cleanup_orphaned_run_dir() -> bool:
 
 def _start_ticks(pid: int) -> int | None:
     # Field 22 of /proc/PID/stat: the process's start time since boot (clock ticks); with the
-    # pid it names one process, even after the pid is reused.
+    # pid it names one process, even after the pid is reused. None for a process that has
+    # ended, reaped or not (state Z or X, field 3).
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
     except OSError:
         return None
     try:
-        return int(stat[stat.rindex(b")") + 2:].split()[19])
+        fields = stat[stat.rindex(b")") + 2:].split()
+        return None if fields[0] in (b"Z", b"X") else int(fields[19])
     except (ValueError, IndexError):
         return None
 
 
 def _alive(pid: int, ticks: int | None) -> bool:
     if os.path.isdir("/proc/self"):
+        # A killed owner its parent has not reaped yet is dead: its devices, told of its death
+        # at once, found it "alive" (a zombie), left the run directory and exited (SIGKILL of
+        # `radarbench demo` under load: the directory still there 5 s later).
         now = _start_ticks(pid)
         return now is not None and (ticks is None or now == ticks)
     try:

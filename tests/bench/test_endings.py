@@ -575,3 +575,27 @@ def test_stale_run_dirs_of_dead_owners_are_swept(tmp_path: Path) -> None:
     assert removed == [str(stale)]
     assert not stale.exists() and mine.exists() and foreign.exists()
 
+
+
+def test_a_killed_owner_not_yet_reaped_is_dead(tmp_path: Path) -> None:
+    # A rig killed by SIGKILL stays a zombie until its parent reaps it; its devices, told at
+    # once, took the zombie for alive, left the run directory and exited (a busy host: still
+    # there 5 s later). The run directory of an ended owner goes, reaped or not.
+    owner = subprocess.Popen([sys.executable, "-c",
+                              "import sys; from radarbench.rigs import lifeline; "
+                              "print(lifeline.make_run_dir('zombie', base=sys.argv[1]), flush=True); "
+                              "import time; time.sleep(60)", str(tmp_path)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        run_dir = owner.stdout.readline().strip()
+        assert lifeline.remove_if_owner_dead(run_dir) is False   # alive: kept
+        os.kill(owner.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{owner.pid}/stat").read_bytes().split(b") ")[1][:1] != b"Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert lifeline.remove_if_owner_dead(run_dir) is True    # a zombie: ended
+        assert not Path(run_dir).exists()
+    finally:
+        owner.kill()
+        owner.wait()
