@@ -5,11 +5,11 @@
     key_items(48)                          # frozenset({"010", "140", "161", "040"})
     element_path(48, ("250", 0, "BDS1"))   # "I048/250[0]/BDS1"
 
-Facts about records, below both their users: the bench's content matcher pairs what went
-into a device with what came out by these keys (radarbench.bench.content), and the link
-impairer leaves them alone when it modifies a record, so that a modified record is still
-found (radarbench.rigs.devices.impair). The keys for the categories issue 10 names come from
-it; the others are 010 and the category's time item.
+Facts about records, with no knowledge of who uses them (codecs stay pure: nothing here
+imports the transports or the bench): a matcher can pair what went into a device with what
+came out by these keys, and a tool that alters a record can leave them alone so that the
+altered record is still found. The keys for the categories issue 10 names come from it;
+the others are 010 and the category's time item.
 """
 from __future__ import annotations
 
