@@ -331,6 +331,11 @@ def _fast_encoder(category: Category) -> RecordEncoder:
     return generate_encoder(category)[1]
 
 
+# the generated encoder of each (category, edition) named so far: one dict lookup a record
+# instead of the edition lookup and two caches keyed by the declaration
+_ENCODERS: dict[tuple[int, str], RecordEncoder] = {}
+
+
 def encode_record(category: int, items: dict[str, Any], edition: str | None = None,
                   engine: str = "fast") -> bytes:
     """One record (FSPEC and items, no block header). Raises EncodeError.
@@ -338,13 +343,23 @@ def encode_record(category: int, items: dict[str, Any], edition: str | None = No
     The generated encoder serves every value it recognises; anything else goes to the
     Construct reference, which builds it or raises the EncodeError naming item and reason.
     """
+    if engine == "fast":
+        enc = _ENCODERS.get((category, edition))
+        if enc is not None:
+            try:
+                return enc(items)
+            except Exception:  # the reference gives the bytes or the error
+                return build_record(category_spec(category, edition), items)
     try:
         spec = category_spec(category, edition)
     except KeyError:
         raise EncodeError(f"no declaration of CAT{category:03d} edition {edition}", category=category) from None
     if engine == "fast":
+        enc = _fast_encoder(spec)
+        if edition is not None:
+            _ENCODERS[category, edition] = enc
         try:
-            return _fast_encoder(spec)(items)
+            return enc(items)
         except Exception:  # Fallback, or a value of a shape it does not expect
             pass
     return build_record(spec, items)
@@ -359,26 +374,26 @@ def pack_blocks(encoded: Iterable[tuple]) -> bytes:
     it was decoded from, see :func:`block_of`: records of two data blocks stay in two).
     """
     out = bytearray()
-    cur_key: tuple[int, str] | None = None
-    body = bytearray()
-
-    def flush() -> None:
-        if cur_key is not None and body:
-            n = len(body) + BLOCK_HEADER_LEN
-            out.extend(bytes([cur_key[0], n >> 8, n & 0xFF]))
-            out.extend(body)
-        body.clear()
-
+    cur_key: tuple | None = None
+    start = 0   # where the header of the block being filled is in out
     for entry in encoded:
-        cat, ed, rec = entry[0], entry[1], entry[2]
+        rec = entry[2]
         if len(rec) + BLOCK_HEADER_LEN > MAX_BLOCK_LEN:
-            raise EncodeError(f"record of {len(rec)} octets does not fit a data block", category=cat)
-        key = (cat, ed, entry[3] if len(entry) > 3 else None)
-        if key != cur_key or len(body) + len(rec) + BLOCK_HEADER_LEN > MAX_BLOCK_LEN:
-            flush()
+            raise EncodeError(f"record of {len(rec)} octets does not fit a data block", category=entry[0])
+        key = (entry[0], entry[1], entry[3] if len(entry) > 3 else None)
+        if key != cur_key or len(out) - start + len(rec) > MAX_BLOCK_LEN:
+            if cur_key is not None:   # the length of the block just filled, in its header
+                n = len(out) - start
+                out[start + 1] = n >> 8
+                out[start + 2] = n & 0xFF
             cur_key = key
-        body.extend(rec)
-    flush()
+            start = len(out)
+            out += bytes((entry[0], 0, 0))
+        out += rec
+    if cur_key is not None:
+        n = len(out) - start
+        out[start + 1] = n >> 8
+        out[start + 2] = n & 0xFF
     return bytes(out)
 
 
@@ -421,4 +436,22 @@ def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None)
     for a file of several blocks of one category. A record's own edition wins over
     ``editions``. Raises :class:`EncodeError` naming the item and the reason.
     """
-    return pack_blocks((*encode_one(r, editions), block_of(r)) for r in records)
+    return pack_blocks(_encoded(records, editions))
+
+
+def _encoded(records: Iterable[Any], editions: Mapping[int, str] | None) -> Iterator[tuple]:
+    """(category, edition, record bytes, group) of each record, for :func:`pack_blocks`; a
+    decoded Record of an edition encoded before goes straight to its generated encoder."""
+    get = _ENCODERS.get
+    for r in records:
+        if r.__class__ is Record:
+            enc = get((r.category, r.edition))
+            if enc is not None:
+                try:
+                    rec = enc(r.items)
+                except Exception:  # the long way gives the bytes or the error
+                    rec = None
+                if rec is not None:
+                    yield r.category, r.edition, rec, r.block
+                    continue
+        yield (*encode_one(r, editions), block_of(r))

@@ -834,6 +834,14 @@ def _icao6_code(value: Any, chars: int) -> int:
     return r
 
 
+def _icao6_memo(value: Any, chars: int, memo: dict) -> int:
+    """:func:`_icao6_code`, kept in ``memo`` by string (at most 4,096 strings)."""
+    r = _icao6_code(value, chars)
+    if len(memo) < 4096:
+        memo[value] = r
+    return r
+
+
 def _ascii_code(value: Any, chars: int) -> int:
     """The bits of a string of 8-bit characters, padded with spaces; Fallback where the
     reference would raise."""
@@ -845,12 +853,34 @@ def _ascii_code(value: Any, chars: int) -> int:
         raise Fallback from None
 
 
+def _paren(expr: str) -> str:
+    """``expr`` ready for an attribute access: a bare name as it is, anything else in parentheses."""
+    return expr if expr.isidentifier() else f"({expr})"
+
+
+class _Flat:
+    """What one bit-level part of an item needs, gathered before it is written out: the
+    subscripts (``reads``), the names that must be ints (``ints``) or numbers (``nums``), the
+    scaling and string statements (``post``), the unsigned raws by width (``widths``), other
+    range expressions that must be 0 (``ranges``), and (raw expression or None for spare
+    bits, width) from the most significant (``terms``)."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+        self.ints: list[str] = []
+        self.nums: list[str] = []
+        self.post: list[str] = []
+        self.widths: dict[int, list[str]] = {}
+        self.ranges: list[str] = []
+        self.terms: list[tuple[str | None, int]] = []
+
+
 class _EncGen(_Source):
     """Writes the source of one category edition's encoders."""
 
     def __init__(self, category: S.Category) -> None:
         super().__init__(category, {"Fallback": Fallback, "_lookup": _lookup, "OCT4_CODE": OCTAL4_CODE,
-                                    "_icao6_code": _icao6_code, "_ascii_code": _ascii_code})
+                                    "_icao6_code": _icao6_code, "_icao6_memo": _icao6_memo, "_ascii_code": _ascii_code, "NUM": (int, float)})
         self.record_arg = needs_record(category)
         self.R = ", R" if self.record_arg else ""
         self.bodies: dict[str, list[str]] = {}   # encoder bodies with no return, by function
@@ -869,7 +899,10 @@ class _EncGen(_Source):
                 out.append(f"{r} = OCT4_CODE.get({val}) if {val}.__class__ is str else None")
                 out.append(f"if {r} is None: raise Fallback")
             elif isinstance(node, S.Icao6):
-                out.append(f"{r} = _icao6_code({val}, {node.chars})")
+                # callsigns repeat record after record: their codes are kept by string
+                memo = self.const({}, "ICAO")
+                out.append(f"{r} = {memo}.get({val})")
+                out.append(f"if {r} is None: {r} = _icao6_memo({val}, {node.chars}, {memo})")
             elif isinstance(node, S.Ascii):
                 out.append(f"{r} = _ascii_code({val}, {node.chars})")
             else:
@@ -889,6 +922,83 @@ class _EncGen(_Source):
             return f"({val} & {(1 << bits) - 1})"
         out.append(f"if {val}.__class__ is not int or {val} >> {bits}: raise Fallback")
         return val
+
+    @staticmethod
+    def flat_ok(node: Any) -> bool:
+        """Whether a bit-level node packs as one expression: elements, spares and groups of
+        them (a Depends chooses its layout by value: it goes through :meth:`pack`)."""
+        if isinstance(node, (S.Spare, S.Element)):
+            return True
+        if isinstance(node, S.Group):
+            return all(_EncGen.flat_ok(sub) and (n is not None or isinstance(sub, S.Spare)) for n, sub in node.fields)
+        return False
+
+    def flat_fields(self, F: _Flat, fields: list, val: str, check: bool) -> None:
+        """Adds the named ``fields`` of the dict ``val`` to ``F`` (``check``: that ``val`` is a
+        dict of exactly those names)."""
+        if check:
+            names = [n for n, _ in fields if n]
+            F.reads.append(f"if {val}.__class__ is not dict or len({val}) != {len(names)}: raise Fallback")
+        for fname, sub in fields:
+            if fname is None:
+                F.terms.append((None, sub.bits))
+            else:
+                x = self.name("v")
+                F.reads.append(f"{x} = {val}[{fname!r}]")
+                self.flat_node(F, sub, x)
+
+    def flat_node(self, F: _Flat, node: Any, val: str) -> None:
+        if isinstance(node, S.Spare):
+            F.terms.append((None, node.bits))
+        elif isinstance(node, S.Group):
+            self.flat_fields(F, node.fields, val, True)
+        else:
+            F.terms.append((self.flat_element(F, node, val), node.bits))
+
+    def flat_element(self, F: _Flat, node: S.Element, val: str) -> str:
+        """The raw-integer expression of element ``node`` of value ``val``; its checks go to
+        ``F``. As :meth:`raw_of`, but class checks, scaling and range checks are gathered so
+        that each is one test for the whole item (unsigned fields of one width share one
+        shift: ``(a | b) >> 1`` is 0 only when both are 0 or 1)."""
+        bits = node.bits
+        h = 1 << (bits - 1)
+        if isinstance(node, S._StringElement):
+            return self.raw_of(F.post, node, val)
+        if isinstance(node, S.Quantity):
+            r = self.name("r")
+            F.nums.append(val)
+            F.post.append(f"{r} = round({val} / {node.lsb!r})")
+            if node.signed:
+                F.ranges.append(f"({r} + {h}) >> {bits}")
+                return f"({r} & {(1 << bits) - 1})"
+            F.widths.setdefault(bits, []).append(r)
+            return r
+        F.ints.append(val)
+        if node.signed:
+            F.ranges.append(f"({val} + {h}) >> {bits}")
+            return f"({val} & {(1 << bits) - 1})"
+        F.widths.setdefault(bits, []).append(val)
+        return val
+
+    @staticmethod
+    def flat_emit(out: list[str], F: _Flat) -> str:
+        """Appends ``F``'s statements to ``out``; returns the expression of the packed bits."""
+        out += F.reads
+        checks = [f"{x}.__class__ is not int" for x in F.ints] + [f"{x}.__class__ not in NUM" for x in F.nums]
+        if checks:
+            out.append(f"if {' or '.join(checks)}: raise Fallback")
+        out += F.post
+        ranges = [(f"({' | '.join(xs)}) >> {b}" if len(xs) > 1 else f"{xs[0]} >> {b}") for b, xs in F.widths.items()]
+        ranges += F.ranges
+        if ranges:
+            out.append(f"if {' or '.join(ranges)}: raise Fallback")
+        shift = sum(b for _, b in F.terms)
+        parts = []
+        for e, b in F.terms:
+            shift -= b
+            if e is not None:
+                parts.append(f"{e} << {shift}" if shift else e)
+        return " | ".join(parts) or "0"
 
     def pack(self, out: list[str], node: Any, val: str, acc: str, path: tuple[str, ...] = (),
              local: dict[str, str] | None = None) -> None:
@@ -926,13 +1036,29 @@ class _EncGen(_Source):
                 out.append(f"{v} = {val}[{fname!r}]")
                 self.pack(out, sub, v, acc, path + (fname,), local)
 
+    def bits_of(self, node: Any, val: str, path: tuple[str, ...], octets: int, fx: str | None = None) -> list[str]:
+        """Statements appending the ``octets`` octets of bit-level ``node`` (value ``val``) to
+        ``out``, then an FX bit (``fx``, an expression) if given."""
+        stmts: list[str] = []
+        if self.flat_ok(node):
+            F = _Flat()
+            self.flat_node(F, node, val)
+            if fx is not None:
+                F.terms.append((fx, 1))
+            stmts.append(f"out += {_paren(self.flat_emit(stmts, F))}.to_bytes({octets}, 'big')")
+            return stmts
+        stmts.append("a = 0")
+        self.pack(stmts, node, val, "a", path)
+        if fx is not None:
+            stmts.append(f"a = (a << 1) | {fx}")
+        stmts.append(f"out += a.to_bytes({octets}, 'big')")
+        return stmts
+
     def variation(self, node: Any, path: tuple[str, ...] = ()) -> str:
         fn = self.name("encode_" + re.sub(r"\W", "_", "_".join(path) or "value"))
         body: list[str] = []
         if getattr(node, "bitlevel", False):
-            body.append("a = 0")
-            self.pack(body, node, "v", "a", path)
-            body.append(f"out += a.to_bytes({node.bits // 8}, 'big')")
+            body += self.bits_of(node, "v", path, node.bits // 8)
         elif isinstance(node, S.Extended):
             body.append("if v.__class__ is not dict: raise Fallback")
             nparts = len(node.parts)
@@ -957,19 +1083,27 @@ class _EncGen(_Source):
                 body.append(f"if len(v) != {self.const(tuple(counts), 'CNT')}[last]: raise Fallback")
             for i, part in enumerate(node.parts):
                 has_fx = node.fx_last or i < nparts - 1
-                stmts: list[str] = ["a = 0"]
-                local = {n: f"v.get({n!r})" for n in node.names[i]}
-                for fname, sub in part:
-                    if fname is None:
-                        self.pack(stmts, sub, "None", "a", path, local)
-                    else:
-                        x = self.name("v")
-                        stmts.append(f"{x} = v[{fname!r}]")
-                        self.pack(stmts, sub, x, "a", path + (fname,), local)
+                stmts: list[str] = []
                 n = node.part_octets(i)
-                if has_fx:
-                    stmts.append(f"a = (a << 1) | (1 if last > {i} else 0)")
-                stmts.append(f"out += a.to_bytes({n}, 'big')")
+                if all(self.flat_ok(sub) and (fname is not None or isinstance(sub, S.Spare)) for fname, sub in part):
+                    F = _Flat()
+                    self.flat_fields(F, part, "v", False)
+                    if has_fx:
+                        F.terms.append((f"(1 if last > {i} else 0)", 1))
+                    stmts.append(f"out += {_paren(self.flat_emit(stmts, F))}.to_bytes({n}, 'big')")
+                else:
+                    stmts.append("a = 0")
+                    local = {n: f"v.get({n!r})" for n in node.names[i]}
+                    for fname, sub in part:
+                        if fname is None:
+                            self.pack(stmts, sub, "None", "a", path, local)
+                        else:
+                            x = self.name("v")
+                            stmts.append(f"{x} = v[{fname!r}]")
+                            self.pack(stmts, sub, x, "a", path + (fname,), local)
+                    if has_fx:
+                        stmts.append(f"a = (a << 1) | (1 if last > {i} else 0)")
+                    stmts.append(f"out += a.to_bytes({n}, 'big')")
                 if i == 0:
                     body += stmts
                 else:
@@ -980,9 +1114,7 @@ class _EncGen(_Source):
             body.append(f"if v.__class__ is not list or len(v) >= {1 << (8 * node.rep)}: raise Fallback")
             body.append(f"out += len(v).to_bytes({node.rep}, 'big')")
             if sub is None:
-                stmts = ["a = 0"]
-                self.pack(stmts, node.sub, "x", "a", path)
-                stmts.append(f"out += a.to_bytes({node.sub.bits // 8}, 'big')")
+                stmts = self.bits_of(node.sub, "x", path, node.sub.bits // 8)
                 body.append("for x in v:")
                 body += ["    " + s for s in stmts]
             else:
@@ -991,10 +1123,7 @@ class _EncGen(_Source):
             n = (node.sub.bits + 1) // 8
             body.append("if v.__class__ is not list or not v: raise Fallback")
             body.append("k = len(v) - 1")
-            stmts = ["a = 0"]
-            self.pack(stmts, node.sub, "x", "a", path)
-            stmts.append("a = (a << 1) | (1 if i < k else 0)")
-            stmts.append(f"out += a.to_bytes({n}, 'big')")
+            stmts = self.bits_of(node.sub, "x", path, n, fx="(1 if i < k else 0)")
             body.append("for i, x in enumerate(v):")
             body += ["    " + s for s in stmts]
         elif isinstance(node, S.Compound):
@@ -1014,7 +1143,34 @@ class _EncGen(_Source):
                 if sub is not None:
                     subs[sub[0]] = (i, bits[i], self.variation(sub[1], path + (sub[0],)))
             table = self.const(subs, "SUBE")
+            fin_name = self.const(fin, "FIN")
+            # straight-line over the sub-items in declaration order, each taken in line where
+            # it can be (upper-case names: sub-item bodies use lower-case ones); sub-items
+            # the declaration does not name leave the count short, and the walk below decides
+            walk = fn + "_walk"
             body += [
+                "if v.__class__ is not dict or not v: raise Fallback",
+                "C = v",
+                "AT = len(out)",
+                "FS = 0",
+                "LAST = -1",
+                "N = 0",
+            ]
+            for name, (i, bit, sfn) in subs.items():
+                body += [f"v = C.get({name!r})", "if v is not None:"]
+                if sfn in self.bodies:
+                    body += ["    " + ln for ln in self.bodies[sfn]]
+                else:
+                    body.append(f"    {sfn}(v, out{self.R})")
+                body += [f"    FS |= {bit:#x}", f"    LAST = {i}", "    N += 1"]
+            body += [
+                "if N != len(C):",
+                "    del out[AT:]",
+                f"    return {walk}(C, out{self.R})",
+                f"M, SH, NN = {fin_name}[LAST]",
+                "out[AT:AT] = ((FS | M) >> SH).to_bytes(NN, 'big')",
+            ]
+            wbody = [
                 "if v.__class__ is not dict or not v: raise Fallback",
                 "at = len(out)",
                 "fs = 0",
@@ -1025,13 +1181,16 @@ class _EncGen(_Source):
                 "    i, bit, f = ent",
                 "    if i < last:  # not in declaration order: again, in order",
                 "        del out[at:]",
-                f"        return {fn}(dict(sorted(v.items(), key=lambda kv: {table}[kv[0]][0])), out{self.R})",
+                f"        return {walk}(dict(sorted(v.items(), key=lambda kv: {table}[kv[0]][0])), out{self.R})",
                 "    last = i",
                 "    fs |= bit",
                 f"    f(x, out{self.R})",
-                f"m, s, n = {self.const(fin, 'FIN')}[last]",
+                f"m, s, n = {fin_name}[last]",
                 "out[at:at] = ((fs | m) >> s).to_bytes(n, 'big')",
             ]
+            self.lines.append(f"def {walk}(v, out{self.R}):")
+            self.lines += ["    " + ln for ln in wbody]
+            self.lines.append("")
         elif isinstance(node, S.Explicit):
             if node.expansion is not None:
                 efn = self.variation(node.expansion.compound, path)
@@ -1137,19 +1296,31 @@ class _EncGen(_Source):
                 "    return ((FS | M) >> SH).to_bytes(N, 'big') + out",
             ]
             self.lines += ["def encode_straight(items):"] + body + [""]
+        straight = cat.select is None and not cat.has_rfs
+        if straight:
+            # a record whose items (names, in order) were seen before is encoded by a function
+            # made for exactly those items (see _ShapeEncoders), if there is one
+            head = [
+                "    E = ITEMS",
+                "    keys = tuple(items)",
+                "    f = SHAPES.get(keys)",
+                "    try:",
+                "        if f is not None: return f(items)",
+                "        out = encode_straight(items)",
+            ]
+        else:
+            head = [choose, "    try:", "        out = encode_in_order(items, items.items(), E)"]
         self.lines += [
             "def encode_record(items):",
             "    if items.__class__ is not dict or not items: raise Fallback",
-            choose,
-            "    try:",
-            "        out = encode_straight(items)" if cat.select is None and not cat.has_rfs else
-            "        out = encode_in_order(items, items.items(), E)",
+            *head,
             "        if out is None:  # not in UAP order",
             "            out = encode_in_order(items, sorted(items.items(), key=lambda kv: E[kv[0]][0] if kv[0] in E else -1), E)",
             "    except Fallback:",
             "        raise",
             "    except Exception:  # a value of a shape the encoders do not expect (a missing key...)",
             "        raise Fallback from None",
+            *(["    SEEN(keys)"] if straight else []),
             "    return out",
             "",
         ]
@@ -1178,7 +1349,78 @@ class _EncGen(_Source):
             by_uap[uname] = entries
         self.ns["BY_UAP"] = by_uap
         self.ns["ITEMS"] = by_uap[cat.default_uap]
+        if straight:
+            shapes = _ShapeEncoders(self, tables[cat.default_uap], k)
+            self.ns["SHAPES"] = shapes.made
+            self.ns["SEEN"] = shapes.seen
         return src, self.ns["encode_record"]
+
+
+class _ShapeEncoders:
+    """Record encoders made for one set of items, in UAP order (a record's "shape").
+
+    A radar sends records of a few shapes over and over; for one encoded ``AFTER`` times the
+    straight-line way this makes a function (about 1 ms of compiling) that takes the values
+    in one unpacking, starts from the FSPEC as a constant, and encodes each item in line: no
+    per-slot lookup, no FSPEC arithmetic. At most ``MAX_MADE`` shapes are made and
+    ``MAX_SEEN`` counted per edition (records of others go the straight-line way). Each
+    function's source is registered under ``<radarbench encode CATnnn ED shape N>`` for
+    tracebacks and profilers, and kept in ``sources`` by shape.
+    """
+
+    AFTER = 4
+    MAX_MADE = 256
+    MAX_SEEN = 4096
+
+    def __init__(self, gen: _EncGen, rows: tuple, k: int) -> None:
+        self.ns = gen.ns
+        self.bodies = gen.bodies
+        self.record_arg = gen.record_arg
+        self.label = f"CAT{gen.cat.number:03d} {gen.cat.edition}"
+        self.k = k
+        self.slots = {t[0]: (i, t[1]) for i, t in enumerate(rows) if t is not None}
+        self.made: dict[tuple, Callable] = {}
+        self.sources: dict[tuple, str] = {}
+        self.count: dict[tuple, int] = {}
+
+    def seen(self, keys: tuple) -> None:
+        """Called after a record of items ``keys`` was encoded the straight-line way."""
+        n = self.count.get(keys, 0) + 1
+        if n < self.AFTER:
+            if n > 1 or len(self.count) < self.MAX_SEEN:
+                self.count[keys] = n
+            return
+        del self.count[keys]
+        if len(self.made) < self.MAX_MADE:
+            f = self.make(keys)
+            if f is not None:
+                self.made[keys] = f
+
+    def make(self, keys: tuple) -> Callable | None:
+        """The encoder of records with exactly ``keys`` in UAP order; None if they are not."""
+        at = [self.slots.get(key) for key in keys]
+        if None in at or any(a[0] >= b[0] for a, b in zip(at, at[1:])):
+            return None
+        k = self.k
+        fs = sum(1 << (8 * (k - 1 - i // 7) + 7 - i % 7) for i, _ in at)
+        last = at[-1][0]
+        more = sum(1 << (8 * (k - 1 - j)) for j in range(last // 7))   # FX bits before the last octet
+        fspec = ((fs | more) >> (8 * (k - 1 - last // 7))).to_bytes(last // 7 + 1, "big")
+        names = [f"i{j}" for j in range(len(keys))]
+        body = [f"    {', '.join(names)}, = items.values()", f"    out = bytearray({fspec!r})"]
+        for name, (_, fn) in zip(names, at):
+            if fn in self.bodies and not self.record_arg:
+                body.append(f"    v = {name}")
+                body += ["    " + ln for ln in self.bodies[fn]]
+            else:
+                body.append(f"    {fn}({name}, out, items)" if self.record_arg else f"    {fn}({name}, out)")
+        body.append("    return bytes(out)")
+        src = f"# items {', '.join(keys)}\ndef encode_shape(items):\n" + "\n".join(body) + "\n"
+        name = _register(src, f"<radarbench encode {self.label} shape {len(self.made) + 1}>")
+        local: dict[str, Any] = {}
+        exec(compile(src, name, "exec"), self.ns, local)
+        self.sources[keys] = src
+        return local["encode_shape"]
 
 
 def _rfs_encoder(encode_rfs: Callable, frn_of: dict) -> Callable:
