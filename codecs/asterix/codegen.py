@@ -1362,10 +1362,13 @@ class _ShapeEncoders:
     A radar sends records of a few shapes over and over; for one encoded ``AFTER`` times the
     straight-line way this makes a function (about 1 ms of compiling) that takes the values
     in one unpacking, starts from the FSPEC as a constant, and encodes each item in line: no
-    per-slot lookup, no FSPEC arithmetic. At most ``MAX_MADE`` shapes are made and
-    ``MAX_SEEN`` counted per edition (records of others go the straight-line way). Each
+    per-slot lookup, no FSPEC arithmetic. At most ``MAX_MADE`` are made and ``MAX_SEEN``
+    shapes counted per edition (records of other shapes go the straight-line way). Each
     function's source is registered under ``<radarbench encode CATnnn ED shape N>`` for
     tracebacks and profilers, and kept in ``sources`` by shape.
+
+    (Made for the decoder the same way, by FSPEC, such functions gained nothing measurable:
+    a presence test costs little beside an item's decoding.)
     """
 
     AFTER = 4
@@ -1376,7 +1379,7 @@ class _ShapeEncoders:
         self.ns = gen.ns
         self.bodies = gen.bodies
         self.record_arg = gen.record_arg
-        self.label = f"CAT{gen.cat.number:03d} {gen.cat.edition}"
+        self.label = f"encode CAT{gen.cat.number:03d} {gen.cat.edition}"
         self.k = k
         self.slots = {t[0]: (i, t[1]) for i, t in enumerate(rows) if t is not None}
         self.made: dict[tuple, Callable] = {}
@@ -1395,6 +1398,14 @@ class _ShapeEncoders:
             f = self.make(keys)
             if f is not None:
                 self.made[keys] = f
+
+    def compile(self, keys: tuple, src: str, fname: str) -> Callable:
+        """Function ``fname`` of ``src``, run in the edition's namespace."""
+        name = _register(src, f"<radarbench {self.label} shape {len(self.made) + 1}>")
+        local: dict[str, Any] = {}
+        exec(compile(src, name, "exec"), self.ns, local)
+        self.sources[keys] = src
+        return local[fname]
 
     def make(self, keys: tuple) -> Callable | None:
         """The encoder of records with exactly ``keys`` in UAP order; None if they are not."""
@@ -1416,11 +1427,7 @@ class _ShapeEncoders:
                 body.append(f"    {fn}({name}, out, items)" if self.record_arg else f"    {fn}({name}, out)")
         body.append("    return bytes(out)")
         src = f"# items {', '.join(keys)}\ndef encode_shape(items):\n" + "\n".join(body) + "\n"
-        name = _register(src, f"<radarbench encode {self.label} shape {len(self.made) + 1}>")
-        local: dict[str, Any] = {}
-        exec(compile(src, name, "exec"), self.ns, local)
-        self.sources[keys] = src
-        return local["encode_shape"]
+        return self.compile(keys, src, "encode_shape")
 
 
 def _rfs_encoder(encode_rfs: Callable, frn_of: dict) -> Callable:
