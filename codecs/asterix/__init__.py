@@ -375,26 +375,31 @@ def pack_blocks(encoded: Iterable[tuple]) -> bytes:
     """
     out = bytearray()
     cur_key: tuple | None = None
-    start = 0   # where the header of the block being filled is in out
+    start = -1   # where the header of the block being filled is in out; -1: none written yet
     for entry in encoded:
         rec = entry[2]
         if len(rec) + BLOCK_HEADER_LEN > MAX_BLOCK_LEN:
             raise EncodeError(f"record of {len(rec)} octets does not fit a data block", category=entry[0])
         key = (entry[0], entry[1], entry[3] if len(entry) > 3 else None)
-        if key != cur_key or len(out) - start + len(rec) > MAX_BLOCK_LEN:
-            if cur_key is not None:   # the length of the block just filled, in its header
-                n = len(out) - start
-                out[start + 1] = n >> 8
-                out[start + 2] = n & 0xFF
+        if key != cur_key or (start >= 0 and len(out) - start + len(rec) > MAX_BLOCK_LEN):
+            _close_block(out, start)
             cur_key = key
-            start = len(out)
-            out += bytes((entry[0], 0, 0))
-        out += rec
-    if cur_key is not None:
+            start = -1
+        if rec:   # (a block holds at least one octet of records: none is written for empty ones)
+            if start < 0:
+                start = len(out)
+                out += bytes((entry[0], 0, 0))
+            out += rec
+    _close_block(out, start)
+    return bytes(out)
+
+
+def _close_block(out: bytearray, start: int) -> None:
+    """Write the length of the data block whose header is at ``start`` (if any) into it."""
+    if start >= 0:
         n = len(out) - start
         out[start + 1] = n >> 8
         out[start + 2] = n & 0xFF
-    return bytes(out)
 
 
 def encode_one(record: Any, editions: Mapping[int, str] | None = None) -> tuple[int, str, bytes]:

@@ -307,3 +307,27 @@ def test_decoded_records_have_every_field_set() -> None:
         for f in dataclasses.fields(Record):
             getattr(rec, f.name)  # AttributeError if a slot was left unset
         assert rec == Record(48, "1.32", rec.items, 3, 0, rec.warnings)
+
+
+def _blocks_model(entries: list[tuple]) -> bytes:
+    """pack_blocks as its docstring says it, written plainly: a new block where the key
+    (category, edition, group) changes or the block would pass 65535 octets; no block for
+    nothing."""
+    blocks: list[tuple[tuple, bytearray]] = []
+    for e in entries:
+        key = (e[0], e[1], e[3] if len(e) > 3 else None)
+        if not blocks or blocks[-1][0] != key or len(blocks[-1][1]) + len(e[2]) + 3 > 65535:
+            blocks.append((key, bytearray()))
+        blocks[-1][1].extend(e[2])
+    return b"".join(bytes([k[0], (len(b) + 3) >> 8, (len(b) + 3) & 255]) + b for k, b in blocks if b)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from([48, 62]), st.sampled_from(["1.31", "1.32"]),
+                          st.sampled_from([b"", b"\x80\x01\x02", b"\xa0" * 5, b"\x41" * 30000]),
+                          st.sampled_from([None, 0, 1])), max_size=12))
+def test_pack_blocks_groups_and_splits_as_it_says(entries: list[tuple]) -> None:
+    from radarbench.codecs.asterix import pack_blocks
+    # the group (4th member) is left off where it is None, as callers without one do
+    given_ = [e if e[3] is not None else e[:3] for e in entries]
+    assert pack_blocks(given_) == _blocks_model(given_)
