@@ -282,11 +282,16 @@ def run_encode(args: argparse.Namespace) -> int:
                 print(f"radarbench encode: {name}: line {n}: not JSON ({exc.msg} at column {exc.colno})", file=sys.stderr)
                 status = 1
                 break
-            if editions and isinstance(rec, dict) and isinstance(rec.get("category"), int) \
-                    and rec["category"] in editions:
+            if editions and isinstance(rec, dict):
                 # --edition CAT=ED is asked for on the command line: it wins over the edition
-                # the record says it was decoded with (which decode always writes)
-                rec["edition"] = editions[rec["category"]]
+                # the record says it was decoded with (which decode always writes), for a
+                # category written 48 or "48" alike (encode_one reads both)
+                try:
+                    cat = int(rec.get("category"))  # type: ignore[arg-type]
+                except (TypeError, ValueError, OverflowError):
+                    cat = None
+                if cat in editions:
+                    rec["edition"] = editions[cat]
             try:
                 encoded.append((*encode_one(rec, editions), block_of(rec)))
             except EncodeError as exc:

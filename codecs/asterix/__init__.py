@@ -320,7 +320,7 @@ def _as_record(r: Any) -> tuple[int, str | None, dict[str, Any]]:
     if isinstance(r, Mapping):
         try:
             return int(r["category"]), r.get("edition"), r["items"]
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise EncodeError("a record needs 'category' (a number) and 'items' (a dict)") from None
     raise EncodeError(f"cannot encode a {type(r).__name__} as a record")
 
@@ -344,12 +344,21 @@ def encode_record(category: int, items: dict[str, Any], edition: str | None = No
     Construct reference, which builds it or raises the EncodeError naming item and reason.
     """
     if engine == "fast":
-        enc = _ENCODERS.get((category, edition))
+        try:
+            enc = _ENCODERS.get((category, edition))
+        except TypeError:  # an unhashable edition: said below
+            enc = None
         if enc is not None:
             try:
                 return enc(items)
             except Exception:  # the reference gives the bytes or the error
                 return build_record(category_spec(category, edition), items)
+    elif engine != "construct":
+        raise ValueError(f"engine must be 'fast' or 'construct', not {engine!r}")
+    if not isinstance(category, int) or isinstance(category, bool):
+        raise EncodeError(f"the category must be a number, not {category!r}")
+    if edition is not None and not isinstance(edition, str):
+        raise EncodeError(f"the edition must be a string such as '1.32', not {edition!r}", category=category)
     try:
         spec = category_spec(category, edition)
     except KeyError:
@@ -450,7 +459,10 @@ def _encoded(records: Iterable[Any], editions: Mapping[int, str] | None) -> Iter
     get = _ENCODERS.get
     for r in records:
         if r.__class__ is Record:
-            enc = get((r.category, r.edition))
+            try:
+                enc = get((r.category, r.edition))
+            except TypeError:  # an unhashable edition: encode_record says what is wrong
+                enc = None
             if enc is not None:
                 try:
                     rec = enc(r.items)

@@ -835,9 +835,9 @@ def _icao6_code(value: Any, chars: int) -> int:
 
 
 def _icao6_memo(value: Any, chars: int, memo: dict) -> int:
-    """:func:`_icao6_code`, kept in ``memo`` by string (at most 4,096 strings)."""
+    """:func:`_icao6_code`, kept in ``memo`` by string (at most 4,096 strings, of class str)."""
     r = _icao6_code(value, chars)
-    if len(memo) < 4096:
+    if len(memo) < 4096 and value.__class__ is str:
         memo[value] = r
     return r
 
@@ -899,9 +899,10 @@ class _EncGen(_Source):
                 out.append(f"{r} = OCT4_CODE.get({val}) if {val}.__class__ is str else None")
                 out.append(f"if {r} is None: raise Fallback")
             elif isinstance(node, S.Icao6):
-                # callsigns repeat record after record: their codes are kept by string
+                # callsigns repeat record after record: their codes are kept by string (only a
+                # str is looked up: a subclass may be equal to a string it does not spell)
                 memo = self.const({}, "ICAO")
-                out.append(f"{r} = {memo}.get({val})")
+                out.append(f"{r} = {memo}.get({val}) if {val}.__class__ is str else None")
                 out.append(f"if {r} is None: {r} = _icao6_memo({val}, {node.chars}, {memo})")
             elif isinstance(node, S.Ascii):
                 out.append(f"{r} = _ascii_code({val}, {node.chars})")

@@ -212,7 +212,11 @@ class Quantity(Element):
             raise EncodeError(f"{where}: expected a number in {self.unit or 'units'}, got {value!r}")
         if value != value or value in (float("inf"), float("-inf")):
             raise EncodeError(f"{where}: {value!r} is not a finite number")
-        return self._check_range(round(value / self.lsb), where)
+        try:
+            raw = round(value / self.lsb)
+        except OverflowError:  # 1e308 / lsb is infinite; an int past a float's range
+            raise EncodeError(f"{where}: {value!r} does not fit in {self.bits} bits of {self.lsb!r} {self.unit}") from None
+        return self._check_range(raw, where)
 
     def describe(self) -> str:
         return f"quantity({self.bits}, lsb={self.lsb!r} {self.unit})"

@@ -59,3 +59,19 @@ def test_inspect_names_the_warning_it_saw(tmp_path: Path) -> None:
     p = run("inspect", str(f))
     assert p.returncode == 0, p.stderr
     assert "1 with an empty FSPEC (00)" in p.stdout and "spare" not in p.stdout
+
+
+def test_encode_says_what_is_wrong_with_a_record_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "o.ast"
+    for line, needles in (('{"category":48,"items":{"140":1e308}}', ("line 1", "140", "1e+308")),
+                          ('{"category":1e999,"items":{}}', ("line 1", "category")),
+                          ('{"category":48,"edition":["1.32"],"items":{"010":{"SAC":25,"SIC":201}}}',
+                           ("line 1", "edition"))):
+        jl = tmp_path / "r.jsonl"
+        jl.write_text(line + "\n")
+        one_line_error(run("encode", str(jl), "-o", str(out)), 1, *needles)
+    # --edition holds for a category written as a string too (encode reads "21" as 21)
+    jl = tmp_path / "r.jsonl"
+    recs = [json.loads(x) for x in run("decode", str(sample("cat021_re.ast"))).stdout.splitlines()]
+    jl.write_text("".join(json.dumps({**r, "category": str(r["category"])}) + "\n" for r in recs))
+    one_line_error(run("encode", str(jl), "-o", str(out), "--edition", "21=0.23"), 1, "edition 0.23", "073")

@@ -241,3 +241,50 @@ def test_callsign_codes_are_kept_by_string_within_a_bound() -> None:
             enc({**base, "240": odd})
         with pytest.raises(EncodeError):
             encode_record(48, {**base, "240": odd})
+
+
+class _CaseBlind(str):
+    """A str equal (and hashing equal) to any spelling of itself in another case."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.upper() == other.upper()
+
+    def __hash__(self) -> int:
+        return hash(self.upper())
+
+
+def test_a_callsign_equal_to_one_seen_before_is_encoded_as_it_is_spelt() -> None:
+    # the kept codes are looked up for a str only: a subclass equal to "DLH65A" is not it
+    base = {"010": {"SAC": 1, "SIC": 2}}
+    encode_record(48, {**base, "240": "DLH65A"}, "1.32")
+    for _ in range(_ShapeEncoders.AFTER + 2):
+        with pytest.raises(EncodeError) as ei:
+            encode_record(48, {**base, "240": _CaseBlind("dlh65a")}, "1.32")
+        assert ei.value.item == "240" and "'d'" in str(ei.value)
+        items = {**base, "240": _CaseBlind("DLH65A")}
+        assert encode_record(48, items, "1.32") == encode_record(48, items, "1.32", engine="construct")
+
+
+@pytest.mark.parametrize("engine", ["fast", "construct"])
+def test_numbers_past_a_float_are_encode_errors(engine: str) -> None:
+    base = {"010": {"SAC": 1, "SIC": 2}}
+    for item, value in (("140", 1e308), ("140", 10**400), ("040", {"RHO": 2**1024, "THETA": 0.0})):
+        with pytest.raises(EncodeError) as ei:
+            encode_record(48, {**base, item: value}, "1.32", engine=engine)
+        assert ei.value.item == item
+
+
+def test_a_category_or_edition_of_the_wrong_kind_is_an_encode_error() -> None:
+    from radarbench.codecs.asterix import encode
+    items = {"010": {"SAC": 1, "SIC": 2}}
+    for cat, ed, needle in ((48, ["1.32"], "edition"), (48, {"1.32": 1}, "edition"),
+                            ("48", None, "category"), (None, None, "category"), (True, "1.32", "category")):
+        for engine in ("fast", "construct"):
+            with pytest.raises(EncodeError, match=needle):
+                encode_record(cat, items, ed, engine=engine)  # type: ignore[arg-type]
+    with pytest.raises(EncodeError, match="edition"):
+        encode([{"category": 48, "edition": ["1.32"], "items": items}])
+    with pytest.raises(EncodeError, match="category"):
+        encode([{"category": float("inf"), "items": items}])
+    with pytest.raises(ValueError, match="engine"):
+        encode_record(48, items, engine="bogus")
