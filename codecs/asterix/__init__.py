@@ -332,8 +332,18 @@ def _fast_encoder(category: Category) -> RecordEncoder:
 
 
 # the generated encoder of each (category, edition) named so far: one dict lookup a record
-# instead of the edition lookup and two caches keyed by the declaration
+# instead of the edition lookup and two caches keyed by the declaration; emptied when the
+# registry's load function is not the one it was filled through (a registry replaced, as in
+# tests, must not leave its declarations here, nor find the real ones)
 _ENCODERS: dict[tuple[int, str], RecordEncoder] = {}
+_ENCODERS_LOAD: list = [None]
+
+
+def _encoders() -> dict[tuple[int, str], RecordEncoder]:
+    if _ENCODERS_LOAD[0] is not _editions.load:
+        _ENCODERS.clear()
+        _ENCODERS_LOAD[0] = _editions.load
+    return _ENCODERS
 
 
 def encode_record(category: int, items: dict[str, Any], edition: str | None = None,
@@ -345,7 +355,7 @@ def encode_record(category: int, items: dict[str, Any], edition: str | None = No
     """
     if engine == "fast":
         try:
-            enc = _ENCODERS.get((category, edition))
+            enc = _encoders().get((category, edition))
         except TypeError:  # an unhashable edition: said below
             enc = None
         if enc is not None:
@@ -366,7 +376,7 @@ def encode_record(category: int, items: dict[str, Any], edition: str | None = No
     if engine == "fast":
         enc = _fast_encoder(spec)
         if edition is not None:
-            _ENCODERS[category, edition] = enc
+            _encoders()[category, edition] = enc
         try:
             return enc(items)
         except Exception:  # Fallback, or a value of a shape it does not expect
@@ -456,7 +466,7 @@ def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None)
 def _encoded(records: Iterable[Any], editions: Mapping[int, str] | None) -> Iterator[tuple]:
     """(category, edition, record bytes, group) of each record, for :func:`pack_blocks`; a
     decoded Record of an edition encoded before goes straight to its generated encoder."""
-    get = _ENCODERS.get
+    get = _encoders().get
     for r in records:
         if r.__class__ is Record:
             try:

@@ -138,3 +138,20 @@ def test_rfs_agrees_with_libasterix() -> None:
     theirs = [{name: _nonspare_value(nsp, [name], {})} for slot in rec.items_rfs for name, nsp in slot]
     ours, _ = decoded(CAT001, data)
     assert values_diff(ours["RFS"], theirs) == []
+
+
+def test_a_replaced_registry_neither_finds_nor_leaves_encoders(monkeypatch) -> None:
+    # encode keeps the generated encoder of each (category, edition) it has met: a registry
+    # replaced for a while (as here) must get its own declarations, and leave none behind
+    from radarbench.codecs.asterix import EncodeError, encode_record
+    items = {"010": {"SAC": 1, "SIC": 2}, "020": {"TYP": 0, "SIM": 0, "SSRPSR": 0, "ANT": 0, "SPI": 0, "RAB": 0}}
+    real = encode_record(1, items, "1.2")
+    assert real == bytes([0xC0, 1, 2, 0])
+    swapped = Category(1, "1.2", "x", uap=[I161, I010, I020])   # I001/010 at FRN 2, 020 at 3
+    monkeypatch.setattr(registry, "load", lambda cat, ed: {1: swapped, 7: CAT007}[cat])
+    assert encode_record(1, items, "1.2") == bytes([0x60, 1, 2, 0])
+    assert encode_record(7, {"010": {"SAC": 1, "SIC": 2}, "410": 1, "200": 0xAB}, "t") == bytes([0xE0, 1, 2, 1, 0xAB])
+    monkeypatch.undo()
+    assert encode_record(1, items, "1.2") == real
+    with pytest.raises(EncodeError, match="edition t"):
+        encode_record(7, {"010": {"SAC": 1, "SIC": 2}, "410": 1, "200": 0xAB}, "t")
