@@ -134,6 +134,20 @@ def _bad(cat: int, item: str, p: int, reason: str) -> DecodeError:
     return DecodeError(reason, category=cat, item=item, offset=p)
 
 
+class _Indented:
+    """A view of a list of source lines that indents what is appended or added to it."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def append(self, line: str) -> None:
+        self.lines.append("    " + line)
+
+    def __iadd__(self, lines: list[str]) -> "_Indented":
+        self.lines += ["    " + ln for ln in lines]
+        return self
+
+
 def _fspec_rest(b: bytes, p: int, e: int, base: int, cat: int, label: str) -> tuple[int, int | None]:
     """FX-chained presence octets past those a layout defines (``base``: the index of their
     first bit): (p past them, the first bit set in them or None). They are all read before
@@ -573,10 +587,20 @@ class _Gen(_Source):
     def slots(self, out: list[str], slots: list, first: int, per_octet: int, label: str, target: str,
               undefined: str, rfs: dict[int, str] | None = None, comment: bool = True) -> None:
         """Emit, in order, the decoding of each slot from ``first`` on whose presence bit is set
-        (``target % name`` receives it); a set bit of a spare slot raises ``undefined % FRN``."""
+        (``target % name`` receives it); a set bit of a spare slot raises ``undefined % FRN``.
+
+        The slots of an octet past the first sit under ``if oK:``, so an FSPEC octet of zeros
+        (CAT048's fourth, in most plots) costs one test, not seven."""
+        start = out
         for i in range(first, len(slots)):
             s = slots[i]
             test = self.bit(i, per_octet)
+            k = i // per_octet
+            if k and (i % per_octet == 0 or i == first):
+                out = start
+                if any(x is not None for x in slots[i:(k + 1) * per_octet]):
+                    out.append(f"if o{k + 1}:")
+                    out = _Indented(start)
             if s is None:
                 out.append(f"if {test}: raise _bad(CAT, {label!r}, p, {undefined % (i + 1)!r})")
             elif isinstance(s, S.Rfs):
