@@ -331,3 +331,57 @@ def test_pack_blocks_groups_and_splits_as_it_says(entries: list[tuple]) -> None:
     # the group (4th member) is left off where it is None, as callers without one do
     given_ = [e if e[3] is not None else e[:3] for e in entries]
     assert pack_blocks(given_) == _blocks_model(given_)
+
+
+# ---- decode() pauses the cyclic GC over a large input (codecs/asterix decode)
+
+def _cat048_file(octets: int) -> bytes:
+    """Whole CAT048 data blocks of cat034_048.pcap, repeated to at least ``octets``."""
+    blocks = [d.payload[p:e] for d in iter_datagrams(sample("cat034_048.pcap"))
+              for p, cat, e in split_blocks(d.payload) if cat == 48]
+    one = b"".join(blocks)
+    return one * -(-octets // len(one))
+
+
+def _collections_during(fn) -> tuple[int, object]:
+    """(GC collections that started while fn ran, fn's result or exception)."""
+    import gc
+
+    starts = []
+
+    def cb(phase: str, info: dict) -> None:
+        if phase == "start":
+            starts.append(info["generation"])
+
+    gc.callbacks.append(cb)
+    try:
+        try:
+            out = fn()
+        except Exception as exc:  # noqa: BLE001
+            out = exc
+    finally:
+        gc.callbacks.remove(cb)
+    return len(starts), out
+
+
+def test_a_large_decode_runs_no_garbage_collection_and_leaves_the_gc_as_it_found_it():
+    import gc
+
+    from radarbench.codecs.asterix import GC_PAUSE_OCTETS
+
+    data = _cat048_file(4 * GC_PAUSE_OCTETS)  # ~1,300 records, ~20,000 container allocations
+    assert gc.isenabled()
+    n, out = _collections_during(lambda: decode(data))
+    assert len(out) > 1000 and n == 0  # each 700 allocations would start one without the pause
+    assert gc.isenabled()
+    # a header that breaks after all those records: DecodeError, and the GC is back on
+    bad = data + b"\x30\x00\x10\x01"
+    n, exc = _collections_during(lambda: decode(bad))
+    assert isinstance(exc, DecodeError) and gc.isenabled()
+    # the caller's own choice is kept
+    gc.disable()
+    try:
+        assert len(decode(data)) == len(out) and not gc.isenabled()
+    finally:
+        gc.enable()
+
