@@ -67,7 +67,9 @@ def _orjson_lines(objs: list[Any]) -> bytes:
         return b""
     dumps = orjson.dumps
     try:
-        out = b"\n".join([dumps(o) for o in objs]) + b"\n"
+        parts = [dumps(o) for o in objs]
+        parts.append(b"")  # the last newline, without copying the batch once more to add it
+        out = b"\n".join(parts)
     except TypeError:
         return b"".join([_orjson_line(o) for o in objs])
     if _suspect(out):
