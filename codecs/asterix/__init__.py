@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from radarbench.codecs.asterix import editions as _editions
-from radarbench.codecs.asterix.errors import DecodeError, EncodeError
+from radarbench.codecs.asterix.errors import DecodeError, EncodeError, warning_at
 from radarbench.codecs.asterix.record import (
     BLOCK_HEADER_LEN, MAX_BLOCK_LEN, build_record, decoded_uap_name, parse_record,
 )
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Record", "Decoded", "SkippedBlock", "DecodeError", "EncodeError",
-    "decode", "iter_decode", "encode", "encode_one", "encode_record", "pack_blocks", "block_of", "category_spec", "split_blocks",
+    "decode", "iter_decode", "iter_decode_plain", "encode", "encode_one", "encode_record", "pack_blocks", "block_of", "category_spec", "split_blocks",
 ]
 
 
@@ -276,6 +276,76 @@ def iter_decode(
                 if errors is None:
                     raise exc
                 errors.append(exc)
+        p = end
+        bi += 1
+
+
+def iter_decode_plain(
+    data: bytes,
+    *,
+    base: int = 0,
+    block0: int = 0,
+    strict: bool = False,
+    editions: Mapping[int, str] | None = None,
+    engine: str = "fast",
+    skipped: list[SkippedBlock] | None = None,
+    errors: list[DecodeError] | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """``iter_decode``'s records as plain dicts, one list a data block: the objects that
+    `radarbench decode` writes as JSON Lines, without a Record made and read for each.
+
+    Each dict has, in this order: ``category``, ``edition``, ``items``, ``uap`` (only for a
+    category with several UAPs, when the record names one), ``block`` and ``offset`` (``data`` taken to start at block
+    ``block0`` and byte offset ``base`` of a file), ``warnings`` (only when there are any;
+    their byte offsets are the file's too). ``skipped``, ``errors`` and the DecodeError raised
+    are those of :func:`iter_decode`; a block's records before a break come first.
+    """
+    table = _decoders(editions, engine)
+    data = _as_bytes(data)
+    n = len(data)
+    p = 0
+    bi = block0
+    while p < n:
+        end = _block_at(data, p, n)
+        cat = data[p]
+        entry = table[cat]
+        if entry is None:
+            if skipped is not None:
+                skipped.append(SkippedBlock(cat, p, end - p))
+            p = end
+            bi += 1
+            continue
+        ed, dec, multi = entry
+        rows: list[dict[str, Any]] = []
+        append = rows.append
+        q = p + BLOCK_HEADER_LEN
+        exc = None
+        while q < end:
+            warnings: list[str] | None = None if strict else []
+            try:
+                items, nq = dec(data, q, end, warnings)
+            except Exception as e:  # noqa: BLE001 (_failure makes any of them a DecodeError)
+                exc = _failure(e, cat, q)
+                break
+            if multi is None and not warnings:
+                append({"category": cat, "edition": ed, "items": items, "block": bi, "offset": q + base})
+            else:
+                row = {"category": cat, "edition": ed, "items": items}
+                uap = None if multi is None else decoded_uap_name(multi, items)
+                if uap is not None:  # (none for an empty record)
+                    row["uap"] = uap
+                row["block"] = bi
+                row["offset"] = q + base
+                if warnings:
+                    row["warnings"] = [warning_at(w, base) for w in warnings] if base else warnings
+                append(row)
+            q = nq
+        if rows:
+            yield rows
+        if exc is not None:
+            if errors is None:
+                raise exc
+            errors.append(exc)
         p = end
         bi += 1
 

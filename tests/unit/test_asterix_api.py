@@ -385,3 +385,76 @@ def test_a_large_decode_runs_no_garbage_collection_and_leaves_the_gc_as_it_found
     finally:
         gc.enable()
 
+
+
+# ---- iter_decode_plain: iter_decode's records as the CLI's JSON objects
+
+def _plain_model(data: bytes, base: int, block0: int, strict: bool) -> tuple[list, list, list, str | None]:
+    """What `radarbench decode` made of iter_decode's Records before iter_decode_plain."""
+    from radarbench.codecs.asterix.errors import warning_at
+
+    rows, errors, skipped, raised = [], [], [], None
+    try:
+        for r in iter_decode(data, strict=strict, errors=errors, skipped=skipped):
+            rec = {"category": r.category, "edition": r.edition, "items": r.items}
+            if r.uap is not None:
+                rec["uap"] = r.uap
+            rec["block"] = r.block + block0
+            rec["offset"] = r.offset + base
+            if r.warnings:
+                rec["warnings"] = [warning_at(w, base) for w in r.warnings] if base else r.warnings
+            rows.append(rec)
+    except DecodeError as exc:
+        raised = str(exc)
+    return rows, [str(e) for e in errors], skipped, raised
+
+
+def _plain(data: bytes, base: int, block0: int, strict: bool) -> tuple[list, list, list, str | None]:
+    from radarbench.codecs.asterix import iter_decode_plain
+
+    rows, errors, skipped, raised = [], [], [], None
+    try:
+        for block_rows in iter_decode_plain(data, base=base, block0=block0, strict=strict,
+                                            errors=errors, skipped=skipped):
+            assert block_rows and len({(r["block"]) for r in block_rows}) == 1  # a block a list
+            rows += block_rows
+    except DecodeError as exc:
+        raised = str(exc)
+    return rows, [str(e) for e in errors], skipped, raised
+
+
+def _cat001_with_padding() -> bytes:
+    """The CAT001 block of mixed_categories.ast with a padding octet 00 (an empty record,
+    which names no UAP) at its end."""
+    data = sample("mixed_categories.ast").read_bytes()
+    p, _, e = next(b for b in split_blocks(data) if b[1] == 1)
+    block = data[p:e] + b"\x00"
+    return bytes([1]) + len(block).to_bytes(2, "big") + block[3:]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_iter_decode_plain_gives_what_the_cli_made_of_records(strict):
+    import random
+
+    real = b"".join(d.payload for name in ("cat034_048.pcap", "cat062.pcap") for d in iter_datagrams(sample(name)))
+    real += sample("mixed_categories.ast").read_bytes() + sample("cat021_re.ast").read_bytes()
+    cases = [real, _cat001_with_padding(), real + bytes([200, 0, 5, 1, 2]) + real[:40], real + b"\x30\x00\x01"]
+    rnd = random.Random(11)
+    for _ in range(20):  # bits flipped: spare bits (warnings), breaks, wrong lengths
+        b = bytearray(real)
+        for _ in range(rnd.randrange(1, 30)):
+            i = rnd.randrange(len(b))
+            b[i] ^= 1 << rnd.randrange(8)
+        cases.append(bytes(b))
+    seen_uap = seen_warning = seen_error = 0
+    for data in cases:
+        for base, block0 in ((0, 0), (262_144, 1_000)):
+            want = _plain_model(data, base, block0, strict)
+            assert _plain(data, base, block0, strict) == want
+            seen_uap += sum("uap" in r for r in want[0])
+            seen_warning += sum("warnings" in r for r in want[0])
+            seen_error += len(want[1]) + (want[3] is not None)
+    # the cases hold what the test is about
+    assert seen_uap and seen_error and (strict or seen_warning)
+    rows = _plain(_cat001_with_padding(), 0, 0, False)[0]
+    assert rows[-1]["items"] == {} and "uap" not in rows[-1] and rows[-1]["warnings"]
