@@ -368,17 +368,12 @@ def decode(
     for the call, for every thread, and enabled again on return (if it was enabled): without
     the pause it took over half the time of a large decode.
     """
-    d = _DEFAULT  # _decoders' first test, written out: a call less a datagram
-    if editions is None and engine == "fast" and d[0] is _editions.resolve and d[1] is _editions.load:
-        table = d[2]
-    else:
-        table = _decoders(editions, engine)
+    table = _decoders(editions, engine)
     if data.__class__ is not bytes:
         data = _as_bytes(data)
     # one a datagram: list.__new__ and the slot, not Decoded()'s Python __init__ (~130 -> ~40 ns)
     out = _list_new(Decoded)
     out.skipped = []
-    append = out.append
     n = len(data)
     p = bi = 0
     # CPython's cyclic GC runs every 700 container allocations, and more and more often on
@@ -398,30 +393,10 @@ def decode(
             entry = table[cat]
             if entry is None:
                 out.skipped.append(SkippedBlock(cat, p, end - p))
-                p = end
-                bi += 1
-                continue
-            # _block_records, written out here: a call less a data block (~1 % of a CAT048
-            # datagram's decode, measured with tests/benchmarks/compare_peers.py)
-            ed, dec, multi = entry
-            q = p + BLOCK_HEADER_LEN
-            while q < end:
-                warnings: list[str] | None = None if strict else []
-                try:
-                    items, nq = dec(data, q, end, warnings)
-                except Exception as exc:
-                    err = _failure(exc, cat, q)
-                    raise err from err.__cause__  # as _block_records' callers raise it: no context
-                r = _new(Record)
-                r.category = cat
-                r.edition = ed
-                r.items = items
-                r.offset = q
-                r.block = bi
-                r.warnings = [] if warnings is None else warnings
-                r.uap = None if multi is None else decoded_uap_name(multi, items)
-                append(r)
-                q = nq
+            else:
+                err = _block_records(data, p, end, bi, entry, strict, out)
+                if err is not None:
+                    raise err
             p = end
             bi += 1
     finally:
