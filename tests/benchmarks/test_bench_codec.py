@@ -95,6 +95,32 @@ def test_encode_libasterix(benchmark, blocks) -> None:
     assert out == blocks
 
 
+@pytest.fixture(scope="module")
+def big(blocks) -> bytes:
+    """The 86 blocks repeated 300 times: 1.9 MB, 38,400 records (a file's worth)."""
+    return b"".join(blocks) * 300
+
+
+@pytest.mark.benchmark(group="decode CAT048, one 1.9 MB input (38,400 records)")
+@pytest.mark.parametrize("how", ["decode", "decode, GC left running", "iter_decode"])
+def test_decode_large_input(benchmark, big, how) -> None:
+    """decode() pauses the cyclic GC from GC_PAUSE_OCTETS up; "GC left running" is the same
+    call with the pause defeated, to show what it saves."""
+    import radarbench.codecs.asterix as codec
+
+    if how == "iter_decode":
+        n = benchmark(lambda: sum(1 for _ in iter_decode(big)))
+    else:
+        threshold = codec.GC_PAUSE_OCTETS
+        if how != "decode":
+            codec.GC_PAUSE_OCTETS = len(big) + 1
+        try:
+            n = benchmark(lambda: len(decode(big)))
+        finally:
+            codec.GC_PAUSE_OCTETS = threshold
+    assert n == 38_400
+
+
 @pytest.mark.benchmark(group="memory")
 def test_decode_memory_per_record(benchmark, blocks) -> None:
     """Bytes held per record by decode()'s list (tracemalloc), reported in extra_info."""
