@@ -16,6 +16,7 @@ Nothing but :class:`DecodeError` escapes :func:`decode`, whatever the bytes.
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
@@ -364,9 +365,11 @@ def decode(
     Returns a :class:`Decoded` list; blocks of unknown categories are in ``.skipped``.
     Raises :class:`DecodeError` (category, item, byte offset, reason) and nothing else.
 
-    From ``GC_PAUSE_OCTETS`` of data up, the cyclic garbage collector (:mod:`gc`) is paused
-    for the call, for every thread, and enabled again on return (if it was enabled): without
-    the pause it took over half the time of a large decode.
+    From ``GC_PAUSE_OCTETS`` of data up, when no other Python thread is running, the cyclic
+    garbage collector (:mod:`gc`) is paused for the call and enabled again on return (if it
+    was enabled): without the pause it took over half the time of a large decode. (The GC is
+    the whole process's: with other threads, pausing it would hold up their collections and
+    could undo a ``gc.disable()`` one of them made meanwhile, so it is left alone.)
     """
     table = _decoders(editions, engine)
     if data.__class__ is not bytes:
@@ -381,7 +384,7 @@ def decode(
     # record, against 5.6 us with it paused. Records hold no reference cycles, so the pause
     # loses nothing; it is lifted on every way out (Mercurial's util.nogc does the same when
     # it parses big files). A datagram's few records are not worth the two calls.
-    paused = n >= GC_PAUSE_OCTETS and gc.isenabled()
+    paused = n >= GC_PAUSE_OCTETS and gc.isenabled() and threading.active_count() == 1
     if paused:
         gc.disable()
     try:
