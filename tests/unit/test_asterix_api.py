@@ -397,6 +397,27 @@ def test_a_large_decode_runs_no_garbage_collection_and_leaves_the_gc_as_it_found
     assert got == {"records": got["records"], "collections": 0, "enabled_after": True,
                    "enabled_after_error": True, "disabled_kept": True} and got["records"] > 1000
 
+# ---- iter_decode_plain: iter_decode's records as the CLI's JSON objects
+
+def _plain_model(data: bytes, base: int, block0: int, strict: bool) -> tuple[list, list, list, str | None]:
+    """What `radarbench decode` made of iter_decode's Records before iter_decode_plain."""
+    from radarbench.codecs.asterix.errors import warning_at
+
+    rows, errors, skipped, raised = [], [], [], None
+    try:
+        for r in iter_decode(data, strict=strict, errors=errors, skipped=skipped):
+            rec = {"category": r.category, "edition": r.edition, "items": r.items}
+            if r.uap is not None:
+                rec["uap"] = r.uap
+            rec["block"] = r.block + block0
+            rec["offset"] = r.offset + base
+            if r.warnings:
+                rec["warnings"] = [warning_at(w, base) for w in r.warnings] if base else r.warnings
+            rows.append(rec)
+    except DecodeError as exc:
+        raised = str(exc)
+    return rows, [str(e) for e in errors], skipped, raised
+
 
 def _plain(data: bytes, base: int, block0: int, strict: bool) -> tuple[list, list, list, str | None]:
     from radarbench.codecs.asterix import iter_decode_plain
