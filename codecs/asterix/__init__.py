@@ -385,9 +385,9 @@ def decode(
     # loses nothing; it is lifted on every way out (Mercurial's util.nogc does the same when
     # it parses big files). A datagram's few records are not worth the two calls.
     paused = n >= GC_PAUSE_OCTETS and gc.isenabled() and threading.active_count() == 1
-    if paused:
-        gc.disable()
     try:
+        if paused:  # inside the try: a signal handled as gc.disable() returns still re-enables
+            gc.disable()
         while p < n:
             end = p + (data[p + 1] << 8 | data[p + 2]) if n - p >= BLOCK_HEADER_LEN else p
             if end <= p + BLOCK_HEADER_LEN or end > n:
