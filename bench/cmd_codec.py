@@ -259,8 +259,10 @@ def run_decode(args: argparse.Namespace) -> int:
         flush_pending()  # what was decoded before is not lost
         out.flush()
         raise UserError(str(exc)) from None
-    except BrokenPipeError:
-        raise  # the reader went away (| head): cli.main ends quietly
+    except BrokenPipeError:  # the reader went away (| head): end quietly, with the status
+        if failures:         # of what was reported on stderr before (cli.main: 0 otherwise)
+            return 1
+        raise
     except OSError as exc:  # the file, read in pieces, failed under us
         flush_pending()
         out.flush()

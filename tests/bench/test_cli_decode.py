@@ -141,6 +141,29 @@ def test_a_reader_that_goes_away_ends_decode_quietly(tmp_path: Path) -> None:
     assert p.wait(timeout=60) == 0 and err == b""
 
 
+
+def test_a_reader_that_goes_away_after_an_error_was_reported_leaves_exit_status_1(tmp_path: Path) -> None:
+    """`radarbench decode broken.ast | head -1` where a break was reported on stderr before
+    the reader went away: the status is that of the break, 1 (it was 0: a newcomer's finding)."""
+    blocks = cat048_blocks()
+    p0, _, e0 = next(split_blocks(blocks))
+    first = blocks[p0:e0]
+    broken = first[:-1]
+    broken = broken[:1] + len(broken).to_bytes(2, "big") + broken[3:]  # its last record cut short
+    f = tmp_path / "broken.ast"
+    f.write_bytes(first + broken + blocks * 200)
+    p = subprocess.Popen([sys.executable, "-c", _ENTRY, "decode", str(f)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    assert json.loads(p.stdout.readline())["offset"] == 3
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 1
+    want: list[DecodeError] = []
+    for _ in iter_decode(first + broken, errors=want):
+        pass
+    assert len(want) == 1 and err == f"radarbench decode: {f}: {want[0]}\n"
+
 def test_records_before_a_broken_block_come_out_before_its_error(tmp_path: Path) -> None:
     # JSON records go out in batches: a batch still waiting when a block breaks is written
     # before the error's line, so one stream holding both reads in file order.
