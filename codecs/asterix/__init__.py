@@ -174,7 +174,7 @@ def _decoders(editions: Mapping[int, str] | None, engine: str) -> _Decoders:
         # (the functions in the key: a table must not outlive a replaced registry, as in tests)
         key = (engine, tuple(sorted(editions.items())) if editions else (), _editions.resolve, _editions.load)
         table = _TABLES.get(key)
-    except TypeError:  # unhashable or unorderable: resolve() says what is wrong
+    except (TypeError, AttributeError):  # not a mapping, unhashable, unorderable: resolve() says what
         key, table = None, None
     if table is None:
         try:
@@ -552,8 +552,14 @@ def encode(records: Iterable[Any], *, editions: Mapping[int, str] | None = None)
     when one would pass 65535 octets), unless they were decoded from different data blocks
     (:func:`block_of`): then each block is rebuilt as it was, so encode(decode(data)) == data
     for a file of several blocks of one category. A record's own edition wins over
-    ``editions``. Raises :class:`EncodeError` naming the item and the reason.
+    ``editions``. Raises :class:`EncodeError` naming the item and the reason (or what is
+    wrong with ``editions``, even when every record names its own edition).
     """
+    if editions is not None:
+        try:
+            _editions.resolve(editions)
+        except ValueError as exc:
+            raise EncodeError(str(exc)) from None
     return pack_blocks(_encoded(records, editions))
 
 

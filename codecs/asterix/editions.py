@@ -80,8 +80,17 @@ def load(category: int, edition: str) -> Category:
 def resolve(editions: Mapping[int, str] | None) -> dict[int, str]:
     """Default editions overlaid with the ones asked for; ValueError names an unknown one."""
     chosen = dict(DEFAULT_EDITIONS)
+    if editions is not None and not isinstance(editions, Mapping):
+        raise ValueError(f"editions must be a mapping {{category: 'edition'}}, such as {{48: '1.31'}}, "
+                         f"not {type(editions).__name__}")
     for cat, ed in (editions or {}).items():
-        cat = int(cat)
+        try:
+            cat = int(cat)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"editions: {cat!r} is not a category number") from None
+        if not isinstance(ed, str):
+            raise ValueError(f"editions: the edition of CAT{cat:03d} is a {type(ed).__name__} ({ed!r}); "
+                             f"editions are strings, such as '1.31'")
         if (cat, ed) not in EDITIONS:
             have = ", ".join(e for c, e in known() if c == cat) or "none"
             raise ValueError(f"no declaration of CAT{cat:03d} edition {ed} (known editions: {have})")

@@ -497,3 +497,21 @@ def test_a_large_decode_leaves_the_gc_alone_while_another_thread_runs():
         stop.set()
         other.join()
     assert len(out) > 1000 and n > 0
+
+
+@pytest.mark.parametrize("editions, says", [
+    ({48: 1.31}, "editions are strings, such as '1.31'"),       # it said: no CAT048 edition 1.31 (known: ... 1.31)
+    (5, "editions must be a mapping"),                          # it raised AttributeError
+    ([(48, "1.31")], "editions must be a mapping"),
+    ({"x": "1.31"}, "'x' is not a category number"),
+    ({48: None}, "the edition of CAT048 is a NoneType"),
+    ({48: "9.9"}, "no declaration of CAT048 edition 9.9"),
+])
+def test_a_bad_editions_argument_is_named_by_decode_iter_decode_and_encode(editions, says):
+    data = sample("cat048_one_record.ast").read_bytes()
+    with pytest.raises(DecodeError, match=says):
+        decode(data, editions=editions)
+    with pytest.raises(DecodeError, match=says):
+        list(iter_decode(data, editions=editions))
+    with pytest.raises(EncodeError, match=says):  # even when each record names its edition
+        encode(decode(data), editions=editions)
