@@ -23,9 +23,8 @@ from typing import Any, Callable, Iterator, TextIO
 from radarbench.bench import jsonlines
 from radarbench.bench.cli import UserError
 from radarbench.codecs.asterix import (
-    DecodeError, EncodeError, Record, SkippedBlock, block_of, encode_one, iter_decode, iter_decode_plain, pack_blocks,
+    DecodeError, EncodeError, SkippedBlock, block_of, encode_one, iter_decode_plain, pack_blocks,
 )
-from radarbench.codecs.asterix.errors import warning_at
 from radarbench.codecs.asterix.text import describe
 from radarbench.rigs.blockfile import iter_pieces
 from radarbench.rigs.editionopts import editions_from_options
@@ -137,7 +136,7 @@ def _text(rec: dict[str, Any], out: TextIO) -> None:
 
 
 class _SkipCounter(Counter):  # type: ignore[type-arg]
-    """Takes iter_decode's ``skipped`` appends and keeps only a count per category: a file
+    """Takes iter_decode_plain's ``skipped`` appends and keeps only a count per category: a file
     of unknown blocks must not grow a list as long as itself."""
 
     def append(self, block: SkippedBlock) -> None:
@@ -161,18 +160,15 @@ def _pieces(path: Path, unread: Unread) -> Iterator[tuple[bytes, int, int, dict[
 _BATCH = 32  # JSON records a write: ~20 kB, so the records of a batch are still in the CPU's caches when they are serialised (256: 8 % more CPU time)
 
 
-def _full_record(r: Record, extra: dict[str, Any], base: int, block0: int) -> dict[str, Any]:
-    """The JSON object of a record with a UAP name, warnings or capture fields (``extra``):
-    the usual record's keys in the same order, and those it has besides."""
-    rec = {"category": r.category, "edition": r.edition, "items": r.items}
-    if r.uap is not None:  # which of the category's UAPs the record follows
-        rec["uap"] = r.uap
-    if extra:
-        rec.update(extra)
-    rec["block"] = r.block + block0  # type: ignore[operator]
-    rec["offset"] = r.offset + base  # type: ignore[operator]
-    if r.warnings:  # their offsets, like the record's, are the file's
-        rec["warnings"] = [warning_at(w, base) for w in r.warnings] if base else r.warnings
+_TAIL = ("block", "offset", "warnings")  # the keys that follow a capture's own (frame...)
+
+
+def _with_capture(row: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """A decoded record's JSON object (iter_decode_plain's) with the capture's keys of its
+    frame (``extra``) before its block, offset and warnings."""
+    rec = {k: v for k, v in row.items() if k not in _TAIL}
+    rec.update(extra)
+    rec.update((k, row[k]) for k in _TAIL if k in row)
     return rec
 
 
@@ -198,7 +194,6 @@ def run_decode(args: argparse.Namespace) -> int:
     # JSON records wait here and go out BATCH at a time: one serialiser call and one write a
     # batch rather than a record (~1 us of ~8 a CAT048 record), the same bytes
     pending: list[dict[str, Any]] = []
-    append = pending.append
 
     def flush_pending() -> None:
         if pending:
@@ -223,34 +218,20 @@ def run_decode(args: argparse.Namespace) -> int:
             errors: list[DecodeError] = []
             where = f"frame {extra['frame']}: " if "frame" in extra else ""
             try:
-                if write is not None and not extra:
-                    # JSON of a bare file: the codec makes the objects, a block's worth at a
-                    # time (no Record made and read for each record: ~0.15 us of ~6.5)
-                    for rows in iter_decode_plain(data, base=base, block0=block0, strict=args.strict,
-                                                  editions=editions, engine=args.engine,
-                                                  skipped=skipped, errors=errors):  # type: ignore[arg-type]
-                        if errors:
-                            report(errors, base, where)
+                for rows in iter_decode_plain(data, base=base, block0=block0, strict=args.strict,
+                                              editions=editions, engine=args.engine,
+                                              skipped=skipped, errors=errors):  # type: ignore[arg-type]
+                    if errors:
+                        report(errors, base, where)
+                    if extra:
+                        rows = [_with_capture(row, extra) for row in rows]
+                    if write is None:
+                        for rec in rows:
+                            _text(rec, out)
+                    else:
                         pending += rows
                         if len(pending) >= _BATCH:
                             flush_pending()
-                else:
-                    for r in iter_decode(data, strict=args.strict, editions=editions, engine=args.engine,
-                                         skipped=skipped, errors=errors):  # type: ignore[arg-type]
-                        if errors:
-                            report(errors, base, where)
-                        rec: dict[str, Any]
-                        if r.uap is None and not extra and not r.warnings:  # the usual record: one display
-                            rec = {"category": r.category, "edition": r.edition, "items": r.items,
-                                   "block": r.block + block0, "offset": r.offset + base}  # type: ignore[operator]
-                        else:
-                            rec = _full_record(r, extra, base, block0)
-                        if write is not None:
-                            append(rec)
-                            if len(pending) >= _BATCH:
-                                flush_pending()
-                        else:
-                            _text(rec, out)
             except DecodeError as exc:  # a block header that breaks (rigs.blockfile hands
                 errors.append(exc)       # out no piece after one: the file ends there)
             if errors:

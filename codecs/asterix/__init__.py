@@ -242,6 +242,13 @@ def _block_records(data: bytes, p: int, end: int, bi: int, entry: Any, strict: b
     return None
 
 
+def _settle(exc: DecodeError, errors: list[DecodeError] | None) -> None:
+    """A break inside a data block: raised, or kept in ``errors`` to go on with the next block."""
+    if errors is None:
+        raise exc
+    errors.append(exc)
+
+
 def iter_decode(
     data: bytes,
     *,
@@ -274,9 +281,7 @@ def iter_decode(
             yield from records
             records.clear()
             if exc is not None:
-                if errors is None:
-                    raise exc
-                errors.append(exc)
+                _settle(exc, errors)
         p = end
         bi += 1
 
@@ -344,9 +349,7 @@ def iter_decode_plain(
         if rows:
             yield rows
         if exc is not None:
-            if errors is None:
-                raise exc
-            errors.append(exc)
+            _settle(exc, errors)
         p = end
         bi += 1
 
