@@ -134,20 +134,6 @@ def _bad(cat: int, item: str, p: int, reason: str) -> DecodeError:
     return DecodeError(reason, category=cat, item=item, offset=p)
 
 
-class _Indented:
-    """A view of a list of source lines that indents what is appended or added to it."""
-
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-
-    def append(self, line: str) -> None:
-        self.lines.append("    " + line)
-
-    def __iadd__(self, lines: list[str]) -> "_Indented":
-        self.lines += ["    " + ln for ln in lines]
-        return self
-
-
 def _fspec_rest(b: bytes, p: int, e: int, base: int, cat: int, label: str) -> tuple[int, int | None]:
     """FX-chained presence octets past those a layout defines (``base``: the index of their
     first bit): (p past them, the first bit set in them or None). They are all read before
@@ -591,28 +577,28 @@ class _Gen(_Source):
 
         The slots of an octet past the first sit under ``if oK:``, so an FSPEC octet of zeros
         (CAT048's fourth, in most plots) costs one test, not seven."""
-        start = out
-        for i in range(first, len(slots)):
-            s = slots[i]
-            test = self.bit(i, per_octet)
-            k = i // per_octet
-            if k and (i % per_octet == 0 or i == first):
-                out = start
-                if any(x is not None for x in slots[i:(k + 1) * per_octet]):
-                    out.append(f"if o{k + 1}:")
-                    out = _Indented(start)
-            if s is None:
-                out.append(f"if {test}: raise _bad(CAT, {label!r}, p, {undefined % (i + 1)!r})")
-            elif isinstance(s, S.Rfs):
-                out.append(f"if {test}: {target % 'RFS'}, p = {rfs[i]}(b, p, e, W{self.rarg})")
-            else:
-                key, node = (s.key, s.variation) if isinstance(s, S.Item) else s
-                where = f"{label}/{key}" if isinstance(s, tuple) else key
-                title = f"  # I{self.cat.number:03d}/{key} {s.title}" if comment and isinstance(s, S.Item) else ""
-                out.append(f"if {test}:{title}")
-                body: list[str] = []
-                self.inline(body, node, where, target % key)
-                out += ["    " + ln for ln in body]
+        for k in range(first // per_octet, -(-len(slots) // per_octet)):
+            lo, hi = max(first, k * per_octet), min(len(slots), (k + 1) * per_octet)
+            guard = k > 0 and any(x is not None for x in slots[lo:hi])
+            group: list[str] = [] if guard else out
+            for i in range(lo, hi):
+                s = slots[i]
+                test = self.bit(i, per_octet)
+                if s is None:
+                    group.append(f"if {test}: raise _bad(CAT, {label!r}, p, {undefined % (i + 1)!r})")
+                elif isinstance(s, S.Rfs):
+                    group.append(f"if {test}: {target % 'RFS'}, p = {rfs[i]}(b, p, e, W{self.rarg})")
+                else:
+                    key, node = (s.key, s.variation) if isinstance(s, S.Item) else s
+                    where = f"{label}/{key}" if isinstance(s, tuple) else key
+                    title = f"  # I{self.cat.number:03d}/{key} {s.title}" if comment and isinstance(s, S.Item) else ""
+                    group.append(f"if {test}:{title}")
+                    body: list[str] = []
+                    self.inline(body, node, where, target % key)
+                    group += ["    " + ln for ln in body]
+            if guard:
+                out.append(f"if o{k + 1}:")
+                out += ["    " + ln for ln in group]
 
     def rest_undefined(self, out: list[str], n: int, k: int, per_octet: int, label: str, undefined: str) -> None:
         """Set bits past the ``n`` defined slots, in ``k`` octets and beyond them (``xf``)."""
