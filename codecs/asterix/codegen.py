@@ -48,6 +48,7 @@ _U6 = struct.Struct(">HI").unpack_from
 _OCTET_TABLES: dict[str, tuple[dict[str, Any], ...]] = {}
 GROUP_CACHE_BITS = 16  # groups this wide or narrower, made of octet tables, keep their dicts
 GROUP_CACHE_SIZE = 4096
+STRING_CACHE_SIZE = 4096  # callsigns kept by their raw bits (see element_expr)
 TABLE_MIN_FIELDS = 3   # fewer named fields in an octet: the plain expressions are cheaper
 
 
@@ -285,7 +286,22 @@ class _Gen(_Source):
                              else f"ICAO2[{t} >> {shift}]" if shift else f"ICAO2[{t}]")
             if n % 2:
                 parts.append(f"ICAO1[{t} & 63]")
-            return "f'" + "".join("{" + x + "}" for x in parts) + "'"  # one string built, not n/2 - 1
+            built = "f'" + "".join("{" + x + "}" for x in parts) + "'"  # one string built, not n/2 - 1
+            if n < 4:
+                return built
+            # A callsign (I048/240: 8 characters) is built in ~115 ns; kept by its raw bits,
+            # it costs a lookup (~20 ns). Strings are immutable, so records may share one. A
+            # target keeps its callsign for its whole flight: real data repeats few values;
+            # at most STRING_CACHE_SIZE are kept, so random input costs a failed lookup.
+            cache = self.const({}, "C")
+            tmp = self.name("s")
+            out += [
+                f"{tmp} = {cache}.get({t})",
+                f"if {tmp} is None:",
+                f"    {tmp} = {built}",
+                f"    if len({cache}) < {STRING_CACHE_SIZE}: {cache}[{t}] = {tmp}",
+            ]
+            return tmp
         if isinstance(node, S.Ascii):
             return f"({raw}).to_bytes({node.chars}, 'big').decode('latin-1')"
         if isinstance(node, S._StringElement):
@@ -367,6 +383,23 @@ class _Gen(_Source):
             self.table_names[body] = self.const(_octet_table(body), "T")
         return self.table_names[body]
 
+    def cached_group(self, out: list[str], raw: str, display: str) -> str:
+        """Emit a lookup of a group's dict, kept by its raw bits ``raw``, and the ``display``
+        that makes it on a miss; return the variable holding the record's own copy. The
+        display must be a function of those bits alone (spare checks, emitted before, still
+        run every time). Real data repeats few values; at most GROUP_CACHE_SIZE are kept,
+        so random input costs a failed lookup."""
+        cache = self.const({}, "C")
+        tmp = self.name("c")
+        out += [
+            f"{tmp} = {cache}.get({raw})",
+            f"if {tmp} is None:",
+            f"    {tmp} = {display}",
+            f"    if len({cache}) < {GROUP_CACHE_SIZE}: {cache}[{raw}] = {tmp}.copy()",
+            f"else: {tmp} = {tmp}.copy()",
+        ]
+        return tmp
+
     @staticmethod
     def display(pieces: list[tuple[str | None, str]]) -> str:
         """A dict display of ``pieces`` (a lone table lookup: a copy of the table's dict)."""
@@ -403,16 +436,7 @@ class _Gen(_Source):
                     # are functions of those bits alone (spare checks are emitted above and
                     # still run every time). Real data repeats few values; at most
                     # GROUP_CACHE_SIZE are kept, so random input costs a failed lookup.
-                    cache = self.const({}, "C")
-                    tmp = self.name("c")
-                    out += [
-                        f"{tmp} = {cache}.get({raw})",
-                        f"if {tmp} is None:",
-                        f"    {tmp} = {self.display(pieces)}",
-                        f"    if len({cache}) < {GROUP_CACHE_SIZE}: {cache}[{raw}] = {tmp}.copy()",
-                        f"else: {tmp} = {tmp}.copy()",
-                    ]
-                    return tmp
+                    return self.cached_group(out, raw, self.display(pieces))
                 if len(pieces) > 1 and pieces[0][0] is None and all(k is not None for k, _ in pieces[1:]):
                     # a table's dict and fields after it: its copy, then a store a field
                     # (~75 ns for one field against ~115 for the display {**T[..], 'K': x})
@@ -430,7 +454,12 @@ class _Gen(_Source):
                     if fname is not None:
                         parts.append(f"{fname!r}: {expr}")
                     o += sub.bits
-                return "{" + ", ".join(parts) + "}"
+                literal = "{" + ", ".join(parts) + "}"
+                if width <= GROUP_CACHE_BITS and len(parts) >= 3 and any(isinstance(sub, S.Quantity) for _, sub in node.fields):
+                    # a scaled quantity among them (I048/090: V, G, FL): the literal takes
+                    # ~120 ns, the kept dict's copy ~60 (a flight level repeats for minutes)
+                    return self.cached_group(out, raw, literal)
+                return literal
             pairs = self.group_pairs(out, node.fields, off, total, item, var, path)
             return "{" + ", ".join(f"{k!r}: {x}" for k, x in pairs) + "}"
         if isinstance(node, S.Depends):
