@@ -399,10 +399,31 @@ def decode(
             entry = table[cat]
             if entry is None:
                 out.skipped.append(SkippedBlock(cat, p, end - p))
-            else:
-                err = _block_records(data, p, end, bi, entry, strict, out)
-                if err is not None:
-                    raise err
+                p = end
+                bi += 1
+                continue
+            # _block_records' loop, written out: a call less a data block, 2.0-2.6 % of the
+            # decode of a CAT048 datagram (A/B in one process, 1,000 interleaved rounds, four
+            # runs); a datagram holds 1.5 records on average
+            ed, dec, multi = entry
+            q = p + BLOCK_HEADER_LEN
+            while q < end:
+                warnings: list[str] | None = None if strict else []
+                try:
+                    items, nq = dec(data, q, end, warnings)
+                except Exception as exc:
+                    err = _failure(exc, cat, q)
+                    raise err from err.__cause__  # as _block_records' callers raise it
+                r = _new(Record)  # every slot set, as in _block_records
+                r.category = cat
+                r.edition = ed
+                r.items = items
+                r.offset = q
+                r.block = bi
+                r.warnings = [] if warnings is None else warnings
+                r.uap = None if multi is None else decoded_uap_name(multi, items)
+                out.append(r)
+                q = nq
             p = end
             bi += 1
     finally:
