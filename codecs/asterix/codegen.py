@@ -455,9 +455,12 @@ class _Gen(_Source):
                         parts.append(f"{fname!r}: {expr}")
                     o += sub.bits
                 literal = "{" + ", ".join(parts) + "}"
-                if width <= GROUP_CACHE_BITS and len(parts) >= 3 and any(isinstance(sub, S.Quantity) for _, sub in node.fields):
+                if (width <= GROUP_CACHE_BITS and len(parts) >= 3
+                        and all(isinstance(sub, (S.Element, S.Spare)) for _, sub in node.fields)
+                        and any(isinstance(sub, S.Quantity) for _, sub in node.fields)):
                     # a scaled quantity among them (I048/090: V, G, FL): the literal takes
-                    # ~120 ns, the kept dict's copy ~60 (a flight level repeats for minutes)
+                    # ~120 ns, the kept dict's copy ~60 (a flight level repeats for minutes).
+                    # Plain elements only: a shallow copy must not share a nested dict.
                     return self.cached_group(out, raw, literal)
                 return literal
             pairs = self.group_pairs(out, node.fields, off, total, item, var, path)

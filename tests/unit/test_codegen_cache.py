@@ -69,3 +69,22 @@ def test_values_match_the_reference_and_the_cache_stays_bounded(item: str) -> No
     caches = _caches()
     assert all(len(c) <= max(codegen.GROUP_CACHE_SIZE, codegen.STRING_CACHE_SIZE) for c in caches)
     assert max(len(c) for c in caches) == size
+
+
+def test_a_group_holding_a_group_is_not_kept() -> None:
+    # 16 bits, three fields and a quantity, as I048/090, but one field is itself a group: a
+    # kept dict's shallow copy would share that inner dict between records, so it is built
+    # for each record instead
+    from radarbench.codecs.asterix.codegen import generate
+    from radarbench.codecs.asterix.spec import Category, Group, Item, Quantity, Raw
+
+    inner = Item("090", "nested", Group("V" / Raw(1), "IN" / Group("A" / Raw(1), "B" / Raw(2)),
+                                      "FL" / Quantity(12, 0.25, "FL", signed=True)))
+    cat = Category(48, "t", "nested group", [inner])
+    src, dec = generate(cat)
+    assert ".get(" not in src
+    record = bytes([0x80, 0x50, 0x28])  # V 0, A 1, B 1, FL 40 x 0.25
+    first, _ = dec(record, 0, 3, [])
+    first["090"]["IN"]["A"] = 9  # a user editing a value
+    second, _ = dec(record, 0, 3, [])
+    assert second["090"] == {"V": 0, "IN": {"A": 1, "B": 1}, "FL": 10.0}
