@@ -404,7 +404,7 @@ def decode(
                 continue
             # _block_records' loop, written out: a call less a data block, 2.0-2.6 % of the
             # decode of a CAT048 datagram (A/B in one process, 1,000 interleaved rounds, four
-            # runs); a datagram holds 1.5 records on average
+            # runs; the sample's datagrams hold 1.5 records on average)
             ed, dec, multi = entry
             q = p + BLOCK_HEADER_LEN
             while q < end:
