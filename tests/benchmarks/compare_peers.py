@@ -147,13 +147,17 @@ def encode_pair(blocks: list[bytes]) -> tuple[list, Callable, Callable]:
 
 
 def _race(name: str, n_records: int, runs: dict[str, Callable[[], Any]], rounds: int,
-          clock: Callable[[], float] = perf_counter) -> None:
+          clock: Callable[[], float] = perf_counter, warm: bool = False) -> None:
     """Each run in turn, round after round; the median records per second of each, and the
     ratio of the first to the second. ``clock`` is wall time, or this thread's CPU time (which
-    other processes on a busy machine disturb less: they take turns, not cycles)."""
+    other processes on a busy machine disturb less: they take turns, not cycles). ``warm``:
+    each timed pass follows an untimed pass of the same work, so neither side is timed with
+    the CPU caches the other one left."""
     times: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(rounds):
         for k, f in runs.items():
+            if warm:
+                f()
             t0 = clock()
             f()
             times[k].append(clock() - t0)
@@ -174,6 +178,8 @@ def main() -> int:
     ap.add_argument("--set", nargs="+", default=choices, choices=choices)
     ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                     help="wall time (default), or the thread's CPU time for a busy machine")
+    ap.add_argument("--warm", action="store_true",
+                    help="an untimed pass of the same work before each timed one (see _race)")
     args = ap.parse_args()
     clock = thread_time if args.clock == "cpu" else perf_counter
     ad = asterix_decoder()
@@ -188,14 +194,14 @@ def main() -> int:
             _race(f"{name}: {len(blocks)} blocks, {n_ours} records", n_ours, {
                 "radarbench (fast)": lambda: [decode(b) for b in blocks],
                 "asterix_decoder": lambda: [ad.parse(b, verbose=False) for b in blocks],
-            }, args.rounds, clock)
+            }, args.rounds, clock, args.warm)
         if name == "cat048" and "encode048" in args.set:
             recs, rb, la = encode_pair(blocks)
             idx = range(len(blocks))
             _race(f"encode048: {len(blocks)} blocks, {sum(map(len, recs))} records", sum(map(len, recs)), {
                 "radarbench encode": lambda: [rb(i) for i in idx],
                 "libasterix create+unparse": lambda: [la(i) for i in idx],
-            }, args.rounds, clock)
+            }, args.rounds, clock, args.warm)
     return 0
 
 
