@@ -293,15 +293,7 @@ class _Gen(_Source):
             # it costs a lookup (~20 ns). Strings are immutable, so records may share one. A
             # target keeps its callsign for its whole flight: real data repeats few values;
             # at most STRING_CACHE_SIZE are kept, so random input costs a failed lookup.
-            cache = self.const({}, "C")
-            tmp = self.name("s")
-            out += [
-                f"{tmp} = {cache}.get({t})",
-                f"if {tmp} is None:",
-                f"    {tmp} = {built}",
-                f"    if len({cache}) < {STRING_CACHE_SIZE}: {cache}[{t}] = {tmp}",
-            ]
-            return tmp
+            return self.kept(out, t, built, STRING_CACHE_SIZE, "s", copy=False)
         if isinstance(node, S.Ascii):
             return f"({raw}).to_bytes({node.chars}, 'big').decode('latin-1')"
         if isinstance(node, S._StringElement):
@@ -384,20 +376,25 @@ class _Gen(_Source):
         return self.table_names[body]
 
     def cached_group(self, out: list[str], raw: str, display: str) -> str:
-        """Emit a lookup of a group's dict, kept by its raw bits ``raw``, and the ``display``
-        that makes it on a miss; return the variable holding the record's own copy. The
-        display must be a function of those bits alone (spare checks, emitted before, still
-        run every time). Real data repeats few values; at most GROUP_CACHE_SIZE are kept,
-        so random input costs a failed lookup."""
+        """A group's dict kept by its raw bits (see ``kept``), each record given its own copy."""
+        return self.kept(out, raw, display, GROUP_CACHE_SIZE, "c", copy=True)
+
+    def kept(self, out: list[str], raw: str, expr: str, size: int, prefix: str, copy: bool) -> str:
+        """Emit a lookup of a value kept by its raw bits ``raw``, and ``expr``, which makes it
+        on a miss; return the variable that holds it (with ``copy``, a dict: the record's own
+        copy, never the kept one). ``expr`` must be a function of those bits alone (spare
+        checks, emitted before, still run every time). Real data repeats few values; at most
+        ``size`` are kept, so random input costs a failed lookup."""
         cache = self.const({}, "C")
-        tmp = self.name("c")
+        tmp = self.name(prefix)
         out += [
             f"{tmp} = {cache}.get({raw})",
             f"if {tmp} is None:",
-            f"    {tmp} = {display}",
-            f"    if len({cache}) < {GROUP_CACHE_SIZE}: {cache}[{raw}] = {tmp}.copy()",
-            f"else: {tmp} = {tmp}.copy()",
+            f"    {tmp} = {expr}",
+            f"    if len({cache}) < {size}: {cache}[{raw}] = {tmp}{'.copy()' if copy else ''}",
         ]
+        if copy:
+            out.append(f"else: {tmp} = {tmp}.copy()")
         return tmp
 
     @staticmethod
