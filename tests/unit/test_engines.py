@@ -169,6 +169,31 @@ def test_records_seen_again_go_through_a_function_made_for_their_items() -> None
     assert frames[-1].line == linecache.getline(frames[-1].filename, frames[-1].lineno).strip() != ""
 
 
+@pytest.mark.parametrize("item,value", [
+    ("220", 1 << 24), ("220", -1),              # 3 octets, packed as 1 + 2
+    ("240", "DLH65A\u00e9 "),                   # a character ICAO 6-bit has no code for
+    ("161", {"TRN": 4096}), ("140", -0.0078125),
+])
+def test_a_shape_functions_packed_writes_still_give_the_reference_error(item: str, value: Any) -> None:
+    # shape functions write runs of fixed-size items with one struct pack (codegen.packed): a
+    # value out of its field's range must still fall back to the reference and its error
+    data = sample("cat034_048.pcap")
+    records = [r for d in iter_datagrams(data) for r in decode(d.payload) if r.category == 48]
+    shapes = _shapes(48, "1.32")
+    for r in records:
+        for _ in range(_ShapeEncoders.AFTER + 1):
+            encode_record(48, r.items, "1.32")
+    items = next(dict(r.items) for r in records if tuple(r.items) in shapes.made and item in r.items)
+    assert "PACK_" in shapes.sources[tuple(items)]
+    items[item] = value
+    with pytest.raises(EncodeError) as ei:
+        encode_record(48, items, "1.32")
+    with pytest.raises(EncodeError) as ref:
+        encode_record(48, items, "1.32", engine="construct")
+    assert (ei.value.item, str(ei.value)) == (ref.value.item, str(ref.value))
+    assert ei.value.item == item
+
+
 def test_no_shape_function_for_items_out_of_uap_order_or_unknown() -> None:
     shapes = _shapes(48, "1.32")
     items = {"010": {"SAC": 1, "SIC": 2}, "140": 100.0, "161": {"TRN": 7}, "220": 0xABCDEF}
