@@ -213,32 +213,47 @@ def _failure(exc: Exception, cat: int, q: int) -> DecodeError:
 _new = object.__new__
 
 
-def _block_records(data: bytes, p: int, end: int, bi: int, entry: Any, strict: bool,
-                   out: list[Record]) -> DecodeError | None:
-    """Append the records of the data block at ``p`` to ``out``; the DecodeError that broke
-    it (after the records before the break), or None."""
-    ed, dec, multi = entry
-    cat = data[p]
-    q = p + BLOCK_HEADER_LEN
-    append = out.append
-    while q < end:
-        warnings: list[str] | None = None if strict else []
-        try:
-            items, nq = dec(data, q, end, warnings)
-        except Exception as exc:
-            return _failure(exc, cat, q)
-        # a Record made by setting its slots: ~40 % of the time of the dataclass __init__
-        # (every field is set here; test_asterix_api checks none is left out)
-        r = _new(Record)
-        r.category = cat
-        r.edition = ed
-        r.items = items
-        r.offset = q
-        r.block = bi
-        r.warnings = [] if warnings is None else warnings
-        r.uap = None if multi is None else decoded_uap_name(multi, items)
-        append(r)
-        q = nq
+def _records(data: bytes, p: int, n: int, bi: int, table: _Decoders, strict: bool,
+             out: list[Record], skipped: list[SkippedBlock] | None) -> DecodeError | None:
+    """Append the records of the data blocks from ``p`` (block index ``bi``) to ``n`` to
+    ``out``, and the blocks of unknown categories to ``skipped`` (if given); the DecodeError
+    that broke a data block (after the records before the break), or None. A bad block
+    header raises. decode() calls it once for all its blocks, iter_decode() once a block
+    (``n`` at the block's end): one loop for both, a call a datagram for decode()."""
+    while p < n:
+        end = p + (data[p + 1] << 8 | data[p + 2]) if n - p >= BLOCK_HEADER_LEN else p
+        if end <= p + BLOCK_HEADER_LEN or end > n:
+            _block_at(data, p, n)  # raises the error that names the bad header
+        cat = data[p]
+        entry = table[cat]
+        if entry is None:
+            if skipped is not None:
+                skipped.append(SkippedBlock(cat, p, end - p))
+            p = end
+            bi += 1
+            continue
+        ed, dec, multi = entry
+        q = p + BLOCK_HEADER_LEN
+        while q < end:
+            warnings: list[str] | None = None if strict else []
+            try:
+                items, nq = dec(data, q, end, warnings)
+            except Exception as exc:
+                return _failure(exc, cat, q)
+            # a Record made by setting its slots: ~40 % of the time of the dataclass __init__
+            # (every field is set here; test_asterix_api checks none is left out)
+            r = _new(Record)
+            r.category = cat
+            r.edition = ed
+            r.items = items
+            r.offset = q
+            r.block = bi
+            r.warnings = [] if warnings is None else warnings
+            r.uap = None if multi is None else decoded_uap_name(multi, items)
+            out.append(r)
+            q = nq
+        p = end
+        bi += 1
     return None
 
 
@@ -272,16 +287,11 @@ def iter_decode(
     records: list[Record] = []
     while p < n:
         end = _block_at(data, p, n)
-        entry = table[data[p]]
-        if entry is None:
-            if skipped is not None:
-                skipped.append(SkippedBlock(data[p], p, end - p))
-        else:
-            exc = _block_records(data, p, end, bi, entry, strict, records)
-            yield from records
-            records.clear()
-            if exc is not None:
-                _settle(exc, errors)
+        exc = _records(data, p, end, bi, table, strict, records, skipped)
+        yield from records
+        records.clear()
+        if exc is not None:
+            _settle(exc, errors)
         p = end
         bi += 1
 
@@ -381,7 +391,6 @@ def decode(
     out = _list_new(Decoded)
     out.skipped = []
     n = len(data)
-    p = bi = 0
     # CPython's cyclic GC runs every 700 container allocations, and more and more often on
     # the records a long decode keeps: it made decode() of a 19 MB file 14-19 us a CAT048
     # record, against 5.6 us with it paused. Records hold no reference cycles, so the pause
@@ -391,41 +400,9 @@ def decode(
     try:
         if paused:  # inside the try: a signal handled as gc.disable() returns still re-enables
             gc.disable()
-        while p < n:
-            end = p + (data[p + 1] << 8 | data[p + 2]) if n - p >= BLOCK_HEADER_LEN else p
-            if end <= p + BLOCK_HEADER_LEN or end > n:
-                _block_at(data, p, n)  # raises the error that names the bad header
-            cat = data[p]
-            entry = table[cat]
-            if entry is None:
-                out.skipped.append(SkippedBlock(cat, p, end - p))
-                p = end
-                bi += 1
-                continue
-            # _block_records' loop, written out: a call less a data block, 2.0-2.6 % of the
-            # decode of a CAT048 datagram (A/B in one process, 1,000 interleaved rounds, four
-            # runs; the sample's datagrams hold 1.5 records on average)
-            ed, dec, multi = entry
-            q = p + BLOCK_HEADER_LEN
-            while q < end:
-                warnings: list[str] | None = None if strict else []
-                try:
-                    items, nq = dec(data, q, end, warnings)
-                except Exception as exc:
-                    err = _failure(exc, cat, q)
-                    raise err from err.__cause__  # as _block_records' callers raise it
-                r = _new(Record)  # every slot set, as in _block_records
-                r.category = cat
-                r.edition = ed
-                r.items = items
-                r.offset = q
-                r.block = bi
-                r.warnings = [] if warnings is None else warnings
-                r.uap = None if multi is None else decoded_uap_name(multi, items)
-                out.append(r)
-                q = nq
-            p = end
-            bi += 1
+        err = _records(data, 0, n, 0, table, strict, out, out.skipped)
+        if err is not None:
+            raise err
     finally:
         if paused:
             gc.enable()
