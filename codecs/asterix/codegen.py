@@ -46,7 +46,7 @@ _U6 = struct.Struct(">HI").unpack_from
 # the decoder copies one (a table lookup and one dict merge instead of a shift, a mask and a
 # store a field). Shared by every edition with the same layout (keyed by that expression).
 _OCTET_TABLES: dict[str, tuple[dict[str, Any], ...]] = {}
-GROUP_CACHE_BITS = 16  # groups this wide or narrower, made of octet tables, keep their dicts
+GROUP_CACHE_BITS = 16  # groups this wide or narrower (of octet tables, or with a quantity) keep their dicts
 GROUP_CACHE_SIZE = 4096
 STRING_CACHE_SIZE = 4096  # callsigns kept by their raw bits (see element_expr)
 TABLE_MIN_FIELDS = 3   # fewer named fields in an octet: the plain expressions are cheaper
@@ -375,10 +375,6 @@ class _Gen(_Source):
             self.table_names[body] = self.const(_octet_table(body), "T")
         return self.table_names[body]
 
-    def cached_group(self, out: list[str], raw: str, display: str) -> str:
-        """A group's dict kept by its raw bits (see ``kept``), each record given its own copy."""
-        return self.kept(out, raw, display, GROUP_CACHE_SIZE, "c", copy=True)
-
     def kept(self, out: list[str], raw: str, expr: str, size: int, prefix: str, copy: bool) -> str:
         """Emit a lookup of a value kept by its raw bits ``raw``, and ``expr``, which makes it
         on a miss; return the variable that holds it (with ``copy``, a dict: the record's own
@@ -429,11 +425,8 @@ class _Gen(_Source):
             if pieces is not None:
                 if sum(k is None for k, _ in pieces) >= 2 and width <= GROUP_CACHE_BITS:
                     # Two octet tables or more: merging them costs ~190 ns; the group's dict,
-                    # kept by its raw bits, costs a lookup and a copy (~80 ns). The pieces
-                    # are functions of those bits alone (spare checks are emitted above and
-                    # still run every time). Real data repeats few values; at most
-                    # GROUP_CACHE_SIZE are kept, so random input costs a failed lookup.
-                    return self.cached_group(out, raw, self.display(pieces))
+                    # kept by its raw bits (see kept), a lookup and a copy (~80 ns)
+                    return self.kept(out, raw, self.display(pieces), GROUP_CACHE_SIZE, "c", copy=True)
                 if len(pieces) > 1 and pieces[0][0] is None and all(k is not None for k, _ in pieces[1:]):
                     # a table's dict and fields after it: its copy, then a store a field
                     # (~75 ns for one field against ~115 for the display {**T[..], 'K': x})
@@ -458,7 +451,7 @@ class _Gen(_Source):
                     # a scaled quantity among them (I048/090: V, G, FL): the literal takes
                     # ~120 ns, the kept dict's copy ~60 (a flight level repeats for minutes).
                     # Plain elements only: a shallow copy must not share a nested dict.
-                    return self.cached_group(out, raw, literal)
+                    return self.kept(out, raw, literal, GROUP_CACHE_SIZE, "c", copy=True)
                 return literal
             pairs = self.group_pairs(out, node.fields, off, total, item, var, path)
             return "{" + ", ".join(f"{k!r}: {x}" for k, x in pairs) + "}"
