@@ -141,7 +141,6 @@ def test_a_reader_that_goes_away_ends_decode_quietly(tmp_path: Path) -> None:
     assert p.wait(timeout=60) == 0 and err == b""
 
 
-
 def test_a_reader_that_goes_away_after_an_error_was_reported_leaves_exit_status_1(tmp_path: Path) -> None:
     """`radarbench decode broken.ast | head -1` where a break was reported on stderr before
     the reader went away: the status is that of the break, 1 (it was 0: a newcomer's finding)."""
@@ -163,6 +162,7 @@ def test_a_reader_that_goes_away_after_an_error_was_reported_leaves_exit_status_
     for _ in iter_decode(first + broken, errors=want):
         pass
     assert len(want) == 1 and err == f"radarbench decode: {f}: {want[0]}\n"
+
 
 def test_records_before_a_broken_block_come_out_before_its_error(tmp_path: Path) -> None:
     # JSON records go out in batches: a batch still waiting when a block breaks is written
