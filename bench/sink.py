@@ -91,6 +91,12 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     k = cfg.records_per_block
     sends_per_s = cfg.peak_sends_per_s()
     tx = _open(cfg.send, "--send")
+    # as in loop mode (engine._prepare): a unicast UDP sender connected to its peer hears ICMP
+    # port unreachable as an error the run records, where an unconnected one counted every
+    # refused datagram as accepted
+    hear = getattr(tx, "hear_unreachable", None)
+    if hear is not None:
+        hear()
     threads = cfg.send.startswith("loop://")
     ctx = mp.get_context("fork")
     ctl = ctx.Array("q", _CTL_SLOTS, lock=False)

@@ -183,6 +183,21 @@ def test_icmp_unreachable_recorded_as_fault() -> None:
     assert report.counts.sent == 200 and report.counts.lost == 200
 
 
+def test_sink_into_a_port_nobody_listens_on_is_a_fault() -> None:
+    # Sink mode heard nothing of the refusals (its UDP socket was not connected) and said OK,
+    # 200 accepted. Every datagram is refused: the run is a fault, and the refused sends are
+    # not counted as accepted (the kernel reports a refusal on the send after it, so about
+    # half the sends fail; none of them may be missing from failed_sends).
+    probe = open_transport("udp://:0?listen=1")
+    port = probe.local_address[1]
+    probe.close()
+    report = bench(send=f"udp://127.0.0.1:{port}", rate=500, duration=None, count=200)
+    assert report.status == "fault"
+    assert "unreachable" in {f.kind for f in report.faults}, report.faults
+    sink = report.to_dict()["sink"]
+    assert sink["failed_sends"] >= 50 and sink["scheduled"] == 200
+
+
 def test_bad_url_is_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown scheme"):
         bench(send="nope://x", recv="nope://x", count=10, duration=None)
