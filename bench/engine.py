@@ -240,6 +240,12 @@ class BenchConfig:
             raise ConfigError(f"--category {self.category}: {exc}") from None
         if not 1 <= self.records_per_block <= 2000:
             raise ConfigError(f"--records-per-block must be 1..2000, not {self.records_per_block}")
+        k = self.records_per_block
+        if self.count is not None and self.count % k and self.mode() != "source":
+            # every send carries k probes: --count 10 at 3 a block sent 12
+            lower, upper = self.count // k * k, -(-self.count // k) * k
+            raise ConfigError(f"--count {self.count} is not a whole number of blocks of --records-per-block {k}: "
+                              f"give {f'{lower} or ' if lower else ''}{upper}")
         if self.burst < 1:
             raise ConfigError(f"--burst must be >= 1, not {self.burst}")
         if self.match_keys:
@@ -925,7 +931,8 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
                                faults=faults, status=status)
     # Figures from the clock (RunStats.throughput): first to last arrival, first to last send.
     report.throughput, raw_util = stats.throughput(
-        line_rate, line_bytes, line_side="rx" if getattr(rx, "bytes_per_s", None) else "tx")
+        line_rate, line_bytes, line_side="rx" if getattr(rx, "bytes_per_s", None) else "tx",
+        window_s=matcher.duration_s)
     progress.update(_live_line(matcher, time.monotonic_ns(), start_ns, received_before,
                                max((time.monotonic_ns() - last_tick) / NS_PER_S, 1e-9)))
     match: dict[str, Any] = {

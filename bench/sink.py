@@ -184,7 +184,9 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     # that left); offered: the schedule's rate. Utilization: the line's own octets (framing
     # and escapes included, where the transport counts them) over that span.
     tp, raw_util = stats.throughput(line, writes.get("wire_bytes") or sent_bytes or None, line_side="tx")
-    accepted = stats.departures.rate()
+    # over the schedule's window at least (stats.Span.rate_over): one block of K probes left
+    # in one instant is K over its interval, not 0 (nor K over nothing)
+    accepted = stats.departures.rate_over(schedule.offset_ns(tally.sends) / NS_PER_S if tally.sends else None)
     report.throughput = Throughput(offered_msgs_per_s=cfg.rate, msgs_per_s=accepted,
                                    bytes_per_s=accepted * sent_bytes / max(ok_sends * k, 1),
                                    line_utilization=tp.line_utilization,

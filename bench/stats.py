@@ -615,6 +615,16 @@ class Span:
         s = self.seconds
         return (self.n - self.at_first) / s if s > 0 else 0.0
 
+    def rate_over(self, window_s: float | None) -> float:
+        """Events per second over a schedule's window of ``window_s`` seconds (None: `rate`):
+        n over the window, or `rate` where that is lower (the events lagged behind the
+        schedule). n events evenly spaced over a window of n intervals give `rate` either
+        way; events in one instant, which have no rate of their own, give n over the window."""
+        if window_s is None:
+            return self.rate()
+        over_window = self.n / window_s if window_s > 0 else 0.0
+        return over_window if self.seconds <= 0 else min(self.rate(), over_window) if window_s > 0 else self.rate()
+
     def size_rate(self) -> float:
         """Size (bytes) per second over the span."""
         s = self.seconds
@@ -705,7 +715,8 @@ class RunStats:
 
     def throughput(self, line_bytes_per_s: float | None = None, line_bytes: int | None = None,
                    frame_octets: float | None = None,
-                   line_side: Literal["rx", "tx"] = "rx") -> tuple["Throughput", float | None]:
+                   line_side: Literal["rx", "tx"] = "rx",
+                   window_s: float | None = None) -> tuple["Throughput", float | None]:
         """Throughput from the clock, and the raw line utilization when it had to be clamped.
 
         msgs_per_s, bytes_per_s: received messages (and their bytes) over the measured span:
@@ -721,6 +732,13 @@ class RunStats:
         line, `frame_octets` long), as a share of `line_bytes_per_s`. A share above 1 (plus 2 % for clock granularity) means
         the transport counted octets the line cannot have carried: it is clamped to 1 and the
         raw figure returned beside it. Raises ValueError on a line rate <= 0.
+
+        window_s: the schedule's measured window (end of the warm-up to the end of the last
+        send's interval), where the run has one. No rate is taken over less: a run whose
+        measured sends all leave in one instant (one block of K probes, or a warm-up that
+        leaves one send) has no span of its own, and one probe received 48 us after it left
+        was reported as 20,798 msgs/s of a 100 msgs/s run. The offered rate is then the
+        sends over the window (or over their own span, if they took longer).
         """
         if line_bytes_per_s is not None and line_bytes_per_s <= 0:
             raise ValueError(f"line_bytes_per_s must be > 0, not {line_bytes_per_s}")
@@ -742,10 +760,12 @@ class RunStats:
         if dep.first_ns is not None and dep.last_ns is not None:
             end_ns = max(dep.last_ns, arr.last_ns if arr.last_ns is not None else dep.last_ns)
             span_s = (end_ns - dep.first_ns) / NS_PER_S
+            if window_s is not None:
+                span_s = max(span_s, window_s)
             msgs = self.counts.received / span_s if span_s > 0 else 0.0
             octets = self.bytes_received / span_s if span_s > 0 else 0.0
         else:
             span_s, msgs, octets = arr.seconds, arr.rate(), arr.size_rate()
-        tp = Throughput(offered_msgs_per_s=dep.rate(), msgs_per_s=msgs, bytes_per_s=octets,
+        tp = Throughput(offered_msgs_per_s=dep.rate_over(window_s), msgs_per_s=msgs, bytes_per_s=octets,
                         line_utilization=util, span_s=round(span_s, 6))
         return tp, raw

@@ -198,6 +198,21 @@ def test_sink_into_a_port_nobody_listens_on_is_a_fault() -> None:
     assert sink["failed_sends"] >= 50 and sink["scheduled"] == 200
 
 
+def test_one_block_is_measured_over_its_interval_not_its_flight(forwarder) -> None:
+    # 50 probes in one block at 10 msgs/s: one send, whose interval is 5 s. Its arrival
+    # ~100 us after it left was reported as ~470,000 msgs/s, and a --limit min_msgs_per_s
+    # of 5,000 passed on 50 messages.
+    url = forwarder().url
+    report = bench(send=url, recv=url, rate=10, duration=None, count=50, records_per_block=50,
+                   drain_s=0.5, limits={"min_msgs_per_s": 5000})
+    assert report.counts.received == 50
+    assert report.throughput.msgs_per_s == pytest.approx(10.0, rel=0.01)
+    assert report.throughput.offered_msgs_per_s == pytest.approx(10.0, rel=0.01)
+    assert report.status == "fail"
+    with pytest.raises(ConfigError, match="--count 10 is not a whole number of blocks of --records-per-block 3: give 9 or 12"):
+        bench(send=url, recv=url, rate=100, duration=None, count=10, records_per_block=3)
+
+
 def test_bad_url_is_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown scheme"):
         bench(send="nope://x", recv="nope://x", count=10, duration=None)

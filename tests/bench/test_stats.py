@@ -201,6 +201,31 @@ def test_throughput_and_serial_line() -> None:
         Throughput.compute(counts, 0, -1.0)
 
 
+def test_no_rate_is_taken_over_less_than_the_schedule_window() -> None:
+    # One block of 50 probes leaves at t=0 and arrives 100 us later, in a schedule of one
+    # send every 5 s (10 msgs/s at 50 a block): the clock's own span (100 us) gave 500,000
+    # msgs/s; over the window it is 10, and the offered rate too (it was 0.0).
+    stats = RunStats(start_ns=0)
+    for _ in range(50):
+        stats.on_sent(0, 0)
+    for _ in range(50):
+        stats.on_received(0, 0, 100 * US, 31)
+    tp, _ = stats.throughput()
+    assert tp.msgs_per_s > 100_000  # the clock alone: what the window corrects
+    tp, _ = stats.throughput(window_s=5.0)
+    assert (tp.msgs_per_s, tp.offered_msgs_per_s, tp.span_s) == (10.0, 10.0, 5.0)
+    assert tp.bytes_per_s == 50 * 31 / 5.0
+    # a window shorter than what the clock saw changes nothing: 101 sends 10 ms apart, the
+    # last arrival 1 s after the first send
+    stats = RunStats(start_ns=0)
+    for i in range(101):
+        stats.on_sent(i * 10 * MS, i * 10 * MS)
+        stats.on_received(i * 10 * MS, i * 10 * MS, i * 10 * MS + 50 * US, 31)
+    plain, _ = stats.throughput()
+    windowed, _ = stats.throughput(window_s=0.5)
+    assert windowed == plain and plain.offered_msgs_per_s == pytest.approx(100.0)
+
+
 def test_timeline_buckets_by_second() -> None:
     tl = Timeline(start_ns=5 * S)
     # second 0: 3 sent, 2 received with latencies 1 ms and 3 ms; second 2: one lost.
