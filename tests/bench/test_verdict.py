@@ -263,3 +263,23 @@ def test_a_busy_host_never_fails_the_emulated_device(pressure: float | None, dev
     if status == "bench_overloaded":
         assert "host was busy (tasks waited for a CPU 45% of the run)" in verdict.reasons[0]
         assert "gw, radar" in verdict.reasons[0]
+
+
+@pytest.mark.parametrize("own_p99_us, limits, status", [
+    (8_390.0, {"max_p99_ms": 3}, "bench_overloaded"),  # the newcomer's run: 8.39 of 8.4 ms the bench's
+    (1_000.0, {"max_p99_ms": 3}, "fail"),              # 7.4 ms left once the bench's lag is taken out
+    (8_390.0, {"max_p99_ms": 3, "max_lost": 0}, "fail"),  # a limit the path broke: no excuse for it
+    (None, {"max_p99_ms": 3}, "fail"),                 # no sender lag measured: nothing to excuse
+])
+def test_a_latency_limit_broken_by_the_bench_own_lag_is_not_the_link(
+        own_p99_us: float | None, limits: dict[str, float], status: str) -> None:
+    own = None if own_p99_us is None else {"p50": 5.0, "p99": own_p99_us, "max": own_p99_us}
+    health = {"overloaded": False, "reasons": [], "sender_own_lag_us": own}
+    report = crafted(sent=100, received=99, latency_ms=8.4, health=health)
+    verdict = settle(report, limits).verdict
+    assert verdict.status == status
+    assert "max_p99_ms: 8.4 ms is over the limit 3 ms" in verdict.reasons
+    if status == "bench_overloaded":
+        assert verdict.reasons[0] == ("bench overloaded: max_p99_ms was broken by the bench's own sender lag "
+                                      "(p99 8.39 ms of the 8.4 ms measured; less it, within the limit 3 ms): "
+                                      "it says nothing about the link")
