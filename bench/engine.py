@@ -116,6 +116,36 @@ MAX_OPEN_PROBES = 1 << 21
 # probes of a 1,000 msgs/s run unanswered at the deadline, counted lost.
 _INTERRUPT_DRAIN_MAX_NS = 1_000_000_000
 
+
+class StallWatch:
+    """Ends a run whose sender stopped: no send reported for ``bound_ns`` (max(10 s, three
+    send intervals)) while the sender has not finished. A write that blocks for good (a
+    serial line or a pty whose reader stopped reading, a device frozen with SIGSTOP) held
+    the bench in its run for as long as the device stayed so, with no fault recorded: a
+    5 s run was still running after 40 s. A slow line that still takes a write now and
+    then is not a stall (its back-pressure is the measurement)."""
+
+    MIN_NS = 10 * NS_PER_S
+
+    def __init__(self, start_ns: int, sends_per_s: float) -> None:
+        self.bound_ns = max(self.MIN_NS, int(3 * NS_PER_S / sends_per_s) if sends_per_s > 0 else 0)
+        self.last_ns = start_ns
+        self.sends = 0
+
+    def check(self, sends: int, now_ns: int) -> Episode | None:
+        """The stall's fault episode once ``sends`` (sends reported so far) has not grown
+        for bound_ns, else None."""
+        if sends > self.sends:
+            self.sends = sends
+            self.last_ns = now_ns
+            return None
+        if now_ns - self.last_ns <= self.bound_ns:
+            return None
+        return Episode(side="send", kind="stalled",
+                       detail=f"no send completed for {(now_ns - self.last_ns) / NS_PER_S:.1f} s: a write "
+                              "blocked (the device or line stopped taking data); the run was ended",
+                       first_ns=self.last_ns, last_ns=now_ns, end_ns=now_ns)
+
 # Slots of the control array shared with the children.
 _SENDS = 0        # sends made so far (sender writes)
 _SENDER_DONE = 1  # monotonic ns when the sender finished (0: still sending)
@@ -875,10 +905,18 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
             ctl[_RX_STOP] = min(ctl[_RX_STOP], now)
 
     interrupted = False
+    stall = StallWatch(start_ns, sends_per_s)
+    stalled: Episode | None = None
     try:
         while receiver_result is None:
             pump(0.05)
             now = time.monotonic_ns()
+            if stalled is None and sender_result is None:
+                stalled = stall.check(matcher.known, now)
+                if stalled is not None:
+                    progress.note(f"stalled: {stalled.detail}")
+                    ctl[_STOP] = 1
+                    ctl[_RX_STOP] = now + min(int(cfg.drain_s * NS_PER_S), _INTERRUPT_DRAIN_MAX_NS)
             decide_drain(now)
             tick(now)
     except KeyboardInterrupt:
@@ -919,7 +957,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     _, tx_episodes, write_stats = sender_result or ("sender", [], {})
     _, rx_episodes, rx_wire, rx_lag, rx_drops, rx_stamped = \
         receiver_result or ("receiver", [], None, None, None, True)
-    faults = _faults_of(list(tx_episodes) + list(rx_episodes), start_ns)
+    faults = _faults_of(list(tx_episodes) + list(rx_episodes) + ([stalled] if stalled else []), start_ns)
     if status == "ok" and faults:
         status = "fault"
     line_rate = cfg.line_bytes_per_s or _line_rate(tx, rx)

@@ -25,6 +25,7 @@ from radarbench.bench.engine import (
     _STOP,
     NS_PER_S,
     BenchConfig,
+    StallWatch,
     BenchReport,
     _attach_health,
     _faults_of,
@@ -137,12 +138,19 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
             if not parent.poll():
                 return
 
+    stall = StallWatch(start_ns, sends_per_s)
+    stalled = None
     try:
         while result is None:
             if end_ns is not None and time.monotonic_ns() >= end_ns:
                 ctl[_STOP] = 1
             pump(0.05)
             now = time.monotonic_ns()
+            stalled = stall.check(tally.sends, now)
+            if stalled is not None:  # a write blocked for good: the sender is killed below
+                progress.note(f"stalled: {stalled.detail}")
+                ctl[_STOP] = 1
+                break
             if now >= next_tick:
                 sends = ctl[_SENDS]
                 rate = (sends - last_sends) * k / ((now - last_tick) / NS_PER_S)
@@ -172,7 +180,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     ok_sends = tally.ok_sends
     done_ns = ctl[_SENDER_DONE] or time.monotonic_ns()
     span_s = max((done_ns - start_ns) / NS_PER_S, 1e-9) if tally.sends else 0.0
-    faults = _faults_of(list(episodes), start_ns)
+    faults = _faults_of(list(episodes) + ([stalled] if stalled is not None else []), start_ns)
     if status == "ok" and faults:
         status = "fault"
     line = getattr(tx, "bytes_per_s", None) or cfg.line_bytes_per_s
@@ -186,7 +194,11 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     tp, raw_util = stats.throughput(line, writes.get("wire_bytes") or sent_bytes or None, line_side="tx")
     # over the schedule's window at least (stats.Span.rate_over): one block of K probes left
     # in one instant is K over its interval, not 0 (nor K over nothing)
-    accepted = stats.departures.rate_over(schedule.offset_ns(tally.sends) / NS_PER_S if tally.sends else None)
+    # (--duration: the schedule's whole span, whatever left in it; a stall: until it ended the run)
+    window_s = (schedule.span_ns if cfg.count is None else schedule.offset_ns(tally.sends)) / NS_PER_S
+    if stalled is not None:
+        window_s = max(window_s, (stalled.last_ns - start_ns) / NS_PER_S)
+    accepted = stats.departures.rate_over(window_s if tally.sends else None)
     report.throughput = Throughput(offered_msgs_per_s=cfg.rate, msgs_per_s=accepted,
                                    bytes_per_s=accepted * sent_bytes / max(ok_sends * k, 1),
                                    line_utilization=tp.line_utilization,

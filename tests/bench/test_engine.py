@@ -213,6 +213,31 @@ def test_one_block_is_measured_over_its_interval_not_its_flight(forwarder) -> No
         bench(send=url, recv=url, rate=100, duration=None, count=10, records_per_block=3)
 
 
+@pytest.mark.parametrize("mode", ["loop", "sink"])
+def test_a_line_nobody_reads_ends_the_run_as_a_stall(tmp_path, monkeypatch, mode) -> None:
+    # A pty whose other end nobody reads: once its buffer is full every write blocks for
+    # good. The run went on until a signal ended it (40 s for a 5 s run), faults []. Now the
+    # sender that reported no send for StallWatch's bound (10 s; 1 s here) ends the run
+    # with a "stalled" fault, and the report is written.
+    import time as _time
+    from radarbench.bench import engine
+    monkeypatch.setattr(engine.StallWatch, "MIN_NS", 1_000_000_000)
+    probe = open_transport("udp://:0?listen=1")
+    port = probe.local_address[1]
+    probe.close()
+    recv = f"udp://:{port}" if mode == "loop" else None
+    t0 = _time.monotonic()
+    report = bench(send=f"pty://{tmp_path}/line?baud=921600", recv=recv, rate=2000, duration=3.0,
+                   drain_s=0.5)
+    took = _time.monotonic() - t0
+    assert report.status == "fault"
+    stalls = [f for f in report.faults if f.kind == "stalled"]
+    assert len(stalls) == 1 and stalls[0].side == "send", report.faults
+    assert stalls[0].duration_s >= 1.0
+    assert took < 30, took   # 3 s of schedule, 1 s of stall, the ending's joins
+    assert 0 < report.counts.sent < 6000
+
+
 def test_bad_url_is_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown scheme"):
         bench(send="nope://x", recv="nope://x", count=10, duration=None)
