@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator, TextIO
 from radarbench.bench import jsonlines
 from radarbench.bench.cli import UserError
 from radarbench.codecs.asterix import (
-    DecodeError, EncodeError, SkippedBlock, block_of, encode_one, iter_decode_plain, pack_blocks,
+    DecodeError, EncodeError, SkippedBlock, block_of, category_number, encode_one, iter_decode_plain, pack_blocks,
 )
 from radarbench.codecs.asterix.text import describe
 from radarbench.rigs.blockfile import iter_pieces
@@ -288,10 +288,11 @@ def run_encode(args: argparse.Namespace) -> int:
             if editions and isinstance(rec, dict):
                 # --edition CAT=ED is asked for on the command line: it wins over the edition
                 # the record says it was decoded with (which decode always writes), for a
-                # category written 48 or "48" alike (encode_one reads both)
+                # category written 48 or "48" alike (encode_one reads both, and says what is
+                # wrong with any other category)
                 try:
-                    cat = int(rec.get("category"))  # type: ignore[arg-type]
-                except (TypeError, ValueError, OverflowError):
+                    cat: int | None = category_number(rec.get("category"))
+                except EncodeError:
                     cat = None
                 if cat in editions:
                     rec["edition"] = editions[cat]
