@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -57,6 +58,41 @@ def add_parser(sub: Any) -> None:
     e.add_argument("--edition", action="append", metavar="CAT=ED",
                    help="edition of a category, e.g. 48=1.31 (repeatable); wins over the edition a record names")
     e.set_defaults(func=run_encode)
+
+
+# ------------------------------------------------------------------ standard output
+
+
+class _WriteFailed(Exception):
+    """A write to standard output failed (``error``): told apart from a read that failed.
+    A BrokenPipeError is not one: the reader went away (| head), and that ends quietly."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _stdout() -> TextIO:
+    """sys.stdout; UserError when it is closed (`>&-`: Python sets it to None)."""
+    if sys.stdout is None:
+        raise UserError("standard output is closed")
+    return sys.stdout
+
+
+def _stdout_error(exc: OSError, out: TextIO) -> UserError:
+    """The one line for a write to standard output that failed (a full disk, /dev/full).
+
+    Descriptor 1 is pointed at /dev/null first: what is still buffered would otherwise fail
+    again when Python flushes its streams at exit, and say so ("Exception ignored ...")."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (io.StringIO, in-process)
+        fd = None
+    if fd == 1:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    return UserError(f"cannot write to standard output: {exc.strerror or exc}")
 
 
 # ------------------------------------------------------------------ decode
@@ -173,11 +209,20 @@ def _with_capture(row: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_decode(args: argparse.Namespace) -> int:
+    out = _stdout()
+    try:
+        return _decode(args, out)
+    except _WriteFailed as exc:
+        raise _stdout_error(exc.error, out) from None
+
+
+def _decode(args: argparse.Namespace, out: TextIO) -> int:
+    """run_decode's work. Raises _WriteFailed where standard output (``out``) fails, from
+    the handlers of read errors too: then the write is what failed."""
     path = Path(args.file)
     check_input(path)
     editions = _editions(args.edition)
     text = args.format == "text"
-    out = sys.stdout
     # JSON Lines are written as bytes (orjson's, or json's: the same bytes; bench/jsonlines),
     # or as text to a stream that has no buffer under it (io.StringIO, when called in-process)
     write: Callable[[bytes], object] | None = None
@@ -198,14 +243,27 @@ def run_decode(args: argparse.Namespace) -> int:
     def flush_pending() -> None:
         if pending:
             assert write is not None
-            write(jsonlines.lines(pending))
+            try:
+                write(jsonlines.lines(pending))
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                raise _WriteFailed(exc) from None
             pending.clear()
+
+    def flush_out() -> None:
+        flush_pending()
+        try:
+            out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _WriteFailed(exc) from None
 
     def report(errors: list[DecodeError], base: int, where: str) -> None:
         nonlocal failures
         failures += len(errors)
-        flush_pending()  # the records before the error come out before its message
-        out.flush()
+        flush_out()  # the records before the error come out before its message
         for exc in errors:
             print(f"radarbench decode: {path}: {where}{exc.at(base) if base else exc}", file=sys.stderr)
         errors.clear()
@@ -226,8 +284,13 @@ def run_decode(args: argparse.Namespace) -> int:
                     if extra:
                         rows = [_with_capture(row, extra) for row in rows]
                     if write is None:
-                        for rec in rows:
-                            _text(rec, out)
+                        try:
+                            for rec in rows:
+                                _text(rec, out)
+                        except BrokenPipeError:
+                            raise
+                        except OSError as exc:
+                            raise _WriteFailed(exc) from None
                     else:
                         pending += rows
                         if len(pending) >= _BATCH:
@@ -237,19 +300,16 @@ def run_decode(args: argparse.Namespace) -> int:
             if errors:
                 report(errors, base, where)
     except ValueError as exc:  # the capture itself cannot be read (DecodeError is caught above)
-        flush_pending()  # what was decoded before is not lost
-        out.flush()
+        flush_out()  # what was decoded before is not lost
         raise UserError(str(exc)) from None
     except BrokenPipeError:  # the reader went away (| head): end quietly, with the status
         if failures:         # of what was reported on stderr before (cli.main: 0 otherwise)
             return 1
         raise
-    except OSError as exc:  # the file, read in pieces, failed under us
-        flush_pending()
-        out.flush()
+    except OSError as exc:  # the file, read in pieces, failed under us (writes: _WriteFailed)
+        flush_out()
         raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    flush_pending()
-    out.flush()
+    flush_out()
     if unread:
         print(f"radarbench decode: {path}: {unread.summary()}", file=sys.stderr)
     if skipped:
