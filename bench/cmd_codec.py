@@ -208,6 +208,16 @@ def _with_capture(row: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
+def _naming(path: Path, exc: ValueError) -> str:
+    """An error's message that names ``path`` once: a RecordingError and pcapfile's "not a
+    pcap capture" name it already, a capture that breaks off ("frame 46 (byte offset ...)")
+    does not."""
+    msg = str(exc)
+    if isinstance(exc, RecordingError) or msg.startswith(f"{path}:"):
+        return msg
+    return f"{path}: {msg}"
+
+
 def run_decode(args: argparse.Namespace) -> int:
     out = _stdout()
     try:
@@ -301,7 +311,7 @@ def _decode(args: argparse.Namespace, out: TextIO) -> int:
                 report(errors, base, where)
     except ValueError as exc:  # the capture itself cannot be read (DecodeError is caught above)
         flush_out()  # what was decoded before is not lost
-        raise UserError(str(exc)) from None
+        raise UserError(_naming(path, exc)) from None
     except BrokenPipeError:  # the reader went away (| head): end quietly, with the status
         if failures:         # of what was reported on stderr before (cli.main: 0 otherwise)
             return 1

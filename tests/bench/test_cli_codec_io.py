@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 
 from samples import sample
+
+from radarbench.rigs.pcapfile import iter_datagrams
 
 CLI = [sys.executable, "-m", "radarbench.bench.cli"]
 
@@ -78,3 +81,37 @@ def test_a_reader_that_goes_away_still_ends_decode_quietly(fmt: str, unbuffered:
     p.stdout.close()
     err = p.stderr.read()
     assert p.wait(timeout=60) == 0 and err == b""
+
+
+# ------------------------------------------------------------------ decode's error lines
+
+
+@pytest.mark.parametrize("size, says", [
+    (5000, "frame 37 (byte offset 4916): its header says 165 octets were captured, 68 follow"),
+    (30, "capture cut short after frame 0: at byte offset 24, a pcap record header needs 16 octets"),
+], ids=["in-a-frame", "in-a-frame-header"])
+def test_a_capture_cut_short_is_named_in_its_error_line(tmp_path: Path, size: int, says: str) -> None:
+    """The line was "radarbench decode: frame 46 (byte offset 5969)...": which file?
+    The records of the frames before the cut are written, as before."""
+    whole = run("decode", str(sample("cat034_048.pcap")))
+    assert whole.returncode == 0, whole.stderr
+    cut = tmp_path / "t.pcap"
+    cut.write_bytes(sample("cat034_048.pcap").read_bytes()[:size])
+    p = run("decode", str(cut))
+    assert one_line(p, 2).startswith(f"radarbench decode: {cut}: {says}")
+    frame = int(says.split()[1]) if says.startswith("frame") else 1
+    before = [x for x in whole.stdout.splitlines() if int(x.split(b'"frame":')[1].split(b",")[0]) < frame]
+    assert p.stdout.splitlines() == before and (frame == 1 or before)
+
+
+def test_a_framed_recording_cut_short_is_still_named_once(tmp_path: Path) -> None:
+    """A RecordingError names its file itself: the line does not name it twice."""
+    payloads = [d.payload for d in iter_datagrams(sample("cat034_048.pcap"))][:3]
+    frames = b"".join(struct.pack(">HBBB", 8 + len(p) + 4, 0, 0, 0) + (100 * (i + 1)).to_bytes(3, "big")
+                      + p + b"\xa5" * 4 for i, p in enumerate(payloads))  # FINAL frames
+    f = tmp_path / "r.final"
+    f.write_bytes(frames[:-10])
+    p = run("decode", str(f))
+    assert one_line(p, 2) == (f"radarbench decode: {f}: byte 120: the file ends inside FINAL frame 3 "
+                              "(byte count 78): it needs 78 octets, 68 are left")
+    assert len(p.stdout.splitlines()) == 2  # the records of frames 1 and 2
