@@ -19,7 +19,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, BinaryIO, Callable, Iterator, TextIO
 
 from radarbench.bench import jsonlines
 from radarbench.bench.cli import UserError
@@ -334,19 +334,34 @@ def _decode(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_encode(args: argparse.Namespace) -> int:
     editions = _editions(args.edition)
+    source: BinaryIO
     if args.file == "-":
-        lines = sys.stdin
+        if sys.stdin is None:
+            raise UserError("standard input is closed")
+        source = sys.stdin.buffer
         name = "<stdin>"
     else:
         p = Path(args.file)
         if not p.is_file():
             raise UserError(f"{p}: no such file")
-        lines = p.open("r", encoding="utf-8")
+        try:
+            source = p.open("rb")
+        except OSError as exc:
+            raise UserError(f"{p}: cannot read: {exc.strerror or exc}") from None
         name = str(p)
     encoded: list[tuple[int, str, bytes]] = []
     status = 0
     try:
-        for n, line in enumerate(lines, start=1):
+        # lines are read as bytes and decoded one by one: a byte that is not UTF-8 (a pcap
+        # given by mistake) is a line's error like any other, at its offset in the line
+        for n, raw in enumerate(source, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                print(f"radarbench encode: {name}: line {n}: not UTF-8 text (byte offset {exc.start} of the line)",
+                      file=sys.stderr)
+                status = 1
+                break
             if not line.strip():
                 continue
             try:
@@ -372,9 +387,11 @@ def run_encode(args: argparse.Namespace) -> int:
                 print(f"radarbench encode: {name}: line {n}: {exc}", file=sys.stderr)
                 status = 1
                 break
+    except OSError as exc:  # the input failed under us (standard input a directory, EIO)
+        raise UserError(f"{name}: cannot read: {exc.strerror or exc}") from None
     finally:
-        if lines is not sys.stdin:
-            lines.close()
+        if args.file != "-":
+            source.close()
     if not encoded and status == 0:
         raise UserError(f"{name}: no records to encode (expected JSON Lines as `radarbench decode` writes them)")
     try:

@@ -115,3 +115,44 @@ def test_a_framed_recording_cut_short_is_still_named_once(tmp_path: Path) -> Non
     assert one_line(p, 2) == (f"radarbench decode: {f}: byte 120: the file ends inside FINAL frame 3 "
                               "(byte count 78): it needs 78 octets, 68 are left")
     assert len(p.stdout.splitlines()) == 2  # the records of frames 1 and 2
+
+
+# ------------------------------------------------------------------ encode's input
+
+
+def records(tmp_path: Path) -> tuple[Path, bytes]:
+    """JSON Lines decoded from a sample, and the data blocks they encode to."""
+    jl = tmp_path / "r.jsonl"
+    jl.write_bytes(run("decode", str(sample("cat021_re.ast"))).stdout)
+    return jl, sample("cat021_re.ast").read_bytes()
+
+
+@pytest.mark.parametrize("bad, line, offset", [
+    (b'{"category":48,"items":{}}\xff\n', 3, 26),                 # a stray byte after the record
+    (b'{"category":48,"items":{"\xe9":1}}\n', 3, 25),             # Latin-1 in a key
+    (b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00\n", 3, 0),                # a pcap's header
+    (b'{"category":48,\xe2\x82"items":{}}\n', 3, 15),             # a UTF-8 sequence cut short
+], ids=["after", "latin-1", "pcap", "cut-sequence"])
+@pytest.mark.parametrize("from_stdin", [False, True], ids=["file", "stdin"])
+def test_encode_input_that_is_not_utf8_is_one_line_with_its_offset(
+        tmp_path: Path, bad: bytes, line: int, offset: int, from_stdin: bool) -> None:
+    """A UnicodeDecodeError traceback from a file; from standard input "not JSON" with no word
+    of the byte. Like any line's error: the records before it are written, exit status 1."""
+    jl, blocks = records(tmp_path)
+    assert len(jl.read_bytes().splitlines()) == line - 1
+    jl.write_bytes(jl.read_bytes() + bad + b'{"category":21,"items":{}}\n')
+    out = tmp_path / "o.ast"
+    if from_stdin:
+        with jl.open("rb") as f:
+            p = run("encode", "-", "-o", str(out), stdin=f)
+    else:
+        p = run("encode", str(jl), "-o", str(out))
+    name = "<stdin>" if from_stdin else str(jl)
+    assert one_line(p, 1) == f"radarbench encode: {name}: line {line}: not UTF-8 text (byte offset {offset} of the line)"
+    assert out.read_bytes() == blocks  # the two records before it
+
+
+def test_encode_of_a_pcap_given_by_mistake_is_one_line(tmp_path: Path) -> None:
+    pcap = sample("cat034_048.pcap")
+    p = run("encode", str(pcap), "-o", str(tmp_path / "o.ast"))
+    assert one_line(p, 1) == f"radarbench encode: {pcap}: line 1: not UTF-8 text (byte offset 0 of the line)"
