@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections import Counter
 from pathlib import Path
@@ -54,7 +55,7 @@ def add_parser(sub: Any) -> None:
 
     e = sub.add_parser("encode", help="encode JSON Lines records into ASTERIX data blocks")
     e.add_argument("file", help="JSON Lines as `radarbench decode` writes them, or - for standard input")
-    e.add_argument("--output", "-o", required=True, help="file to write the data blocks to")
+    e.add_argument("--output", "-o", required=True, help="file to write the data blocks to (never the input file)")
     e.add_argument("--edition", action="append", metavar="CAT=ED",
                    help="edition of a category, e.g. 48=1.31 (repeatable); wins over the edition a record names")
     e.set_defaults(func=run_encode)
@@ -332,6 +333,22 @@ def _decode(args: argparse.Namespace, out: TextIO) -> int:
 # ------------------------------------------------------------------ encode
 
 
+def _check_not_the_input(output: str, source: BinaryIO, name: str) -> None:
+    """UserError when --output is the file the records are read from: the same path, or a
+    symbolic or hard link to it. Writing it would replace the records with the data blocks."""
+    read = os.fstat(source.fileno())
+    if not stat.S_ISREG(read.st_mode):
+        return  # a pipe or a terminal
+    try:
+        written = os.stat(output)
+    except OSError:
+        return  # no such file yet (or one that cannot be looked at: writing it says why)
+    if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+        source_name = "the file on standard input" if name == "<stdin>" else f"the input file {name}"
+        raise UserError(f"--output {output}: that is {source_name}: "
+                        "writing the data blocks there would destroy the records")
+
+
 def run_encode(args: argparse.Namespace) -> int:
     editions = _editions(args.edition)
     source: BinaryIO
@@ -352,6 +369,7 @@ def run_encode(args: argparse.Namespace) -> int:
     encoded: list[tuple[int, str, bytes]] = []
     status = 0
     try:
+        _check_not_the_input(args.output, source, name)
         # lines are read as bytes and decoded one by one: a byte that is not UTF-8 (a pcap
         # given by mistake) is a line's error like any other, at its offset in the line
         for n, raw in enumerate(source, start=1):

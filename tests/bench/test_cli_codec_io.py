@@ -156,3 +156,31 @@ def test_encode_of_a_pcap_given_by_mistake_is_one_line(tmp_path: Path) -> None:
     pcap = sample("cat034_048.pcap")
     p = run("encode", str(pcap), "-o", str(tmp_path / "o.ast"))
     assert one_line(p, 1) == f"radarbench encode: {pcap}: line 1: not UTF-8 text (byte offset 0 of the line)"
+
+
+# ------------------------------------------------------------------ encode's output
+
+
+def test_encode_refuses_to_write_over_its_input(tmp_path: Path) -> None:
+    """`radarbench encode j.jsonl -o j.jsonl` replaced the records with the data blocks."""
+    jl, _ = records(tmp_path)
+    kept = jl.read_bytes()
+    (tmp_path / "link.jsonl").symlink_to(jl)
+    os.link(jl, tmp_path / "hard.jsonl")
+    (tmp_path / "sub").mkdir()
+    said = "the input file"
+    for given, output in ((jl, jl), (jl, tmp_path / "sub" / ".." / "r.jsonl"), (jl, tmp_path / "link.jsonl"),
+                          (jl, tmp_path / "hard.jsonl"), (tmp_path / "link.jsonl", jl)):
+        line = one_line(run("encode", str(given), "-o", str(output)), 2)
+        assert line == (f"radarbench encode: --output {output}: that is {said} {given}: "
+                        "writing the data blocks there would destroy the records")
+        assert jl.read_bytes() == kept
+    # the same file reached through standard input
+    with jl.open("rb") as f:
+        line = one_line(run("encode", "-", "-o", str(jl), stdin=f), 2)
+    assert line.startswith(f"radarbench encode: --output {jl}: that is the file on standard input: ")
+    assert jl.read_bytes() == kept
+    # a different file of the same content is no input
+    other = tmp_path / "copy.jsonl"
+    other.write_bytes(kept)
+    assert run("encode", str(jl), "-o", str(other)).returncode == 0
