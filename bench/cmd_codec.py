@@ -55,7 +55,8 @@ def add_parser(sub: Any) -> None:
 
     e = sub.add_parser("encode", help="encode JSON Lines records into ASTERIX data blocks")
     e.add_argument("file", help="JSON Lines as `radarbench decode` writes them, or - for standard input")
-    e.add_argument("--output", "-o", required=True, help="file to write the data blocks to (never the input file)")
+    e.add_argument("--output", "-o", required=True,
+                   help="file to write the data blocks to, or - for standard output (never the input file)")
     e.add_argument("--edition", action="append", metavar="CAT=ED",
                    help="edition of a category, e.g. 48=1.31 (repeatable); wins over the edition a record names")
     e.set_defaults(func=run_encode)
@@ -85,15 +86,20 @@ def _stdout_error(exc: OSError, out: TextIO) -> UserError:
 
     Descriptor 1 is pointed at /dev/null first: what is still buffered would otherwise fail
     again when Python flushes its streams at exit, and say so ("Exception ignored ...")."""
+    _point_stdout_at_devnull(out)
+    return UserError(f"cannot write to standard output: {exc.strerror or exc}")
+
+
+def _point_stdout_at_devnull(out: TextIO) -> None:
+    """Descriptor 1 onto /dev/null, if ``out`` writes to it (not io.StringIO, in-process)."""
     try:
         fd = out.fileno()
-    except (AttributeError, OSError, ValueError):  # not a file (io.StringIO, in-process)
-        fd = None
+    except (AttributeError, OSError, ValueError):
+        return
     if fd == 1:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.close(null)
-    return UserError(f"cannot write to standard output: {exc.strerror or exc}")
 
 
 # ------------------------------------------------------------------ decode
@@ -334,23 +340,42 @@ def _decode(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check_not_the_input(output: str, source: BinaryIO, name: str) -> None:
-    """UserError when --output is the file the records are read from: the same path, or a
-    symbolic or hard link to it. Writing it would replace the records with the data blocks."""
+    """UserError when --output is the file the records are read from: the same path, a
+    symbolic or hard link to it, or (``-``) standard output redirected to it. Writing it
+    would replace the records with the data blocks."""
     read = os.fstat(source.fileno())
     if not stat.S_ISREG(read.st_mode):
-        return  # a pipe or a terminal
+        return  # a pipe or a terminal (`encode - -o -` at a terminal reads and writes one tty)
     try:
-        written = os.stat(output)
-    except OSError:
+        written = os.fstat(sys.stdout.fileno()) if output == "-" else os.stat(output)
+    except (AttributeError, OSError, ValueError):
         return  # no such file yet (or one that cannot be looked at: writing it says why)
     if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+        what = "standard output is" if output == "-" else "that is"
         source_name = "the file on standard input" if name == "<stdin>" else f"the input file {name}"
-        raise UserError(f"--output {output}: that is {source_name}: "
+        raise UserError(f"--output {output}: {what} {source_name}: "
                         "writing the data blocks there would destroy the records")
+
+
+def _write_stdout(out: TextIO, data: bytes) -> None:
+    """The data blocks to standard output, as bytes. Raises UserError where that fails."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # io.StringIO, in-process
+        raise UserError("--output -: standard output takes text here, not data blocks")
+    try:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    except BrokenPipeError:  # the reader went away: no error, but what is still buffered
+        _point_stdout_at_devnull(out)  # must not fail again at exit
+        raise
+    except OSError as exc:
+        raise _stdout_error(exc, out) from None
 
 
 def run_encode(args: argparse.Namespace) -> int:
     editions = _editions(args.edition)
+    out = _stdout() if args.output == "-" else None
     source: BinaryIO
     if args.file == "-":
         if sys.stdin is None:
@@ -412,6 +437,14 @@ def run_encode(args: argparse.Namespace) -> int:
             source.close()
     if not encoded and status == 0:
         raise UserError(f"{name}: no records to encode (expected JSON Lines as `radarbench decode` writes them)")
+    if out is not None:
+        try:
+            _write_stdout(out, pack_blocks(encoded))
+        except BrokenPipeError:
+            if status:  # the status of the line reported on stderr (cli.main: 0 otherwise)
+                return 1
+            raise
+        return status
     try:
         Path(args.output).write_bytes(pack_blocks(encoded))
     except OSError as exc:

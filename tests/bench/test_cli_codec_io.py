@@ -175,12 +175,44 @@ def test_encode_refuses_to_write_over_its_input(tmp_path: Path) -> None:
         assert line == (f"radarbench encode: --output {output}: that is {said} {given}: "
                         "writing the data blocks there would destroy the records")
         assert jl.read_bytes() == kept
-    # the same file reached through standard input
+    # the same file reached through standard input, or standard output redirected onto it
     with jl.open("rb") as f:
         line = one_line(run("encode", "-", "-o", str(jl), stdin=f), 2)
     assert line.startswith(f"radarbench encode: --output {jl}: that is the file on standard input: ")
+    with jl.open("ab") as f:
+        line = one_line(run("encode", str(jl), "-o", "-", stdout=f), 2)
+    assert line.startswith(f"radarbench encode: --output -: standard output is the input file {jl}: ")
     assert jl.read_bytes() == kept
     # a different file of the same content is no input
     other = tmp_path / "copy.jsonl"
     other.write_bytes(kept)
     assert run("encode", str(jl), "-o", str(other)).returncode == 0
+
+
+def test_encode_output_dash_is_standard_output(tmp_path: Path) -> None:
+    """`-o -` wrote a file named "-"."""
+    jl, blocks = records(tmp_path)
+    p = run("encode", str(jl), "-o", "-", cwd=tmp_path)
+    assert p.returncode == 0 and p.stderr == b"" and p.stdout == blocks
+    assert not (tmp_path / "-").exists()
+    with jl.open("rb") as f:  # from standard input to standard output: a filter
+        p = run("encode", "-", "-o", "-", stdin=f, cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout == blocks
+    assert "- for standard output" in " ".join(run("encode", "--help").stdout.decode().split())
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+def test_encode_to_a_standard_output_that_fails_is_one_line(tmp_path: Path, unbuffered: bool) -> None:
+    jl, _ = records(tmp_path)
+    with open(dev_full(), "wb") as full:
+        p = run("encode", str(jl), "-o", "-", stdout=full, env=python_env(unbuffered))
+    assert one_line(p, 2) == "radarbench encode: cannot write to standard output: No space left on device"
+    p = run("encode", str(jl), "-o", "-", stdout=None, preexec_fn=lambda: os.close(1))
+    assert one_line(p, 2) == "radarbench encode: standard output is closed"
+    # a reader that went away: quiet, and no "Exception ignored" from the bytes still buffered
+    q = subprocess.Popen([*CLI, "encode", str(jl), "-o", "-"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=python_env(unbuffered))
+    assert q.stdout is not None and q.stderr is not None
+    q.stdout.close()
+    err = q.stderr.read()
+    assert q.wait(timeout=60) == 0 and err == b""
