@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, BinaryIO, Callable, Iterator, TextIO
 
 from radarbench.bench import jsonlines
 from radarbench.bench.cli import UserError
 from radarbench.codecs.asterix import (
-    DecodeError, EncodeError, SkippedBlock, block_of, encode_one, iter_decode_plain, pack_blocks,
+    DecodeError, EncodeError, SkippedBlock, block_of, category_number, encode_one, iter_decode_plain, pack_blocks,
 )
 from radarbench.codecs.asterix.text import describe
 from radarbench.rigs.blockfile import iter_pieces
@@ -53,10 +55,51 @@ def add_parser(sub: Any) -> None:
 
     e = sub.add_parser("encode", help="encode JSON Lines records into ASTERIX data blocks")
     e.add_argument("file", help="JSON Lines as `radarbench decode` writes them, or - for standard input")
-    e.add_argument("--output", "-o", required=True, help="file to write the data blocks to")
+    e.add_argument("--output", "-o", required=True,
+                   help="file to write the data blocks to, or - for standard output (never the input file)")
     e.add_argument("--edition", action="append", metavar="CAT=ED",
                    help="edition of a category, e.g. 48=1.31 (repeatable); wins over the edition a record names")
     e.set_defaults(func=run_encode)
+
+
+# ------------------------------------------------------------------ standard output
+
+
+class _WriteFailed(Exception):
+    """A write to standard output failed (``error``): told apart from a read that failed.
+    A BrokenPipeError is not one: the reader went away (| head), and that ends quietly."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _stdout() -> TextIO:
+    """sys.stdout; UserError when it is closed (`>&-`: Python sets it to None)."""
+    if sys.stdout is None:
+        raise UserError("standard output is closed")
+    return sys.stdout
+
+
+def _stdout_error(exc: OSError, out: TextIO) -> UserError:
+    """The one line for a write to standard output that failed (a full disk, /dev/full).
+
+    Descriptor 1 is pointed at /dev/null first: what is still buffered would otherwise fail
+    again when Python flushes its streams at exit, and say so ("Exception ignored ...")."""
+    _point_stdout_at_devnull(out)
+    return UserError(f"cannot write to standard output: {exc.strerror or exc}")
+
+
+def _point_stdout_at_devnull(out: TextIO) -> None:
+    """Descriptor 1 onto /dev/null, if ``out`` writes to it (not io.StringIO, in-process)."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    if fd == 1:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
 
 
 # ------------------------------------------------------------------ decode
@@ -172,12 +215,31 @@ def _with_capture(row: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
+def _naming(path: Path, exc: ValueError) -> str:
+    """An error's message that names ``path`` once: a RecordingError and pcapfile's "not a
+    pcap capture" name it already, a capture that breaks off ("frame 46 (byte offset ...)")
+    does not."""
+    msg = str(exc)
+    if isinstance(exc, RecordingError) or msg.startswith(f"{path}:"):
+        return msg
+    return f"{path}: {msg}"
+
+
 def run_decode(args: argparse.Namespace) -> int:
+    out = _stdout()
+    try:
+        return _decode(args, out)
+    except _WriteFailed as exc:
+        raise _stdout_error(exc.error, out) from None
+
+
+def _decode(args: argparse.Namespace, out: TextIO) -> int:
+    """run_decode's work. Raises _WriteFailed where standard output (``out``) fails, from
+    the handlers of read errors too: then the write is what failed."""
     path = Path(args.file)
     check_input(path)
     editions = _editions(args.edition)
     text = args.format == "text"
-    out = sys.stdout
     # JSON Lines are written as bytes (orjson's, or json's: the same bytes; bench/jsonlines),
     # or as text to a stream that has no buffer under it (io.StringIO, when called in-process)
     write: Callable[[bytes], object] | None = None
@@ -198,14 +260,27 @@ def run_decode(args: argparse.Namespace) -> int:
     def flush_pending() -> None:
         if pending:
             assert write is not None
-            write(jsonlines.lines(pending))
+            try:
+                write(jsonlines.lines(pending))
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                raise _WriteFailed(exc) from None
             pending.clear()
+
+    def flush_out() -> None:
+        flush_pending()
+        try:
+            out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _WriteFailed(exc) from None
 
     def report(errors: list[DecodeError], base: int, where: str) -> None:
         nonlocal failures
         failures += len(errors)
-        flush_pending()  # the records before the error come out before its message
-        out.flush()
+        flush_out()  # the records before the error come out before its message
         for exc in errors:
             print(f"radarbench decode: {path}: {where}{exc.at(base) if base else exc}", file=sys.stderr)
         errors.clear()
@@ -226,8 +301,13 @@ def run_decode(args: argparse.Namespace) -> int:
                     if extra:
                         rows = [_with_capture(row, extra) for row in rows]
                     if write is None:
-                        for rec in rows:
-                            _text(rec, out)
+                        try:
+                            for rec in rows:
+                                _text(rec, out)
+                        except BrokenPipeError:
+                            raise
+                        except OSError as exc:
+                            raise _WriteFailed(exc) from None
                     else:
                         pending += rows
                         if len(pending) >= _BATCH:
@@ -237,19 +317,16 @@ def run_decode(args: argparse.Namespace) -> int:
             if errors:
                 report(errors, base, where)
     except ValueError as exc:  # the capture itself cannot be read (DecodeError is caught above)
-        flush_pending()  # what was decoded before is not lost
-        out.flush()
-        raise UserError(str(exc)) from None
+        flush_out()  # what was decoded before is not lost
+        raise UserError(_naming(path, exc)) from None
     except BrokenPipeError:  # the reader went away (| head): end quietly, with the status
         if failures:         # of what was reported on stderr before (cli.main: 0 otherwise)
             return 1
         raise
-    except OSError as exc:  # the file, read in pieces, failed under us
-        flush_pending()
-        out.flush()
+    except OSError as exc:  # the file, read in pieces, failed under us (writes: _WriteFailed)
+        flush_out()
         raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    flush_pending()
-    out.flush()
+    flush_out()
     if unread:
         print(f"radarbench decode: {path}: {unread.summary()}", file=sys.stderr)
     if skipped:
@@ -262,21 +339,72 @@ def run_decode(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ encode
 
 
+def _check_not_the_input(output: str, source: BinaryIO, name: str) -> None:
+    """UserError when --output is the file the records are read from: the same path, a
+    symbolic or hard link to it, or (``-``) standard output redirected to it. Writing it
+    would replace the records with the data blocks."""
+    read = os.fstat(source.fileno())
+    if not stat.S_ISREG(read.st_mode):
+        return  # a pipe or a terminal (`encode - -o -` at a terminal reads and writes one tty)
+    try:
+        written = os.fstat(sys.stdout.fileno()) if output == "-" else os.stat(output)
+    except (AttributeError, OSError, ValueError):
+        return  # no such file yet (or one that cannot be looked at: writing it says why)
+    if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+        what = "standard output is" if output == "-" else "that is"
+        source_name = "the file on standard input" if name == "<stdin>" else f"the input file {name}"
+        raise UserError(f"--output {output}: {what} {source_name}: "
+                        "writing the data blocks there would destroy the records")
+
+
+def _write_stdout(out: TextIO, data: bytes) -> None:
+    """The data blocks to standard output, as bytes. Raises UserError where that fails."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # io.StringIO, in-process
+        raise UserError("--output -: standard output takes text here, not data blocks")
+    try:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    except BrokenPipeError:  # the reader went away: no error, but what is still buffered
+        _point_stdout_at_devnull(out)  # must not fail again at exit
+        raise
+    except OSError as exc:
+        raise _stdout_error(exc, out) from None
+
+
 def run_encode(args: argparse.Namespace) -> int:
     editions = _editions(args.edition)
+    out = _stdout() if args.output == "-" else None
+    source: BinaryIO
     if args.file == "-":
-        lines = sys.stdin
+        if sys.stdin is None:
+            raise UserError("standard input is closed")
+        source = sys.stdin.buffer
         name = "<stdin>"
     else:
         p = Path(args.file)
         if not p.is_file():
             raise UserError(f"{p}: no such file")
-        lines = p.open("r", encoding="utf-8")
+        try:
+            source = p.open("rb")
+        except OSError as exc:
+            raise UserError(f"{p}: cannot read: {exc.strerror or exc}") from None
         name = str(p)
     encoded: list[tuple[int, str, bytes]] = []
     status = 0
     try:
-        for n, line in enumerate(lines, start=1):
+        _check_not_the_input(args.output, source, name)
+        # lines are read as bytes and decoded one by one: a byte that is not UTF-8 (a pcap
+        # given by mistake) is a line's error like any other, at its offset in the line
+        for n, raw in enumerate(source, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                print(f"radarbench encode: {name}: line {n}: not UTF-8 text (byte offset {exc.start} of the line)",
+                      file=sys.stderr)
+                status = 1
+                break
             if not line.strip():
                 continue
             try:
@@ -288,10 +416,11 @@ def run_encode(args: argparse.Namespace) -> int:
             if editions and isinstance(rec, dict):
                 # --edition CAT=ED is asked for on the command line: it wins over the edition
                 # the record says it was decoded with (which decode always writes), for a
-                # category written 48 or "48" alike (encode_one reads both)
+                # category written 48 or "48" alike (encode_one reads both, and says what is
+                # wrong with any other category)
                 try:
-                    cat = int(rec.get("category"))  # type: ignore[arg-type]
-                except (TypeError, ValueError, OverflowError):
+                    cat: int | None = category_number(rec.get("category"))
+                except EncodeError:
                     cat = None
                 if cat in editions:
                     rec["edition"] = editions[cat]
@@ -301,11 +430,21 @@ def run_encode(args: argparse.Namespace) -> int:
                 print(f"radarbench encode: {name}: line {n}: {exc}", file=sys.stderr)
                 status = 1
                 break
+    except OSError as exc:  # the input failed under us (standard input a directory, EIO)
+        raise UserError(f"{name}: cannot read: {exc.strerror or exc}") from None
     finally:
-        if lines is not sys.stdin:
-            lines.close()
+        if args.file != "-":
+            source.close()
     if not encoded and status == 0:
         raise UserError(f"{name}: no records to encode (expected JSON Lines as `radarbench decode` writes them)")
+    if out is not None:
+        try:
+            _write_stdout(out, pack_blocks(encoded))
+        except BrokenPipeError:
+            if status:  # the status of the line reported on stderr (cli.main: 0 otherwise)
+                return 1
+            raise
+        return status
     try:
         Path(args.output).write_bytes(pack_blocks(encoded))
     except OSError as exc:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Record", "Decoded", "SkippedBlock", "DecodeError", "EncodeError",
-    "decode", "iter_decode", "iter_decode_plain", "encode", "encode_one", "encode_record", "pack_blocks", "block_of", "category_spec", "split_blocks",
+    "decode", "iter_decode", "iter_decode_plain", "encode", "encode_one", "encode_record", "pack_blocks", "block_of", "category_number", "category_spec", "split_blocks",
 ]
 
 
@@ -409,14 +409,29 @@ def decode(
     return out
 
 
+def category_number(value: Any) -> int:
+    """A record's category: an int from 0 to 255, or a string of decimal digits naming one
+    (JSON written by hand: "48"). Raises EncodeError saying what was given otherwise: 48.7,
+    True, " 48 " or 300 name no category, and int() would have made one of the first three."""
+    if type(value) is int and 0 <= value <= 255:  # the common case first: one test
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255:
+        return int(value)  # an int subclass (IntEnum)
+    if isinstance(value, str) and 0 < len(value) <= 16 and value.isascii() and value.isdigit() and int(value) <= 255:
+        return int(value)
+    raise EncodeError(f"category {value!r} ({type(value).__name__}) is not a category number: "
+                      "expected an integer from 0 to 255")
+
+
 def _as_record(r: Any) -> tuple[int, str | None, dict[str, Any]]:
     if isinstance(r, Record):
         return r.category, r.edition, r.items
     if isinstance(r, Mapping):
         try:
-            return int(r["category"]), r.get("edition"), r["items"]
-        except (KeyError, TypeError, ValueError, OverflowError):
+            category, items = r["category"], r["items"]
+        except (KeyError, TypeError):
             raise EncodeError("a record needs 'category' (a number) and 'items' (a dict)") from None
+        return category_number(category), r.get("edition"), items
     raise EncodeError(f"cannot encode a {type(r).__name__} as a record")
 
 

@@ -75,3 +75,22 @@ def test_encode_says_what_is_wrong_with_a_record_in_one_line(tmp_path: Path) -> 
     recs = [json.loads(x) for x in run("decode", str(sample("cat021_re.ast"))).stdout.splitlines()]
     jl.write_text("".join(json.dumps({**r, "category": str(r["category"])}) + "\n" for r in recs))
     one_line_error(run("encode", str(jl), "-o", str(out), "--edition", "21=0.23"), 1, "edition 0.23", "073")
+
+
+def test_encode_refuses_a_category_that_is_not_a_number_0_to_255(tmp_path: Path) -> None:
+    """48.7 was encoded as CAT048, true as CAT001, " 48 " as CAT048 (int() of anything)."""
+    out = tmp_path / "o.ast"
+    jl = tmp_path / "r.jsonl"
+    for given, says in (("48.7", "category 48.7 (float)"), ("true", "category True (bool)"),
+                        ('" 48 "', "category ' 48 ' (str)"), ('"4.8"', "category '4.8' (str)"),
+                        ("256", "category 256 (int)"), ("-1", "category -1 (int)"),
+                        ("null", "category None")):
+        jl.write_text(f'{{"category":{given},"items":{{"010":{{"SAC":25,"SIC":201}}}}}}\n')
+        for edition in ((), ("--edition", "48=1.31")):  # the override reads the category too
+            p = run("encode", str(jl), "-o", str(out), *edition)
+            one_line_error(p, 1, "line 1", says, "integer from 0 to 255")
+            assert out.read_bytes() == b""  # no record before it: an empty output, as for any line
+    # a category written as a string of digits is still read, as decode's JSON keeps it readable
+    jl.write_text('{"category":"48","items":{"010":{"SAC":25,"SIC":201}}}\n')
+    assert run("encode", str(jl), "-o", str(out)).returncode == 0
+    assert out.read_bytes() == bytes.fromhex("300006 80 19c9".replace(" ", ""))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -173,6 +174,19 @@ def test_encode_errors_name_the_item() -> None:
     rec["items"]["999"] = 1
     with pytest.raises(EncodeError, match="999"):
         encode([rec])
+
+
+@pytest.mark.parametrize("category", [48.7, True, " 48 ", "4.8", "+48", "0256", 256, -1, None, float("inf")])
+def test_a_category_that_is_not_a_number_0_to_255_is_an_encode_error(category) -> None:
+    """int() made CAT048 of 48.7 and " 48 ", and CAT001 of True."""
+    rec = {"category": category, "items": {"010": {"SAC": 25, "SIC": 201}}}
+    with pytest.raises(EncodeError, match=re.escape(f"category {category!r} (") + ".* from 0 to 255"):
+        encode([rec])
+
+
+def test_a_category_of_decimal_digits_is_read_as_its_number() -> None:
+    rec = {"category": 48, "items": {"010": {"SAC": 25, "SIC": 201}}}
+    assert encode([{**rec, "category": "48"}]) == encode([rec]) == bytes.fromhex("30000680" "19c9")
 
 
 def test_consecutive_records_of_one_category_share_a_block() -> None:
