@@ -265,7 +265,19 @@ def _no_data(report: Any) -> str | None:
     if c.sent == 0:
         return "no data: no probes were sent"
     if c.received + c.late == 0:
-        return f"no data: {c.sent:,} probe{'s' if c.sent != 1 else ''} sent, none received"
+        why = f"no data: {c.sent:,} probe{'s' if c.sent != 1 else ''} sent, none received"
+        match = sections.get("match")
+        if isinstance(match, dict):
+            # records did arrive: say so, or the link is blamed for a key or tag the bench
+            # could not read (--match-keys 040,060.MODE3A through a CAT048 -> CAT062 gateway:
+            # 400 arrived, all stray, and the verdict said only "none received")
+            came = {k: match.get(k) for k in ("stray", "foreign") if isinstance(match.get(k), int) and match.get(k)}
+            if came:
+                by = (f"by --match-keys {(getattr(report, 'config', None) or {}).get('match_keys')}"
+                      if match.get("by") == "keys" else "by the probe tag")
+                why += (f"; {sum(came.values()):,} record{'s' if sum(came.values()) != 1 else ''} arrived that "
+                        f"matched no probe {by} ({', '.join(f'{k} {n:,}' for k, n in came.items())})")
+        return why
     return None
 
 

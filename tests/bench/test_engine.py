@@ -238,6 +238,19 @@ def test_a_line_nobody_reads_ends_the_run_as_a_stall(tmp_path, monkeypatch, mode
     assert 0 < report.counts.sent < 6000
 
 
+def test_match_keys_that_cannot_tell_the_probes_in_flight_apart_are_refused() -> None:
+    # One key holds the sequence number modulo 4,096: at 2,000 msgs/s a probe 2.05 s late is
+    # taken for a newer one. Through a 2.5 s delay that gave 3,904 "lost" and 3,090
+    # "duplicated" of 8,000 delivered; the run is refused before it starts instead.
+    url = "udp://127.0.0.1:9"
+    with pytest.raises(ConfigError, match=r"--match-keys 060.MODE3A tell 4,096 probes apart: at 2000 msgs/s "
+                                          r"a probe arriving 2.05 s or more after its send is taken for a later one"):
+        bench(send=url, recv=url, rate=2000, duration=4, match_keys="060.MODE3A", late_after_s=4.0)
+    # two keys: 24 bits, 8,388 s at that rate
+    BenchConfig(send=url, recv=url, rate=2000, duration_s=4, match_keys="060.MODE3A,161.TRN",
+                late_after_s=4.0).check()
+
+
 def test_bad_url_is_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown scheme"):
         bench(send="nope://x", recv="nope://x", count=10, duration=None)

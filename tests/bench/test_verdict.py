@@ -283,3 +283,16 @@ def test_a_latency_limit_broken_by_the_bench_own_lag_is_not_the_link(
         assert verdict.reasons[0] == ("bench overloaded: max_p99_ms was broken by the bench's own sender lag "
                                       "(p99 8.39 ms of the 8.4 ms measured; less it, within the limit 3 ms): "
                                       "it says nothing about the link")
+
+
+def test_no_data_says_when_records_came_that_matched_no_probe() -> None:
+    # --match-keys 040,060.MODE3A through a CAT048 -> CAT062 gateway: every record arrived,
+    # none carried I062/040, and the verdict said only "none received".
+    report = crafted(sent=400, received=0, sections={"match": {"by": "keys", "stray": 400, "foreign": 0}})
+    report.config["match_keys"] = "040,060.MODE3A"
+    verdict = settle(report, {}).verdict
+    assert verdict.status == "no_data"
+    assert verdict.reasons[0] == ("no data: 400 probes sent, none received; 400 records arrived that matched "
+                                  "no probe by --match-keys 040,060.MODE3A (stray 400)")
+    quiet = crafted(sent=400, received=0, sections={"match": {"by": "tag", "stray": 0, "foreign": 0}})
+    assert settle(quiet, {}).verdict.reasons[0] == "no data: 400 probes sent, none received"
