@@ -54,11 +54,11 @@ def config_for(rig: Rig, progress: Mode = "quiet", json_stream: str | None = Non
                              "endpoints": {"send": send, "recv": recv},
                              "emulated_devices": sorted(rig.devices)})
     if "limits" not in settings:
-        # The rig file's limits alone when it has any; else loop mode's default ones
-        # (verdict.DEFAULT_LIMITS), marked as such in the report.
+        # The rig file's limits, and loop mode's default ones (verdict.DEFAULT_LIMITS) for
+        # the figures it sets none for, marked as such in the report: as `--limit` does.
         mode = "loop" if send and recv else "source" if recv else "sink"
         thresholds = dict(section.thresholds) if section is not None else {}
-        limits, defaults = with_defaults(thresholds, mode, merge=False,
+        limits, defaults = with_defaults(thresholds, mode,
                                          use_defaults=default_limits and not settings.get("find_max"))
         settings["limits"] = limits
         if defaults:

@@ -42,9 +42,14 @@ LIMIT_DESCRIPTIONS: dict[str, str] = dict(THRESHOLD_KEYS)
 # The limits a loop-mode run is held to when the user gave none (no --limit, no rig-file
 # max_*/min_* keys): loss is what the bench exists to catch, so a link that lost, delayed past
 # --late-after or damaged one probe is not OK unless the user says how much is acceptable.
-# `--limit KEY=VALUE` replaces one of them; `--no-default-limits` drops them; a rig file with
-# limits of its own is held to those alone. Reports mark them ("default": true).
+# `--limit KEY=VALUE` (or a rig file's KEY = VALUE) replaces one of them, and the others stay:
+# a rig file whose [bench] held only max_p99_ms = 25 was held to that alone and said OK about a
+# link that lost 1,482 probes; `--no-default-limits` drops them. max_lost_ratio replaces
+# max_lost (both limit the loss). Reports mark them ("default": true).
 DEFAULT_LIMITS: dict[str, float] = {"max_lost": 0.0, "max_late": 0.0, "max_corrupted": 0.0}
+# a given limit -> the default it stands for (`--limit max_lost_ratio=0.02` kept max_lost=0,
+# and one probe lost failed the run the ratio allowed)
+_REPLACES: dict[str, str] = {"max_lost_ratio": "max_lost"}
 # Runs matched by content (a replay, a tap, `radarbench match`) also hold modified records to 0.
 CONTENT_DEFAULT_LIMITS: dict[str, float] = {**DEFAULT_LIMITS, "max_modified": 0.0}
 
@@ -55,14 +60,15 @@ def with_defaults(given: dict[str, float], mode: str, *, merge: bool = True,
 
     Loop and tap modes only (source and sink runs have no lost/late figures of that kind);
     a run matched by content (`content`: a replay, a tap) also gets max_modified. With `merge` (the bench's
-    --limit) each given key replaces its default and the other defaults stay; without it (a
-    rig file's limits) any given limit replaces all the defaults.
+    --limit, a rig file's keys) each given key replaces its default (max_lost_ratio replaces
+    max_lost) and the other defaults stay; without it any given limit replaces all the defaults.
     """
     limits = {k: float(v) for k, v in given.items()}
     if mode not in ("loop", "tap") or not use_defaults or (given and not merge):
         return limits, ()
     table = CONTENT_DEFAULT_LIMITS if content or mode == "tap" else DEFAULT_LIMITS
-    defaults = tuple(k for k in table if k not in limits)
+    replaced = {_REPLACES.get(k, k) for k in limits}
+    defaults = tuple(k for k in table if k not in replaced)
     return {**limits, **{k: table[k] for k in defaults}}, defaults
 
 

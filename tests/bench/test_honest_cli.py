@@ -46,8 +46,12 @@ def test_default_limits_are_zero_loss_late_and_corruption() -> None:
     # --limit replaces one default, the others stay
     assert with_defaults({"max_lost": 10}, "loop") == (
         {"max_lost": 10.0, "max_late": 0.0, "max_corrupted": 0.0}, ("max_late", "max_corrupted"))
-    # a rig file's own limits replace all of them
+    # without merge any given limit replaces all of them
     assert with_defaults({"max_p99_ms": 20}, "loop", merge=False) == ({"max_p99_ms": 20.0}, ())
+    # max_lost_ratio stands for max_lost: --limit max_lost_ratio=0.02 kept max_lost=0, and one
+    # probe lost failed the run the ratio allowed
+    assert with_defaults({"max_lost_ratio": 0.02}, "loop") == (
+        {"max_lost_ratio": 0.02, "max_late": 0.0, "max_corrupted": 0.0}, ("max_late", "max_corrupted"))
     assert with_defaults({}, "loop", use_defaults=False) == ({}, ())
     assert with_defaults({}, "source") == ({}, ()) and with_defaults({}, "sink") == ({}, ())
 
@@ -76,13 +80,21 @@ def test_max_p99_ms_without_find_max_is_the_limit() -> None:
     assert "--no-default-limits" in help_text
 
 
-def test_rig_files_keep_their_own_limits_and_bare_ones_get_the_defaults(tmp_path: Path) -> None:
+def test_rig_files_keep_their_own_limits_and_the_defaults_for_the_rest(tmp_path: Path) -> None:
+    # A rig file whose [bench] held only max_p99_ms = 25 was held to that alone: OK about a
+    # link that lost 1,482 probes. Its limits now replace their defaults only, as --limit's.
     from radarbench.rigs.rigfile import example_path
 
     impaired = load_rig(str(example_path("impaired")))
     cfg = config_for(impaired, send="udp://127.0.0.1:9", recv="udp://127.0.0.1:9")
-    assert cfg.limits == dict(impaired.bench.thresholds)  # type: ignore[union-attr]
-    assert "max_lost" not in cfg.limits and "default_limits" not in cfg.extra_config
+    assert cfg.limits == {**dict(impaired.bench.thresholds),  # type: ignore[union-attr]
+                          "max_late": 0.0, "max_corrupted": 0.0}
+    assert "max_lost" not in cfg.limits  # its max_lost_ratio stands for it
+    assert cfg.extra_config["default_limits"] == ["max_late", "max_corrupted"]
+    only_p99 = tmp_path / "p99.toml"
+    only_p99.write_text('[endpoints]\nlink = "udp://127.0.0.1:9"\n\n[bench]\nsend = "link"\n'
+                        'recv = "link"\nrate = 10\nduration = 1\nmax_p99_ms = 25\n')
+    assert config_for(load_rig(str(only_p99))).limits == {"max_p99_ms": 25.0, **DEFAULT_LIMITS}
     bare = tmp_path / "bare.toml"
     bare.write_text('[endpoints]\nlink = "udp://127.0.0.1:9"\n\n[bench]\nsend = "link"\n'
                     'recv = "link"\nrate = 10\nduration = 1\n')
