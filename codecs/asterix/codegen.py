@@ -19,7 +19,7 @@ import sys
 from typing import Any, Callable
 
 from radarbench.codecs.asterix import spec as S
-from radarbench.codecs.asterix.errors import EMPTY_RECORD, DecodeError
+from radarbench.codecs.asterix.errors import EMPTY_RECORD, FSPEC_ZERO_OCTET, DecodeError
 
 # Set bits of a FSPEC octet (FX excluded), as 0-based positions within its 7 FRNs.
 BITS7: tuple[tuple[int, ...], ...] = tuple(
@@ -223,7 +223,7 @@ class _Gen(_Source):
 
     def __init__(self, category: S.Category) -> None:
         super().__init__(category, {
-            "_short": _short, "_spare": _spare, "_bad": _bad, "EMPTY_RECORD": EMPTY_RECORD, "BITS7": BITS7, "BITS8": BITS8,
+            "_short": _short, "_spare": _spare, "_bad": _bad, "EMPTY_RECORD": EMPTY_RECORD, "FSPEC_ZERO_OCTET": FSPEC_ZERO_OCTET, "BITS7": BITS7, "BITS8": BITS8,
             "CAT": category.number, "DecodeError": DecodeError, "_lookup": _lookup,
             "_expfail": _expansion_failure, "_fspec_rest": _fspec_rest,
             "OCT4": OCTAL4, "ICAO2": ICAO2, "ICAO1": S.ICAO6_CHARS,
@@ -750,6 +750,9 @@ class _Gen(_Source):
             "    if W is None: raise _bad(CAT, 'FSPEC', p - 1, 'FSPEC announces no item')",
             "    W.append('CAT%03d item FSPEC at byte offset %d: %s' % (CAT, p - 1, EMPTY_RECORD))",
             "    return {}, p",
+            "if not b[p - 1] and o1 & 1:",
+            "    if W is None: raise _bad(CAT, 'FSPEC', p - 1, FSPEC_ZERO_OCTET)",
+            "    W.append('CAT%03d item FSPEC at byte offset %d: %s' % (CAT, p - 1, FSPEC_ZERO_OCTET))",
         ]
         if sel is None:
             uap = cat.uap

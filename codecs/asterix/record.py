@@ -12,7 +12,7 @@ from typing import Any
 import construct as cs
 from construct import Bytes, Construct, Int8ub, Int16ub, Struct, this
 
-from radarbench.codecs.asterix.errors import EMPTY_RECORD, DecodeError, EncodeError
+from radarbench.codecs.asterix.errors import EMPTY_RECORD, FSPEC_ZERO_OCTET, DecodeError, EncodeError
 from radarbench.codecs.asterix.spec import (
     Category, Item, Rfs, SpecError, TrackedStream, _visible, fspec_bytes, read_fspec,
 )
@@ -133,6 +133,15 @@ class RecordCon(Construct):
                 raise DecodeError("FSPEC announces no item", category=num, item="FSPEC", offset=at)
             warnings.append(f"CAT{num:03d} item FSPEC at byte offset {context._params.get('base', 0) + at}: {EMPTY_RECORD}")
             return {}
+        end = stream.tell()
+        if end - start > 1:
+            stream.seek(end - 1)
+            if stream.read(1) == b"\x00":  # errors.FSPEC_ZERO_OCTET: strict rejects, lenient warns
+                warnings = context._params.get("warnings")
+                if context._params.get("strict") or warnings is None:
+                    raise DecodeError(FSPEC_ZERO_OCTET, category=num, item="FSPEC", offset=end - 1)
+                warnings.append(f"CAT{num:03d} item FSPEC at byte offset "
+                                f"{context._params.get('base', 0) + end - 1}: {FSPEC_ZERO_OCTET}")
         sel = cat.select
         if sel is not None and sel.default is None and cat.select_index not in present:
             raise DecodeError(sel.absent(num), category=num, item="FSPEC", offset=start)

@@ -529,3 +529,26 @@ def test_a_bad_editions_argument_is_named_by_decode_iter_decode_and_encode(editi
         list(iter_decode(data, editions=editions))
     with pytest.raises(EncodeError, match=says):  # even when each record names its edition
         encode(decode(data), editions=editions)
+
+
+@pytest.mark.parametrize("engine", ["fast", "construct"])
+def test_an_fspec_ending_in_a_zero_octet_is_warned_and_strict_rejects_it(engine: str) -> None:
+    # FSPEC 0d 00: I048/070 and I048/090 (0d), then an octet 00 that announces nothing. It was
+    # read without a word in either mode, and encoding gave 0c: LEN and FSPEC one octet
+    # shorter. Now lenient mode says so (where), strict mode rejects it, both engines alike.
+    block = bytes.fromhex("3000090d000df54829")
+    recs = decode(block, engine=engine)
+    assert recs[0].items == {"070": {"V": 0, "G": 0, "L": 0, "MODE3A": "6765"},
+                             "090": {"V": 0, "G": 1, "FL": 522.25}}
+    assert recs[0].warnings == ["CAT048 item FSPEC at byte offset 4: the FSPEC's last octet is 00 "
+                                "(no item, FX 0): a redundant octet, which encoding leaves out"]
+    assert encode(recs) == bytes.fromhex("3000080c0df54829")
+    with pytest.raises(DecodeError) as err:
+        decode(block, strict=True, engine=engine)
+    assert (err.value.item, err.value.offset) == ("FSPEC", 4)
+    # an FX octet followed by one that announces items is the ordinary case: no warning
+    # an octet with FX set followed by one that announces an item (I048/220) is the
+    # ordinary case: no warning, and the bytes come back
+    ordinary = bytes.fromhex("3000080180aabbcc")
+    assert decode(ordinary, engine=engine)[0].warnings == []
+    assert encode(decode(ordinary, engine=engine)) == ordinary
