@@ -19,7 +19,7 @@ import sys
 from typing import Any, Callable
 
 from radarbench.codecs.asterix import spec as S
-from radarbench.codecs.asterix.errors import EMPTY_RECORD, FSPEC_ZERO_OCTET, DecodeError
+from radarbench.codecs.asterix.errors import EMPTY_RECORD, FSPEC_ZERO_OCTET, PRIMARY_ZERO_OCTET, DecodeError
 
 # Set bits of a FSPEC octet (FX excluded), as 0-based positions within its 7 FRNs.
 BITS7: tuple[tuple[int, ...], ...] = tuple(
@@ -131,6 +131,14 @@ def _spare(W: list | None, cat: int, item: str, p: int, bits: int) -> None:
     W.append(f"CAT{cat:03d} item {item} at byte offset {p}: {msg}")
 
 
+def _zero_last(W: list | None, cat: int, item: str, p: int) -> None:
+    """A compound's primary subfield that ends in an octet 00 at ``p`` (errors.PRIMARY_ZERO_OCTET):
+    strict mode raises, lenient mode warns, as the reference (spec.Compound) does."""
+    if W is None:
+        raise DecodeError(PRIMARY_ZERO_OCTET + " (strict mode)", category=cat, item=item, offset=p)
+    W.append(f"CAT{cat:03d} item {item} at byte offset {p}: {PRIMARY_ZERO_OCTET}")
+
+
 def _bad(cat: int, item: str, p: int, reason: str) -> DecodeError:
     return DecodeError(reason, category=cat, item=item, offset=p)
 
@@ -223,7 +231,7 @@ class _Gen(_Source):
 
     def __init__(self, category: S.Category) -> None:
         super().__init__(category, {
-            "_short": _short, "_spare": _spare, "_bad": _bad, "EMPTY_RECORD": EMPTY_RECORD, "FSPEC_ZERO_OCTET": FSPEC_ZERO_OCTET, "BITS7": BITS7, "BITS8": BITS8,
+            "_short": _short, "_spare": _spare, "_zero_last": _zero_last, "_bad": _bad, "EMPTY_RECORD": EMPTY_RECORD, "FSPEC_ZERO_OCTET": FSPEC_ZERO_OCTET, "BITS7": BITS7, "BITS8": BITS8,
             "CAT": category.number, "DecodeError": DecodeError, "_lookup": _lookup,
             "_expfail": _expansion_failure, "_fspec_rest": _fspec_rest,
             "OCT4": OCTAL4, "ICAO2": ICAO2, "ICAO1": S.ICAO6_CHARS,
@@ -645,6 +653,7 @@ class _Gen(_Source):
             if node.fspec_octets is None:
                 k = max(1, -(-len(subs) // 7))
                 self.read_fspec(body, k, item)
+                body.append(f"if o1 & 1 and not b[p - 1]: _zero_last(W, CAT, {item!r}, p - 1)")
                 per = 7
             else:
                 per, k = 8, node.fspec_octets

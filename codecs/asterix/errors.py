@@ -11,6 +11,9 @@ EMPTY_RECORD = "FSPEC announces no item (an empty record, or padding octets 00)"
 # is 00: it announces nothing, and encoding the record leaves it out, so the bytes would
 # not come back (`0d 00` -> `0c`: a newcomer found 14 of 4,080 random decodable blocks so).
 FSPEC_ZERO_OCTET = "the FSPEC's last octet is 00 (no item, FX 0): a redundant octet, which encoding leaves out"
+# The same of a compound item's primary subfield (`01 00` read as {}, encoded as `00`).
+PRIMARY_ZERO_OCTET = ("the primary subfield's last octet is 00 (no sub-item, FX 0): a redundant octet, "
+                      "which encoding leaves out")
 
 # Every warning a decoder writes says where: "CAT048 item 020 at byte offset 17: ..."
 _WARNING_AT = re.compile(r" at byte offset (\d+):")

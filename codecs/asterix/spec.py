@@ -35,7 +35,7 @@ from typing import Any, Iterable, Sequence
 import construct as cs
 from construct import Adapter, BitsInteger, Bitwise, Construct, Renamed, Struct
 
-from radarbench.codecs.asterix.errors import EncodeError
+from radarbench.codecs.asterix.errors import PRIMARY_ZERO_OCTET, EncodeError
 
 __all__ = [
     "Raw", "Table", "Unsigned", "Signed", "Quantity", "Icao6", "Ascii", "Octal", "Spare",
@@ -692,7 +692,13 @@ class Compound(Construct):
 
     def _parse(self, stream: Any, context: Any, path: str) -> dict[str, Any]:
         if self.fspec_octets is None:
+            start = stream.tell()
             present = read_fspec(stream, path)
+            end = stream.tell()
+            if end - start > 1:
+                stream.seek(end - 1)
+                if stream.read(1) == b"\x00":  # read again: its offset is where the warning points
+                    _warn(context, path, PRIMARY_ZERO_OCTET)
         else:
             present = read_fixed_fspec(stream, self.fspec_octets, path)
         out: dict[str, Any] = {}

@@ -552,3 +552,17 @@ def test_an_fspec_ending_in_a_zero_octet_is_warned_and_strict_rejects_it(engine:
     ordinary = bytes.fromhex("3000080180aabbcc")
     assert decode(ordinary, engine=engine)[0].warnings == []
     assert encode(decode(ordinary, engine=engine)) == ordinary
+
+
+@pytest.mark.parametrize("engine", ["fast", "construct"])
+def test_a_primary_subfield_ending_in_a_zero_octet_is_warned_and_strict_rejects_it(engine: str) -> None:
+    # I004/170 (compound) with primary subfield 01 00: no sub-item. It was read as {} without
+    # a word and encoded as 00; all 296 compound items of the 68 editions did the same.
+    block = bytes.fromhex("04000701400100")
+    recs = decode(block, engine=engine)
+    assert recs[0].items == {"170": {}}
+    assert recs[0].warnings == ["CAT004 item 170 at byte offset 6: the primary subfield's last octet is 00 "
+                                "(no sub-item, FX 0): a redundant octet, which encoding leaves out"]
+    with pytest.raises(DecodeError) as err:
+        decode(block, strict=True, engine=engine)
+    assert (err.value.item, err.value.offset) == ("170", 6)
