@@ -97,6 +97,15 @@ def _field_name(path: str) -> str:
     return path.split(" -> ")[-1].strip() if path else "?"
 
 
+def _shown(value: Any) -> str:
+    """A value for an error message: an integer of hundreds of digits is cut to its first
+    and the count (``1e400`` written as an int is not 400 characters of message)."""
+    text = repr(value)
+    if len(text) > 24 and isinstance(value, int):
+        return f"{text[:12]}... ({len(text.lstrip('-'))} digits)"
+    return text
+
+
 def _warn(context: Any, path: str, message: str) -> None:
     """A breach a lenient decode notes and goes on (strict: raises). In a record decode the
     note names category, item and the offset of the octets read, as the fast path does."""
@@ -138,13 +147,17 @@ class Element(Adapter):
             raise EncodeError(f"{where}: expected an integer, got {value!r}")
         return self._check_range(value, where)
 
-    def _check_range(self, raw: int, where: str) -> int:
+    def _bounds(self) -> tuple[int, int]:
+        """The lowest and highest raw value of the element's bits."""
         if self.signed:
-            lo, hi = -(1 << (self.bits - 1)), (1 << (self.bits - 1)) - 1
-        else:
-            lo, hi = 0, (1 << self.bits) - 1
+            return -(1 << (self.bits - 1)), (1 << (self.bits - 1)) - 1
+        return 0, (1 << self.bits) - 1
+
+    def _check_range(self, raw: int, where: str) -> int:
+        lo, hi = self._bounds()
         if not lo <= raw <= hi:
-            raise EncodeError(f"{where}: {raw} does not fit in {self.bits} {'signed' if self.signed else 'unsigned'} bits")
+            raise EncodeError(f"{where}: {_shown(raw)} does not fit in {self.bits} "
+                              f"{'signed' if self.signed else 'unsigned'} bits ({lo} to {hi})")
         return raw
 
     def _decode(self, obj: int, context: Any, path: str) -> Any:
@@ -212,11 +225,18 @@ class Quantity(Element):
             raise EncodeError(f"{where}: expected a number in {self.unit or 'units'}, got {value!r}")
         if value != value or value in (float("inf"), float("-inf")):
             raise EncodeError(f"{where}: {value!r} is not a finite number")
+        lo, hi = self._bounds()
         try:
             raw = round(value / self.lsb)
         except OverflowError:  # 1e308 / lsb is infinite; an int past a float's range
-            raise EncodeError(f"{where}: {value!r} does not fit in {self.bits} bits of {self.lsb!r} {self.unit}") from None
-        return self._check_range(raw, where)
+            raw = None
+        if raw is None or not lo <= raw <= hi:
+            # in the user's terms, not the raw count (RHO 300 NM said "76800 does not fit")
+            unit = f" {self.unit}" if self.unit else ""
+            raise EncodeError(f"{where}: {_shown(value)}{unit} is out of range, {lo * self.lsb!r} to "
+                              f"{hi * self.lsb!r}{unit} ({self.bits} {'signed' if self.signed else 'unsigned'} "
+                              f"bits of {self.lsb!r}{unit})")
+        return raw
 
     def describe(self) -> str:
         return f"quantity({self.bits}, lsb={self.lsb!r} {self.unit})"

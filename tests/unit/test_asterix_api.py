@@ -566,3 +566,18 @@ def test_a_primary_subfield_ending_in_a_zero_octet_is_warned_and_strict_rejects_
     with pytest.raises(DecodeError) as err:
         decode(block, strict=True, engine=engine)
     assert (err.value.item, err.value.offset) == ("170", 6)
+
+
+def test_an_out_of_range_quantity_is_said_in_the_user_s_terms() -> None:
+    # "RHO: 76800 does not fit in 16 unsigned bits" named the raw count, not the 300 NM given;
+    # an int of 401 digits was printed whole.
+    cases = [({"040": {"RHO": 300, "THETA": 1}},
+              "RHO: 300 NM is out of range, 0.0 to 255.99609375 NM (16 unsigned bits of 0.00390625 NM)"),
+             ({"090": {"V": 0, "G": 0, "FL": -20000}},
+              "FL: -20000 FL is out of range, -2048.0 to 2047.75 FL (14 signed bits of 0.25 FL)"),
+             ({"140": 10 ** 400}, "140: 100000000000... (401 digits) s is out of range"),
+             ({"010": {"SAC": 300, "SIC": 1}}, "SAC: 300 does not fit in 8 unsigned bits (0 to 255)")]
+    for items, said in cases:
+        with pytest.raises(EncodeError) as err:
+            encode([{"category": 48, "edition": "1.32", "items": items}])
+        assert said in str(err.value), str(err.value)
