@@ -256,6 +256,29 @@ def row_unreachable(tmp: Path, marker: str) -> Outcome:
     return Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
 
 
+def row_sink_unreachable(tmp: Path, marker: str) -> Outcome:
+    # sink mode (--send alone) into a port nobody listens on: it said OK, every datagram
+    # "accepted", until its socket was connected to hear ICMP port unreachable
+    out = tmp / "run.json"
+    run = Run([*CLI, "bench", "--send", f"udp://127.0.0.1:{free_udp_port()}", "--rate", "500",
+               "--duration", "1.5", "--report", str(out), "-q"], marker).start()
+    code, so, se = run.finish()
+    return Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+
+
+def row_line_stalled(tmp: Path, marker: str) -> Outcome:
+    # a pty whose other end nobody reads: once its buffer is full every write blocks for good;
+    # the run went on until a signal came (40 s for a 5 s run). StallWatch ends it after 10 s.
+    out = tmp / "run.json"
+    recv = f"udp://127.0.0.1:{free_udp_port()}"
+    run = Run([*CLI, "bench", "--send", f"pty://{tmp}/line?baud=921600", "--recv", recv, "--rate", "2000",
+               "--duration", "1", "--report", str(out), "-q"], marker).start()
+    code, so, se = run.finish()
+    outcome = Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+    assert [f["kind"] for f in outcome.report["faults"]] == ["stalled"], outcome.report["faults"]
+    return outcome
+
+
 def row_black_hole(tmp: Path, marker: str) -> Outcome:
     # A UDP port with a socket bound that never answers: every probe swallowed, no ICMP.
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as hole:
@@ -365,6 +388,10 @@ ROWS = [
     Row("pty-closed", "serial line (pty) closed by its owner mid-run", "fault", 1, "written", row_pty_closed),
     Row("unreachable", "UDP port with nobody listening (ICMP unreachable)", "fault", 1, "written",
         row_unreachable),
+    Row("sink-unreachable", "sink mode into a UDP port with nobody listening", "fault", 1, "written",
+        row_sink_unreachable),
+    Row("line-stalled", "serial line (pty) nobody reads: writes block for good", "fault", 1, "written",
+        row_line_stalled),
     Row("black-hole", "sink that swallows every probe, answers nothing", "no_data", 1, "written",
         row_black_hole),
     Row("multicast-no-route", "multicast group with no route (empty netns)", "fault", 1, "written",
