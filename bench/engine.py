@@ -368,7 +368,9 @@ class BenchConfig:
                 raise ConfigError(
                     f"--match-keys {self.match_keys} tell {modulus:,} probes apart: at {peak:g} msgs/s a probe "
                     f"arriving {tells_s:.3g} s or more after its send is taken for a later one, and "
-                    f"--late-after/--drain is {late_s:g} s (lower --rate, shorten it, or add a key)")
+                    f"--late-after/--drain is {late_s:g} s (lower --rate, or shorten it"
+                    + (", or add a track-number key: 161.TRN, or 040 of a CAT062 track)" if modulus == 1 << KEY_BITS
+                       else ")"))
         window_s = (self.late_after_ns + CLOSE_MARGIN_NS) / NS_PER_S
         if peak * window_s > MAX_OPEN_PROBES:
             raise ConfigError(f"--late-after/--drain {window_s:g} s at {peak:g} msgs/s keeps "
