@@ -73,10 +73,14 @@ the summary's rx_queue_drops.
 from __future__ import annotations
 
 import copy
+import errno
+import fcntl
 import heapq
 import json
+import os
 import random
 import re
+import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
@@ -621,10 +625,34 @@ def warm_decoders(editions: Mapping[int, str] | None = None) -> None:
 def open_log(path: str) -> IO[str]:
     """Open the ground-truth log for writing, buffered: Impair flushes it before a copy
     leaves and whenever --in is drained, so the lines of every message passed on are in the
-    file (the kernel), and a SIGKILL loses none of them. Raises LogFileError."""
+    file (the kernel), and a SIGKILL loses none of them.
+
+    The log is held with an exclusive lock (flock) for the device's life, and emptied only
+    once held: two runs of one rig file (impaired.toml's log is ./impaired-truth.jsonl), or
+    two impairers given one --log, wrote into one file, which then held 2,000 lines of one
+    run and none of the other. The second is refused instead; the lock ends with the
+    process, SIGKILL included. Raises LogFileError (one line, naming the log)."""
     try:
-        return open(path, "w", encoding="utf-8", buffering=1 << 16)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
     except OSError as exc:
         err = LogFileError(f"cannot write the log {path}: {exc.strerror or os_detail(exc)}")
         err.errno = exc.errno
         raise err from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            err = LogFileError(
+                f"cannot write the log {path}: another impairer is writing it (another run of "
+                "the same rig file from this folder, or another --log of the same file): give "
+                "each its own log, or run from another folder")
+            err.errno = errno.EBUSY
+            raise err from None
+        except OSError:
+            pass  # a file system without flock: written unlocked, as before
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.ftruncate(fd, 0)
+        return os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
+    except BaseException:
+        os.close(fd)
+        raise
