@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
+from radarbench.bench.outfile import write_file
 from radarbench.bench.stats import decode_histogram
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -639,9 +640,7 @@ def key_chart_png(report: Any, path: str | Path, dpi: int = 110) -> Path | None:
     if fig is None:
         return None
     data = _save(fig, "png", dpi=dpi)
-    target = Path(path)
-    target.write_bytes(data)
-    return target
+    return write_file(path, data)
 
 
 __all__ = [

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from radarbench.bench.cli import UserError
 from radarbench.bench.engine import BenchConfig, ConfigError, run_bench
+from radarbench.bench.outfile import refusal, special_kind, write_file
 from radarbench.bench.report import Report
 from radarbench.bench.schedule import parse_ramp
 from radarbench.bench.verdict import (
@@ -434,7 +435,14 @@ def check_output_path(path: str | None, option: str) -> None:
     """
     if not path:
         return
-    target = Path(path)
+    if special_kind(path) not in (None, "directory"):
+        # A device, FIFO or /dev/stdout is written in place, not through its folder
+        # (radarbench.bench.outfile); nothing is opened now (a FIFO's reader would see EOF).
+        why = refusal(path)
+        if why is not None:
+            raise UserError(f"{option} {path}: cannot write there: {why}")
+        return
+    target = Path(os.path.realpath(path))  # a symbolic link's file is replaced, not the link
     folder = target.parent
     if target.is_dir():
         raise UserError(f"{option} {path}: is a directory")
@@ -501,24 +509,27 @@ def _under_a_file(folder: Path) -> bool:
 def write_outputs(report: Report, json_path: str | None, md_path: str | None,
                   markdown: str | None = None, command: str = "bench") -> bool:
     """Write the JSON report and the Markdown summary (`markdown`, rendered from the report
-    if None) where asked. Returns False, after one line on stderr, if one cannot be written
-    (the run's result has been printed before: it is not lost with the file)."""
-    try:
-        if json_path:
-            report.write(json_path)
-        if md_path:
-            if markdown is None:
-                from radarbench.bench.render_md import render_markdown
+    if None) where asked. Returns False, after one line on stderr for each that cannot be
+    written (the run's result has been printed before: it is not lost with the file; nor is
+    the summary with the report, or the report with the summary)."""
+    ok = True
+    for path in (json_path, md_path):
+        if not path:
+            continue
+        try:
+            if path is json_path:
+                report.write(path)
+            else:
+                if markdown is None:
+                    from radarbench.bench.render_md import render_markdown
 
-                markdown = render_markdown(shown(report))
-            with open(md_path, "w", encoding="utf-8") as f:
-                f.write(markdown)
-    except OSError as exc:
-        where = exc.filename or json_path or md_path
-        print(f"radarbench {command}: cannot write the report {where}: "
-              f"{exc.strerror or exc}", file=sys.stderr, flush=True)
-        return False
-    return True
+                    markdown = render_markdown(shown(report))
+                write_file(path, markdown)
+        except OSError as exc:
+            print(f"radarbench {command}: cannot write the report {exc.filename or path}: "
+                  f"{exc.strerror or exc}", file=sys.stderr, flush=True)
+            ok = False
+    return ok
 
 
 def summary_line(report: Report) -> str:

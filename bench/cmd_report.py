@@ -19,6 +19,7 @@ from typing import Any
 
 from radarbench.bench.cli import UserError
 from radarbench.bench.cmd_bench import check_output_path
+from radarbench.bench.outfile import write_file
 from radarbench.bench.compare import compare, parse_statuses
 from radarbench.bench.render_html import render_html
 from radarbench.bench.render_md import render_compare_markdown, render_markdown
@@ -79,9 +80,9 @@ def _load(path: str) -> dict[str, Any]:
 
 def _write(path: str, text: str) -> None:
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        write_file(path, text)
     except OSError as exc:
-        raise UserError(f"{path}: cannot write ({exc.strerror})") from None
+        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def _write_png(path: str, doc: dict[str, Any]) -> bool:

@@ -68,7 +68,7 @@ from radarbench.bench.engine import (
 from radarbench.bench.health import SenderLag, assess, cpu_pressure_us, late_send_ns, pressure_share
 from radarbench.bench.match import FAILED, ReceiverLog, SendBatch
 from radarbench.bench.progress import Progress
-from radarbench.bench.report import Report, Status
+from radarbench.bench.report import Fault, Report, Status
 from radarbench.bench.source import (
     TIME_ITEMS, age_ns, clock_warning, counted_age_ns, receiver_clock, time_lsb_ns,
 )
@@ -403,6 +403,14 @@ class ContentFeed:
                 f"the output recording ends {(self.newest_in_ns - self.newest_out_ns) / 1e9:,.1f} s before "
                 "the input's: input records after its end count lost (a device that stopped); if the "
                 "recorder stopped early, they are not")
+        if c["outside"]:
+            # Matched to nothing and in no count of sent: said, not set aside in silence (a
+            # cut input recording had 92 of 162 output records here and the run read OK).
+            where = ("stamped in the input recording's first --late-after or after its last "
+                     "record" if self.in_end_ns is None else
+                     "in flight when the tap started, or after its input side stopped")
+            warnings.append(f"{c['outside']:,} output record(s) outside the window ({where}): "
+                            "matched to nothing, counted in out_outside_window only")
         if not warnings:
             del out["warnings"]
         return out
@@ -1056,10 +1064,14 @@ def tap_config(cfg: BenchConfig, source: str, files: tuple[str, str] | None = No
 # --------------------------------------------------------------------------- match (offline)
 
 
-def _timed(path: str, side: int, fmt: str, filt: Any, errors: list[str]) -> Iterator[tuple[int, int, bytes]]:
+def _timed(path: str, side: int, fmt: str, filt: Any, errors: list[Any],
+           opened: list[Any] | None = None) -> Iterator[tuple[int, int, bytes]]:
     from radarbench.rigs.recordings import read_recording
 
-    for rec in read_recording(path, fmt=fmt, filter=filt, errors=errors):
+    recording = read_recording(path, fmt=fmt, filter=filt, errors=errors)
+    if opened is not None:
+        opened.append(recording)
+    for rec in recording:
         if rec.time_s is None:
             raise ConfigError(f"{path}: frame {rec.index} has no time stamp: a recording without "
                               "times (bare data blocks) cannot be matched in time")
@@ -1081,12 +1093,16 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
             filters.append(parse_filter(text) if text else None)
         except ValueError as exc:
             raise ConfigError(f"{option} {text!r}: {exc}") from None
-    errors: list[list[str]] = [[], []]
-    streams = [_timed(in_path, 0, fmt, filters[0], errors[0]), _timed(out_path, 1, fmt, filters[1], errors[1])]
+    errors: list[list[Any]] = [[], []]
+    opened: list[list[Any]] = [[], []]
+    streams = [_timed(in_path, 0, fmt, filters[0], errors[0], opened[0]),
+               _timed(out_path, 1, fmt, filters[1], errors[1], opened[1])]
     merged = heapq.merge(*streams, key=lambda e: (e[0], e[1]))
     feed: ContentFeed | None = None
     seen = [False, False]
     first_ns = last_ns = 0
+    side_last_ns = [0, 0]           # each side's last record read: where a damage shows
+    errors_at_ns: list[list[int]] = [[], []]
     next_advance = 0
     try:
         for t_ns, side, payload in merged:
@@ -1099,6 +1115,11 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
                 next_advance = t_ns + _BATCH_NS
             last_ns = max(last_ns, t_ns)
             seen[side] = True
+            side_last_ns[side] = t_ns
+            for e_side in (0, 1):
+                # a frame skipped (or a cut) since the last record of its side: stamp it there
+                while len(errors_at_ns[e_side]) < len(errors[e_side]):
+                    errors_at_ns[e_side].append(side_last_ns[e_side])
             if side == 0:
                 feed.on_in(payload, t_ns)
             else:
@@ -1113,9 +1134,13 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
             picked = f" that {option} {text} picks" if text else ""
             raise ConfigError(f"nothing to match: no data blocks{picked} in {path}")
     feed.finish()
+    for e_side in (0, 1):
+        while len(errors_at_ns[e_side]) < len(errors[e_side]):
+            errors_at_ns[e_side].append(side_last_ns[e_side])
     config = tap_config(cfg, "recordings", (in_path, out_path))
     config["filters"] = {"in": in_filter, "out": out_filter}
     faults = _faults_of(feed.episodes(), first_ns) if cfg.feeds else []
+    faults += _recording_faults((in_path, out_path), errors, errors_at_ns, opened, first_ns)
     report = Report.from_stats(feed.stats, duration_s=(last_ns - first_ns) / NS_PER_S,
                                config=config, latency_kind=_latency_kind(cfg, "recorded timestamps"),
                                faults=faults, status="fault" if faults else "ok")
@@ -1129,3 +1154,36 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
             f"{path}: {len(e):,} frame(s) not read: {e[0]}"
             for path, e in zip((in_path, out_path), errors) if e)
     return BenchReport.of(report, **sections)
+
+
+def _recording_faults(paths: tuple[str, str], errors: list[list[Any]], at_ns: list[list[int]],
+                      opened: list[list[Any]], first_ns: int) -> list[Fault]:
+    """A fault for each side whose recording is damaged: a figure taken from a recording
+    that could not be read whole is not established, so the verdict cannot be OK. A file cut
+    short (reading stopped: everything after the cut is unknown, so its input counts nothing
+    and the output after it matches nothing) is "recording cut short"; frames skipped
+    whose framing still said where the next began, "recording damaged". At the time of the
+    side's last record read before the first error."""
+    faults = []
+    for side, path, errs, when, recs in zip(("in", "out"), paths, errors, at_ns, opened):
+        if not errs:
+            continue
+        stopped = any(r.unread.get("damaged frame, reading stopped") for r in recs)
+        what = "IN" if side == "in" else "OUT"
+        if stopped:
+            kind = "recording cut short"
+            detail = (f"{what} {path} is not read to its end ({errs[-1]}): its records after "
+                      f"that point are unknown")
+            if side == "in":
+                detail += "; output stamped later is outside the window, not matched"
+            else:
+                detail += "; input after that point counts lost"
+            if len(errs) > 1:
+                detail += f"; {len(errs) - 1:,} damaged frame(s) skipped before it"
+        else:
+            kind = "recording damaged"
+            detail = (f"{what} {path}: {len(errs):,} damaged frame(s) skipped, their records "
+                      f"unknown; first: {errs[0]}")
+        faults.append(Fault(t_s=round(max(when[0] - first_ns, 0) / 1e9, 6), kind=kind,
+                            detail=detail, errors=len(errs), side=side))
+    return faults

@@ -26,13 +26,13 @@ import json
 import os
 import platform
 import socket
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from hdrh.histogram import HdrHistogram
 
+from radarbench.bench.outfile import write_file
 from radarbench.bench.stats import (
     Counts,
     LatencySummary,
@@ -264,30 +264,12 @@ class Report:
         return _Loader(source).load(doc)
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write the JSON atomically: a temporary file in the same folder, then a rename, so a
-        reader (or a CI artefact upload) never sees half a report. Raises OSError."""
-        target = Path(path)
+        """Write the JSON: atomically to a regular file (a temporary file in the same folder,
+        then a rename, so a reader or a CI artefact upload never sees half a report), in place
+        to a device, FIFO or /dev/stdout, never renamed over it (radarbench.bench.outfile).
+        Raises OSError naming the path."""
         text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                   dir=target.parent if str(target.parent) else ".")
-        try:
-            # mkstemp makes the file 0600; a report is for others to read, as any file the
-            # user's umask would make (0644 under the usual 022)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.fchmod(fd, 0o666 & ~umask)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
-        return target
+        return write_file(path, text)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> "Report":

@@ -180,13 +180,19 @@ def _run(make: Callable[[argparse.Namespace], Device]) -> Run:
         except ValueError as exc:
             raise UsageError(f"{args.kind}: {exc}") from None
         try:
-            serve(device)
+            summary = serve(device)
         except UrlError as exc:
             raise UsageError(f"{args.kind}: {exc}") from None
         except LogFileError as exc:  # an OSError, but not an endpoint's
             raise UsageError(f"{args.kind}: {exc}") from None
         except OSError as exc:
             raise UsageError(f"{args.kind}: cannot open an endpoint: {exc}") from None
+        drops = summary.get("rx_queue_drops")
+        if drops:
+            # The summary line says it too; this is for the person watching the terminal.
+            print(f"radarbench emulate: {args.kind}: warning: {drops:,} datagram(s) dropped by "
+                  "the kernel at --in (receive queue full) before the device read them: "
+                  "they are in no count and no log line but this one", file=sys.stderr, flush=True)
         return 0
     return run
 

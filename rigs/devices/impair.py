@@ -51,18 +51,36 @@ corrupted / reordered, and `modified`: null, or what was changed, as
 0-based index of the record in the message; path: item, sub-fields and, in a repetition, the
 0-based repetition index; from / to: the decoded values, in the item's unit). A message drawn
 for modification that could not be modified has `"modify_skipped": "why"`. Summed over the
-log, `copies` is what the far end should receive. Each line is written through as the
-message's fate is decided (line-buffered: one write per message), so the log on disk is what
-the impairer did up to the moment it died, SIGKILL included. A log that cannot be opened is a
+log, `copies` is what the far end should receive. Each line reaches the file before the
+first copy of its message leaves (and whenever --in is drained), so the log on disk holds
+every message passed on before the impairer died, SIGKILL included (the line of a message it
+dropped may wait for the end of the burst it came in). A log that cannot be opened is a
 LogFileError ("cannot write the log PATH: why").
+
+Keeping up while it logs: a burst that arrives while the impairer is busy waits in --in's
+receive queue, and what does not fit there is dropped by the kernel before the impairer sees
+it, so no line of the log can show it. Logging (and modifying) decode each message, and the
+first decode of a category builds its decoder (~30 ms a category): at the first message of a
+burst sent back to back, half of 500 datagrams overflowed the system's default queue (~210 kB)
+while the CAT034 and CAT048 decoders were built. So the decoders of the probe categories are
+built at open(), before `ready`; --in's receive queue is widened to RCVBUF_BYTES (unless its
+URL sets rcvbuf=); the log is written in batches (every line written before the first copy of
+its message leaves, and whenever --in is drained, so the SIGKILL promise above holds); and
+what the kernel dropped at --in all the same is read at stop (refresh_rx_queue_drops: a drop
+after the last datagram read shows in no later datagram's SO_RXQ_OVFL count) and reported as
+the summary's rx_queue_drops.
 """
 from __future__ import annotations
 
 import copy
+import errno
+import fcntl
 import heapq
 import json
+import os
 import random
 import re
+import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
@@ -77,6 +95,12 @@ from radarbench.rigs.devices.base import STEP_S, Device, LogFileError, close_all
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports.base import os_detail
 
+# --in's receive queue, as the bench's own receiver takes it (radarbench.bench.engine):
+# a burst waits there rather than being dropped while the impairer decodes and logs.
+RCVBUF_BYTES = 8 << 20
+# At stop, what waits at --in is still read for at most this long (a flood that goes on
+# past the stop is not waited for).
+STOP_DRAIN_S = 1.0
 HOLD_MAX_S = 1.0     # a reordered message waits at most this long for a message to overtake it
 LOSS_MODELS = ("bernoulli", "gilbert")
 # Categories whose records the bench sends as probes (the tag in SP): the log's `tag`.
@@ -342,6 +366,13 @@ class Impair(Device):
         out["rx_queue_drops"] = getattr(inp, "rx_queue_drops", None) if inp is not None else None
         return out
 
+    def _refresh_rx_queue_drops(self) -> None:
+        # SO_RXQ_OVFL rides on the next datagram queued: drops at the end of a burst (the
+        # last datagrams of a run) show on none. Read the kernel's count now, before close.
+        refresh = getattr(self._in, "refresh_rx_queue_drops", None)
+        if refresh is not None:
+            refresh()
+
     def __init__(
         self,
         in_url: str,
@@ -416,9 +447,16 @@ class Impair(Device):
         if self.log_path:
             self._log = open_log(self.log_path)
         self._in = open_endpoint(self.in_url, self._opened, "recv")
+        widen = getattr(self._in, "widen_rcvbuf", None)
+        if widen is not None:
+            widen(RCVBUF_BYTES)
         self._out = open_endpoint(self.out_url, self._opened, "send")
+        if self._log is not None or self.modify > 0:
+            warm_decoders(self.editions)
 
     def close(self) -> None:
+        if self._in is not None and not getattr(self._in, "closed", False):
+            self._refresh_rx_queue_drops()
         close_all(self._opened)
         if self._log is not None:
             self._log.close()
@@ -441,22 +479,30 @@ class Impair(Device):
             # Serve what is due between arrivals, so a flood does not starve the sender.
             self._send_due(time.monotonic_ns())
             if self.stopping:
-                return
+                break
             msg = self._in.recv(0)
+        self._flush_log()  # --in drained (or stopping): what was decided reaches the file
 
     def finish(self) -> None:
-        """At stop: release held messages and send everything still queued, at once."""
+        """At stop: take the messages already waiting at --in (they came before the stop:
+        closing the socket would discard them uncounted, in no log line), release held
+        messages and send everything still queued, at once."""
+        assert self._in is not None
+        deadline_ns = time.monotonic_ns() + round(STOP_DRAIN_S * 1e9)
+        while time.monotonic_ns() < deadline_ns and (msg := self._in.recv(0)) is not None:
+            self._arrive(msg.data, msg.rx_ns)
         for _, payload in self._held:
             self._push(time.monotonic_ns(), payload)
         self._held.clear()
         self._send_due(None)
-        if self._log is not None:
-            self._log.flush()
+        self._flush_log()
 
     def _send_due(self, now_ns: int | None) -> None:
         """Send every queued copy due by `now_ns` (None: all of them)."""
         assert self._out is not None
         heap = self._heap
+        if heap and (now_ns is None or heap[0][0] <= now_ns):
+            self._flush_log()  # a copy leaves only once its message's line is in the file
         while heap and (now_ns is None or heap[0][0] <= now_ns):
             _, _, payload = heapq.heappop(heap)
             try:
@@ -560,13 +606,53 @@ class Impair(Device):
         if self._log is not None:
             self._log.write(json.dumps(record, separators=(",", ":")) + "\n")
 
+    def _flush_log(self) -> None:
+        if self._log is not None:
+            self._log.flush()
+
+
+def warm_decoders(editions: Mapping[int, str] | None = None) -> None:
+    """Build the decoders of PROBE_CATEGORIES (at `editions`, over the defaults) now: the
+    first decode of a category builds its decoder, which took long enough at the first
+    message of a burst for the kernel to drop half the burst at --in."""
+    for cat in PROBE_CATEGORIES:
+        try:
+            decode(bytes((cat, 0, 4, 0)), editions=editions)  # one empty record
+        except DecodeError:
+            pass
+
 
 def open_log(path: str) -> IO[str]:
-    """Open the ground-truth log for writing, line-buffered: each message's line reaches the
-    file (the kernel) when it is written, so a SIGKILL loses none. Raises LogFileError."""
+    """Open the ground-truth log for writing, buffered: Impair flushes it before a copy
+    leaves and whenever --in is drained, so the lines of every message passed on are in the
+    file (the kernel), and a SIGKILL loses none of them.
+
+    The log is held with an exclusive lock (flock) for the device's life, and emptied only
+    once held: two runs of one rig file (impaired.toml's log is ./impaired-truth.jsonl), or
+    two impairers given one --log, wrote into one file, which then held 2,000 lines of one
+    run and none of the other. The second is refused instead; the lock ends with the
+    process, SIGKILL included. Raises LogFileError (one line, naming the log)."""
     try:
-        return open(path, "w", encoding="utf-8", buffering=1)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
     except OSError as exc:
         err = LogFileError(f"cannot write the log {path}: {exc.strerror or os_detail(exc)}")
         err.errno = exc.errno
         raise err from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            err = LogFileError(
+                f"cannot write the log {path}: another impairer is writing it (another run of "
+                "the same rig file from this folder, or another --log of the same file): give "
+                "each its own log, or run from another folder")
+            err.errno = errno.EBUSY
+            raise err from None
+        except OSError:
+            pass  # a file system without flock: written unlocked, as before
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.ftruncate(fd, 0)
+        return os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
+    except BaseException:
+        os.close(fd)
+        raise
