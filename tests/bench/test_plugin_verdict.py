@@ -11,9 +11,8 @@ from radarbench.bench.stats import NoLatency
 
 def test_the_fixture_report_carries_the_rig_file_limits_and_the_verdict(bench) -> None:
     run = bench(send="gw_in", recv="lan", rate=50, duration=1, warmup_s=0, drain_s=0.5)
-    # the rig file's three, and the default for the figure it sets none for (max_late)
-    assert run.limits == {"max_lost": 0.0, "max_corrupted": 0.0, "max_p99_ms": 25.0, "max_late": 0.0}
-    assert [c.key for c in run.limit_checks] == ["max_lost", "max_corrupted", "max_p99_ms", "max_late"]
+    assert run.limits == {"max_lost": 0.0, "max_corrupted": 0.0, "max_late": 0.0, "max_p99_ms": 25.0}
+    assert [c.key for c in run.limit_checks] == ["max_lost", "max_corrupted", "max_late", "max_p99_ms"]
     doc = run.to_dict()
     assert doc["status"] == doc["verdict"]["status"] == run.status
     assert run.ok == (run.status == "ok")

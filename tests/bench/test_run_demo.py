@@ -39,8 +39,8 @@ def test_demo_runs_end_to_end_well_under_a_minute(tmp_path: Path) -> None:
     if not bench_overloaded_saying_why(json.loads(report_path.read_text())):
         assert out.returncode == 0, out.stdout + out.stderr
         # the Markdown summary, with its counts, on stdout, then the result line
-        assert out.stdout.startswith("## radarbench run: OK\n\n- all 3 limits held\n")
-        assert "\nOK: sent " in out.stdout and "\n  all 3 limits held\n" in out.stdout
+        assert out.stdout.startswith("## radarbench run: OK\n\n- all 4 limits held\n")
+        assert "\nOK: sent " in out.stdout and "\n  all 4 limits held\n" in out.stdout
     else:
         assert out.returncode == 1
         assert out.stdout.startswith("## radarbench run: BENCH OVERLOADED\n\n- bench overloaded: ")
@@ -87,7 +87,7 @@ def test_run_with_a_broken_limit_fails_and_still_writes_the_report(tmp_path: Pat
     broken = [r for r in doc["verdict"]["reasons"] if r.startswith("max_p99_ms: ")]
     assert len(broken) == 1 and "ms is over the limit 0.001 ms" in broken[0]
     assert [(x["key"], x["passed"]) for x in doc["limits"]] == [
-        ("max_lost", True), ("max_corrupted", True), ("max_p99_ms", False)]
+        ("max_lost", True), ("max_corrupted", True), ("max_late", True), ("max_p99_ms", False)]
     assert doc["counts"]["lost"] == 0 and doc["counts"]["sent"] > 0
     md = md_path.read_text()
     assert md.startswith(f"## radarbench run: {head}\n\n- ")
