@@ -467,3 +467,21 @@ def test_the_marker_scan_sees_a_marked_process() -> None:
         p.kill()
         p.wait()
     assert wait_gone(marker) == []
+
+
+def test_a_reader_of_standard_output_that_goes_away_costs_neither_report_nor_verdict(tmp_path: Path) -> None:
+    # `radarbench bench ... | true`: the first line found the pipe closed, the BrokenPipeError
+    # ended the command with status 0 and no report: CI read a FAULT run (every probe lost
+    # into a port nobody listened on) as a pass.
+    out = tmp_path / "run.json"
+    url = f"udp://127.0.0.1:{free_udp_port()}"
+    proc = subprocess.Popen([*CLI, "bench", "--send", url, "--recv", url, "--rate", "100", "--count", "50",
+                             "--report", str(out), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader goes before the first line
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 1, err
+    report = json.loads(out.read_text())
+    assert report["status"] == "fault" and report["counts"]["lost"] == 50
+    assert "standard output's reader went away" in err and "Traceback" not in err
