@@ -364,6 +364,14 @@ class BenchConfig:
             modulus = 1 << (KEY_BITS * len(parse_match_keys(self.match_keys)))
             tells_s = modulus / peak
             late_s = self.late_after_ns / NS_PER_S
+            burst = self.burst * k if self.burst > 1 else 0
+            if burst and peak * late_s + burst >= modulus:
+                # a burst leaves at once: 4,500 probes in one, at 1,000 msgs/s, gave 404 lost
+                # and 404 duplicated through an echo that lost and doubled none
+                raise ConfigError(
+                    f"--match-keys {self.match_keys} tell {modulus:,} probes apart, and a --burst of {burst:,} "
+                    f"probes plus {peak * late_s:,.0f} more within --late-after/--drain {late_s:g} s are in "
+                    "flight at once (shorten the burst or add a track-number key)")
             if late_s >= tells_s:
                 raise ConfigError(
                     f"--match-keys {self.match_keys} tell {modulus:,} probes apart: at {peak:g} msgs/s a probe "
@@ -922,10 +930,22 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
     interrupted = False
     stall = StallWatch(start_ns, sends_per_s)
     stalled: Episode | None = None
+    # With --duration the sending ends on time (a grace of max(1 s, 10 %) for a sender a
+    # little behind), as sink mode's does: on a line slower than the load offered, writes
+    # block and every send leaves later than the one before, and a 2 s run at 20 msgs/s
+    # through 1200 baud went on for 20 s (a 14 s one would have taken ~700 s). What was
+    # not sent is said (match.not_sent).
+    span_ns = schedule.span_ns
+    stop_sending_ns = start_ns + span_ns + max(NS_PER_S, span_ns // 10) if cfg.count is None else None
     try:
         while receiver_result is None:
             pump(0.05)
             now = time.monotonic_ns()
+            if stop_sending_ns is not None and now >= stop_sending_ns and sender_result is None \
+                    and not ctl[_STOP]:
+                progress.note(f"the schedule's {span_ns / NS_PER_S:g} s are over; {matcher.known:,} of "
+                              f"{schedule.count:,} sends left (the path took no more): sending stops")
+                ctl[_STOP] = 1
             if stalled is None and sender_result is None:
                 stalled = stall.check(matcher.known, now)
                 if stalled is not None:
@@ -996,6 +1016,9 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
         "foreign": matcher.foreign,
         "failed_sends": matcher.failed_sends * k,
         "sends": matcher.known,
+        # probes the schedule held that never left: the run's time was up while writes blocked
+        # (a line slower than the load), or it was interrupted or stalled
+        "not_sent": max(schedule.count - matcher.known, 0) * k,
         "sender_blocked_s": round(write_stats.get("blocked_ns", 0) / 1e9, 6),
         "processes": "threads" if threads else "processes",
     }

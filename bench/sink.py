@@ -196,8 +196,8 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     # in one instant is K over its interval, not 0 (nor K over nothing)
     # (--duration: the schedule's whole span, whatever left in it; a stall: until it ended the run)
     window_s = (schedule.span_ns if cfg.count is None else schedule.offset_ns(tally.sends)) / NS_PER_S
-    if stalled is not None:
-        window_s = max(window_s, (stalled.last_ns - start_ns) / NS_PER_S)
+    if stalled is not None:  # the run lasted until the stall ended it, not the schedule's span
+        window_s = (stalled.last_ns - start_ns) / NS_PER_S
     accepted = stats.departures.rate_over(window_s if tally.sends else None)
     report.throughput = Throughput(offered_msgs_per_s=cfg.rate, msgs_per_s=accepted,
                                    bytes_per_s=accepted * sent_bytes / max(ok_sends * k, 1),

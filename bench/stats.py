@@ -734,7 +734,9 @@ class RunStats:
         raw figure returned beside it. Raises ValueError on a line rate <= 0.
 
         window_s: the schedule's measured window (end of the warm-up to the end of the last
-        send's interval), where the run has one. No rate is taken over less: a run whose
+        send's interval), where the run has one. The received rate is then taken over the
+        window, or over the arrivals' own span (extended by one of their intervals) where
+        that is longer; no rate is taken over less than the window: a run whose
         measured sends all leave in one instant (one block of K probes, or a warm-up that
         leaves one send) has no span of its own, and one probe received 48 us after it left
         was reported as 20,798 msgs/s of a 100 msgs/s run. The offered rate is then the
@@ -761,7 +763,11 @@ class RunStats:
             end_ns = max(dep.last_ns, arr.last_ns if arr.last_ns is not None else dep.last_ns)
             span_s = (end_ns - dep.first_ns) / NS_PER_S
             if window_s is not None:
-                span_s = max(span_s, window_s)
+                # the window, or the arrivals' own span where that is longer (a path slower
+                # than the load): not first send to last arrival, which counted the path's
+                # delay as time it took (10 probes at 100/s through a 100 ms delay: 52 msgs/s)
+                own = arr.seconds * arr.n / (arr.n - arr.at_first) if arr.n > arr.at_first else 0.0
+                span_s = max(own, window_s)
             msgs = self.counts.received / span_s if span_s > 0 else 0.0
             octets = self.bytes_received / span_s if span_s > 0 else 0.0
         else:

@@ -246,6 +246,8 @@ def test_match_keys_that_cannot_tell_the_probes_in_flight_apart_are_refused() ->
     with pytest.raises(ConfigError, match=r"--match-keys 060.MODE3A tell 4,096 probes apart: at 2000 msgs/s "
                                           r"a probe arriving 2.05 s or more after its send is taken for a later one"):
         bench(send=url, recv=url, rate=2000, duration=4, match_keys="060.MODE3A", late_after_s=4.0)
+    with pytest.raises(ConfigError, match=r"a --burst of 4,500 probes plus 1,000 more within --late-after/--drain 1 s"):
+        bench(send=url, recv=url, rate=1000, duration=4.5, match_keys="070.MODE3A", burst=4500)
     # two keys: 24 bits, 8,388 s at that rate
     BenchConfig(send=url, recv=url, rate=2000, duration_s=4, match_keys="060.MODE3A,161.TRN",
                 late_after_s=4.0).check()

@@ -215,15 +215,28 @@ def test_no_rate_is_taken_over_less_than_the_schedule_window() -> None:
     tp, _ = stats.throughput(window_s=5.0)
     assert (tp.msgs_per_s, tp.offered_msgs_per_s, tp.span_s) == (10.0, 10.0, 5.0)
     assert tp.bytes_per_s == 50 * 31 / 5.0
-    # a window shorter than what the clock saw changes nothing: 101 sends 10 ms apart, the
-    # last arrival 1 s after the first send
+    # a window shorter than what the clock saw: the arrivals' own rate, 101 sends 10 ms apart
+    # arriving as they left, 100 msgs/s (first send to last arrival said 101)
     stats = RunStats(start_ns=0)
     for i in range(101):
         stats.on_sent(i * 10 * MS, i * 10 * MS)
         stats.on_received(i * 10 * MS, i * 10 * MS, i * 10 * MS + 50 * US, 31)
-    plain, _ = stats.throughput()
     windowed, _ = stats.throughput(window_s=0.5)
-    assert windowed == plain and plain.offered_msgs_per_s == pytest.approx(100.0)
+    assert windowed.msgs_per_s == pytest.approx(100.0) and windowed.offered_msgs_per_s == pytest.approx(100.0)
+    # a constant delay is not time the path took: 10 probes at 100/s, each 100 ms late, are
+    # 100 msgs/s over their 0.1 s window (first send to last arrival gave 52)
+    stats = RunStats(start_ns=0)
+    for i in range(10):
+        stats.on_sent(i * 10 * MS, i * 10 * MS)
+        stats.on_received(i * 10 * MS, i * 10 * MS, i * 10 * MS + 100 * MS, 31)
+    assert stats.throughput()[0].msgs_per_s == pytest.approx(10 / 0.19)
+    assert stats.throughput(window_s=0.1)[0].msgs_per_s == pytest.approx(100.0)
+    # arrivals bunched at the end of a 5 s window (a device that held them): over the window
+    stats = RunStats(start_ns=0)
+    for i in range(396):
+        stats.on_sent(i * 12 * MS, i * 12 * MS)
+        stats.on_received(i * 12 * MS, i * 12 * MS, 4_600 * MS + i * MS, 31)
+    assert stats.throughput(window_s=5.0)[0].msgs_per_s == pytest.approx(396 / 5.0)
 
 
 def test_timeline_buckets_by_second() -> None:
