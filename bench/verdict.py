@@ -410,6 +410,47 @@ def _own_lag_broke(report: Any, failed: list[LimitCheck]) -> list[str]:
     return reasons
 
 
+def _not_sent(report: Any) -> str | None:
+    """A loop run whose schedule did not all leave in its time (match.not_sent: writes that
+    blocked on a line slower than the load): the path did not carry the load offered, whatever
+    the limits say. 7 of 40 probes left in a 2 s run at 20 msgs/s through 1,200 baud, all
+    arrived, and it said OK."""
+    match = (getattr(report, "sections", None) or {}).get("match")
+    n = match.get("not_sent") if isinstance(match, dict) else None
+    if not isinstance(n, int) or n <= 0 or _mode(report) != "loop":
+        return None
+    if not match.get("sender_blocked_s"):
+        return None  # not the path's back-pressure: the bench's own lag (health says so)
+    return (f"not sent: {n:,} scheduled probe{'s' if n != 1 else ''} never left in the run's time (writes "
+            f"blocked: the path took {report.counts.sent:,}, {report.throughput.offered_msgs_per_s:,.1f} msgs/s, "
+            f"of the load offered)")
+
+
+_UNCORRECTED_AT = {"max_p50_ms": "p50_us", "max_p99_ms": "p99_us", "max_p999_ms": "p99_9_us", "max_max_ms": "max_us"}
+
+
+def _path_broke(report: Any, failed: list[LimitCheck]) -> bool:
+    """Whether a broken latency limit was broken by the path alone, whatever the bench's own
+    state: its uncorrected latency (from each probe's actual send, so none of the sender's
+    lag) is over the limit too, and the arrivals were stamped by the kernel (none of the
+    receiver's lag either). A bench overloaded beside such a run does not excuse the link:
+    probes through a 100 ms delay against a 20 ms limit were BENCH OVERLOADED when the
+    sender was stopped for a second. Not on a busy host (busy_pressure), whose CPU a device
+    on it shares."""
+    health = getattr(report, "health", None)
+    if not isinstance(health, dict) or health.get("receiver_lag_stamped") is not True:
+        return False
+    if busy_pressure(health) is not None:
+        return False  # a busy host slows a device on it too (loopback): that is no proof
+    unc = getattr(report, "uncorrected", None)
+    for c in failed:
+        at = _UNCORRECTED_AT.get(c.key)
+        value_us = getattr(unc, at, None) if at is not None and unc is not None else None
+        if isinstance(value_us, (int, float)) and value_us / 1e3 > c.limit:
+            return True
+    return False
+
+
 def decide(report: Any) -> Verdict:
     """The verdict of `report` (a Report), from its counts, faults, limits, health, mode and
     `interrupted` flag: the first status in PRECEDENCE that applies, with the reasons of every
@@ -437,9 +478,14 @@ def decide(report: Any) -> Verdict:
     no_max = _find_max_failed(report)
     if no_max:
         found.setdefault(no_max[0], []).append(no_max[1])
+    unsent = _not_sent(report)
+    if unsent:
+        broken.append(unsent)
+    busy_host = False
     if broken:
         found.setdefault("fail", []).extend(broken)
         busy = _host_busy(report)
+        busy_host = busy is not None
         if busy and "bench_overloaded" not in found:
             found["bench_overloaded"] = [busy]
         own = _own_lag_broke(report, failed)
@@ -448,8 +494,14 @@ def decide(report: Any) -> Verdict:
     for status in PRECEDENCE:
         if status in found or status == "ok":
             break
+    order = list(PRECEDENCE)
+    if status == "bench_overloaded" and not busy_host and _path_broke(report, failed):
+        # the path alone broke a latency limit: FAIL, the bench's overload said beside it
+        status = "fail"
+        order.remove("fail")
+        order.insert(0, "fail")
     reasons: list[str] = []
-    for s in PRECEDENCE:
+    for s in order:
         reasons += found.get(s, [])
     if status == "ok":
         defaults = _defaults_of(report)

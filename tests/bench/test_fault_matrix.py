@@ -279,6 +279,30 @@ def row_line_stalled(tmp: Path, marker: str) -> Outcome:
     return outcome
 
 
+def row_line_too_slow(tmp: Path, marker: str) -> Outcome:
+    # 20 msgs/s into a 1,200 baud line (an echo behind it): writes block and each send leaves
+    # later than the last. The run went on for 20 s of a 2 s --duration and said OK on the 7
+    # probes that left; it now stops sending on time and fails on the 33 that never left.
+    link = tmp / "line"
+    url = f"pty://{link}?baud=1200"
+    out = tmp / "run.json"
+    run = Run([*CLI, "bench", "--send", url, "--recv", url, "--rate", "20", "--duration", "2",
+               "--report", str(out), "-q"], marker).start()
+    wait_for_file(link)
+    echo = start_device(marker, "echo", "--in", f"serial://{link}?baud=1200&framing=hdlc")
+    t0 = time.monotonic()
+    try:
+        code, so, se = run.finish()
+    finally:
+        stop(echo)
+    took = time.monotonic() - t0
+    outcome = Outcome(code, so, se, json.loads(out.read_text()), wait_gone(marker))
+    assert took < 15, took
+    assert outcome.report["match"]["not_sent"] > 0
+    assert any(r.startswith("not sent: ") for r in outcome.report["verdict"]["reasons"])
+    return outcome
+
+
 def row_black_hole(tmp: Path, marker: str) -> Outcome:
     # A UDP port with a socket bound that never answers: every probe swallowed, no ICMP.
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as hole:
@@ -392,6 +416,8 @@ ROWS = [
         row_sink_unreachable),
     Row("line-stalled", "serial line (pty) nobody reads: writes block for good", "fault", 1, "written",
         row_line_stalled),
+    Row("line-too-slow", "serial line slower than the load (20 msgs/s into 1,200 baud)", "fail", 1, "written",
+        row_line_too_slow),
     Row("black-hole", "sink that swallows every probe, answers nothing", "no_data", 1, "written",
         row_black_hole),
     Row("multicast-no-route", "multicast group with no route (empty netns)", "fault", 1, "written",

@@ -296,3 +296,35 @@ def test_no_data_says_when_records_came_that_matched_no_probe() -> None:
                                   "no probe by --match-keys 040,060.MODE3A (stray 400)")
     quiet = crafted(sent=400, received=0, sections={"match": {"by": "tag", "stray": 0, "foreign": 0}})
     assert settle(quiet, {}).verdict.reasons[0] == "no data: 400 probes sent, none received"
+
+
+def test_a_loop_whose_schedule_did_not_all_leave_is_not_ok() -> None:
+    # 7 of 40 probes left in a 2 s run at 20 msgs/s through a 1,200 baud line (writes blocked),
+    # all 7 arrived: it said OK. Without blocked writes the shortfall is the bench's own lag,
+    # which health judges, not the path.
+    report = crafted(sent=7, sections={"match": {"not_sent": 33, "sender_blocked_s": 1.7}})
+    verdict = settle(report, {}).verdict
+    assert verdict.status == "fail"
+    assert verdict.reasons[0].startswith("not sent: 33 scheduled probes never left in the run's time (writes blocked")
+    assert settle(crafted(sent=7, sections={"match": {"not_sent": 33, "sender_blocked_s": 0.0}}), {}).verdict.status == "ok"
+
+
+@pytest.mark.parametrize("stamped, pressure, status", [
+    (True, 0.02, "fail"),
+    (False, 0.02, "bench_overloaded"),   # the receiver's lag may be in the latency
+    (None, 0.02, "bench_overloaded"),
+    (True, 0.6, "bench_overloaded"),     # a busy host slows a device on it too
+])
+def test_an_overloaded_bench_does_not_excuse_a_path_that_broke_the_limit_alone(
+        stamped: bool | None, pressure: float, status: str) -> None:
+    # 100 ms through an impairer's delay, limit 20 ms, the bench's sender stopped for 1 s
+    # (SIGSTOP): it said BENCH OVERLOADED, but the latency from each probe's actual send,
+    # stamped by the kernel on arrival, broke the limit with none of the bench's lag in it.
+    health = dict(OVERLOADED, receiver_lag_stamped=stamped, host_cpu_pressure=pressure)
+    report = crafted(sent=100, latency_ms=100.0, health=health)
+    verdict = settle(report, {"max_p99_ms": 20}).verdict
+    assert verdict.status == status
+    assert "max_p99_ms: 100 ms is over the limit 20 ms" in verdict.reasons
+    assert any(r.startswith("bench overloaded: ") for r in verdict.reasons)
+    if status == "fail":
+        assert verdict.reasons[0] == "max_p99_ms: 100 ms is over the limit 20 ms"
