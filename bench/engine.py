@@ -151,7 +151,17 @@ _SENDS = 0        # sends made so far (sender writes)
 _SENDER_DONE = 1  # monotonic ns when the sender finished (0: still sending)
 _RX_STOP = 2      # monotonic ns at which the receiver stops (0: not yet decided)
 _STOP = 3         # non-zero: the sender stops at once (Ctrl-C)
-_CTL_SLOTS = 4
+_BYTES = 4        # payload octets the sender's writes took so far
+_BLOCKED_NS = 5   # time the sender spent in writes so far
+_CTL_SLOTS = 6
+
+
+def sender_writes(ctl: Any) -> dict[str, Any]:
+    """The sender's write figures as it last published them in ``ctl``: what a run has of
+    them when the sender never sent its own (killed blocked in a write: a stall). A sink
+    whose line stalled reported 0 bytes/s and 0 line utilization after 510 accepted
+    messages. wire_bytes (framing included) is not kept there: None."""
+    return {"bytes": ctl[_BYTES], "blocked_ns": ctl[_BLOCKED_NS], "wire_bytes": None}
 
 
 class ConfigError(ValueError):
@@ -575,6 +585,8 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
             if took > 1_000_000:
                 slow_writes += 1
             ctl[_SENDS] = i + 1
+            ctl[_BYTES] = sent_bytes
+            ctl[_BLOCKED_NS] = blocked_ns
             if t1 >= next_flush:
                 flush(t1, i + 1)
     except (BrokenPipeError, EOFError, ConnectionResetError) if not in_process else ():
@@ -989,7 +1001,7 @@ def run_loop(cfg: BenchConfig, progress: Progress, rate: float | None = None) ->
 
     matcher.finish()
     stats = matcher.stats
-    _, tx_episodes, write_stats = sender_result or ("sender", [], {})
+    _, tx_episodes, write_stats = sender_result or ("sender", [], sender_writes(ctl))
     _, rx_episodes, rx_wire, rx_lag, rx_drops, rx_stamped = \
         receiver_result or ("receiver", [], None, None, None, True)
     faults = _faults_of(list(tx_episodes) + list(rx_episodes) + ([stalled] if stalled else []), start_ns)

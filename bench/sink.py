@@ -26,6 +26,7 @@ from radarbench.bench.engine import (
     NS_PER_S,
     BenchConfig,
     StallWatch,
+    sender_writes,
     BenchReport,
     _attach_health,
     _faults_of,
@@ -175,7 +176,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     parent.close()
     wall_ns = time.monotonic_ns() - start_ns
 
-    _, episodes, writes = result or ("sender", [], {})
+    _, episodes, writes = result or ("sender", [], sender_writes(ctl))
     stats = tally.stats
     ok_sends = tally.ok_sends
     done_ns = ctl[_SENDER_DONE] or time.monotonic_ns()
