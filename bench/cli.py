@@ -124,32 +124,34 @@ def _route(argv: Sequence[str]) -> str | None:
 _OWN_STDOUT = ("decode", "encode")
 
 
-class _StdoutMayGo:
-    """Standard output that a reader may close (`radarbench bench ... | true`): the first
-    write that finds the pipe broken points descriptor 1 at os.devnull and the rest go
-    nowhere, so the run goes on. A run whose reader went exited 0 with no report written:
-    CI read a FAULT run (50 of 50 probes lost) as a pass."""
+class _StreamMayGo:
+    """Standard output or error (``name``, descriptor ``fd``) that a reader may close
+    (`radarbench bench ... | true`, `2>&1 | head -1`): the first write that finds the pipe
+    broken points the descriptor at os.devnull and the rest go nowhere, so the run goes on.
+    A run whose reader went exited 0 with no report written: CI read a FAULT run (50 of 50
+    probes lost) as a pass."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str, fd: int) -> None:
+        self.name, self.fd = name, fd
         self.gone = False
-        self._real = sys.stdout
+        self._real = getattr(sys, name)
 
-    def __enter__(self) -> "_StdoutMayGo":
+    def __enter__(self) -> "_StreamMayGo":
         if self._real is not None:
-            sys.stdout = self  # type: ignore[assignment]
+            setattr(sys, self.name, self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if sys.stdout is self:
-            sys.stdout = self._real
+        if getattr(sys, self.name) is self:
+            setattr(sys, self.name, self._real)
         if self.gone:
-            sys.stdout = None  # type: ignore[assignment]  (nothing is flushed to it at exit)
+            setattr(sys, self.name, None)  # nothing is flushed to it at exit
 
     def _broken(self) -> None:
         self.gone = True
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
+            os.dup2(devnull, self.fd)
             os.close(devnull)
         except OSError:
             pass
@@ -189,11 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 if command in _OWN_STDOUT:
                     return int(func(args) or 0)
-                with _StdoutMayGo() as out:
+                with _StreamMayGo("stdout", 1) as out, _StreamMayGo("stderr", 2) as err:
                     status = int(func(args) or 0)
-                if out.gone:
-                    print(f"radarbench {command}: standard output's reader went away; the run went on "
-                          "(its verdict is the exit status, its report the --report file)", file=sys.stderr)
+                if out.gone and not err.gone:
+                    print(f"radarbench {command}: standard output's reader went away; the command went "
+                          "on to its end (its status is the exit status, its files are written)", file=sys.stderr)
                 return status
             except UserError as exc:
                 print(f"radarbench {command}: {exc}", file=sys.stderr)
@@ -204,7 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                       file=sys.stderr)
                 return lifeline.exit_status_for(signum)
             except BrokenPipeError:
-                return 0
+                # decode / encode: their reader went (| head): the end they ask for. Any other
+                # command guards its streams (_StreamMayGo): one that still meets a broken pipe
+                # did not finish, and must not say 0.
+                return 0 if command in _OWN_STDOUT else 1
         except KeyboardInterrupt as exc:
             # While starting, or a further signal while the first ending was being reported:
             # still no traceback.

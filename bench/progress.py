@@ -6,7 +6,9 @@ writes the same lines as JSON objects for other tools, whatever the terminal mod
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sys
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -50,9 +52,14 @@ class Progress:
         if json_stream == "-":
             self._json = sys.stdout
         elif json_stream:
-            # Open for the whole run (closed in close()), so no with-block.
-            self._json = open(json_stream, "a", encoding="utf-8")  # noqa: SIM115
+            # Open for the whole run (closed in close()), so no with-block. O_NONBLOCK for the
+            # open only: a FIFO nobody reads fails (ENXIO) instead of holding the run before it
+            # starts, for ever (as bench/outfile does for reports).
+            fd = os.open(json_stream, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+            self._json = os.fdopen(fd, "a", encoding="utf-8")  # noqa: SIM115
             self._own_json = True
+        self._json_name = json_stream
         self._live: Any = None
 
     def __enter__(self) -> Self:
@@ -70,12 +77,32 @@ class Progress:
     def update(self, line: dict[str, Any]) -> None:
         """Show one line (a dict of figures) and stream it as JSON."""
         if self._json is not None:
-            self._json.write(json.dumps(line) + "\n")
-            self._json.flush()
+            try:
+                self._json.write(json.dumps(line) + "\n")
+                self._json.flush()
+            except OSError as exc:
+                # Its reader went, or its device is full: the stream ends, the run does not
+                # (a FIFO whose reader left ended the run with status 0 and no report).
+                self._json_failed(exc)
         if self.mode == "tty" and self._live is not None:
             self._live.update(_fmt(line), refresh=True)
         elif self.mode == "plain":
             print(_fmt(line), file=sys.stderr, flush=True)
+
+    def _json_failed(self, exc: OSError) -> None:
+        stream, self._json = self._json, None
+        if self._own_json and stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
+        name = "standard output" if self._json_name == "-" else self._json_name
+        why = "its reader went away" if isinstance(exc, BrokenPipeError) else exc.strerror or str(exc)
+        try:
+            print(f"radarbench: --json-stream {name}: {why}; the stream stops, the run goes on",
+                  file=sys.stderr, flush=True)
+        except OSError:
+            pass
 
     def note(self, text: str) -> None:
         """A one-off message (a phase of --find-max, a fault), never in the JSON stream."""
@@ -94,5 +121,8 @@ class Progress:
             self._live.__exit__(None, None, None)
             self._live = None
         if self._own_json and self._json is not None:
-            self._json.close()
+            try:
+                self._json.close()
+            except OSError:
+                pass
         self._json = None

@@ -139,7 +139,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
             if not parent.poll():
                 return
 
-    stall = StallWatch(start_ns, sends_per_s)
+    stall = StallWatch(start_ns, sends_per_s, blocked_write_ns(cfg.send) is not None)
     stalled = None
     try:
         while result is None:
@@ -200,10 +200,11 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     if stalled is not None:  # the run lasted until the stall ended it, not the schedule's span
         window_s = (stalled.last_ns - start_ns) / NS_PER_S
     accepted = stats.departures.rate_over(window_s if tally.sends else None)
+    rate_span_s = window_s if tally.sends and window_s else stats.departures.seconds  # the rates' span
     report.throughput = Throughput(offered_msgs_per_s=cfg.rate, msgs_per_s=accepted,
                                    bytes_per_s=accepted * sent_bytes / max(ok_sends * k, 1),
                                    line_utilization=tp.line_utilization,
-                                   span_s=round(stats.departures.seconds, 6))
+                                   span_s=round(rate_span_s, 6))
     # Every scheduled message is accounted for: it left (counts.sent) or it did not
     # (not_sent: the run's time was up while writes blocked on a slow line, it was
     # interrupted, or the send failed: failed_sends are among them). NEWCOMER #7: 200

@@ -209,6 +209,10 @@ def test_one_block_is_measured_over_its_interval_not_its_flight(forwarder) -> No
     assert report.throughput.msgs_per_s == pytest.approx(10.0, rel=0.01)
     assert report.throughput.offered_msgs_per_s == pytest.approx(10.0, rel=0.01)
     assert report.status == "fail"
+    # the frame's octets, all of them, over the window (len // 50 a probe lost the remainder)
+    from radarbench.bench.probe import ProbeCodec
+    frame = len(ProbeCodec(1, 50).fill(0))
+    assert report.throughput.bytes_per_s == pytest.approx(frame / 5.0, rel=1e-4)
     with pytest.raises(ConfigError, match="--count 10 is not a whole number of blocks of --records-per-block 3: give 9 or 12"):
         bench(send=url, recv=url, rate=100, duration=None, count=10, records_per_block=3)
 

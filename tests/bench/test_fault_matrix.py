@@ -511,3 +511,34 @@ def test_a_reader_of_standard_output_that_goes_away_costs_neither_report_nor_ver
     report = json.loads(out.read_text())
     assert report["status"] == "fault" and report["counts"]["lost"] == 50
     assert "standard output's reader went away" in err and "Traceback" not in err
+
+
+def test_readers_of_stderr_and_of_the_json_stream_that_go_away_cost_nothing_either(tmp_path: Path) -> None:
+    # `2>&1 | head -1`, and a --json-stream FIFO whose reader read one line and left: each
+    # ended the run with status 0 and no report (a FAIL run among them). A FIFO nobody reads
+    # at the start held the run for ever; it is refused in one line.
+    url = f"udp://127.0.0.1:{free_udp_port()}"
+    base = [*CLI, "bench", "--send", url, "--recv", url, "--rate", "100", "--count", "50", "-q"]
+    out = tmp_path / "a.json"
+    proc = subprocess.Popen([*base, "--report", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    assert proc.wait(timeout=90) == 1
+    assert json.loads(out.read_text())["status"] == "fault"
+
+    fifo = tmp_path / "stream"
+    os.mkfifo(fifo)
+    refused = subprocess.run([*base, "--json-stream", str(fifo)], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == f"radarbench bench: --json-stream {fifo}: a FIFO nobody reads"
+
+    out = tmp_path / "b.json"
+    reader = subprocess.Popen(["head", "-c", "1", str(fifo)], stdout=subprocess.DEVNULL)
+    time.sleep(0.2)
+    run = subprocess.run([*base, "--rate", "25", "--json-stream", str(fifo), "--report", str(out)],
+                         capture_output=True, text=True, timeout=90)
+    reader.wait(timeout=10)
+    assert run.returncode == 1, run.stderr
+    assert json.loads(out.read_text())["status"] == "fault"
+    assert "--json-stream" in run.stderr and "the run goes on" in run.stderr and "Traceback" not in run.stderr

@@ -3,6 +3,7 @@ the reasons people read. No network: reports are built from RunStats as the engi
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -302,11 +303,15 @@ def test_a_loop_whose_schedule_did_not_all_leave_is_not_ok() -> None:
     # 7 of 40 probes left in a 2 s run at 20 msgs/s through a 1,200 baud line (writes blocked),
     # all 7 arrived: it said OK. Without blocked writes the shortfall is the bench's own lag,
     # which health judges, not the path.
-    report = crafted(sent=7, sections={"match": {"not_sent": 33, "sender_blocked_s": 1.7}})
+    report = crafted(sent=7, sections={"match": {"not_sent": 33, "writes_blocked": True}})
     verdict = settle(report, {}).verdict
     assert verdict.status == "fail"
     assert verdict.reasons[0].startswith("not sent: 33 scheduled probes never left in the run's time (writes blocked")
-    assert settle(crafted(sent=7, sections={"match": {"not_sent": 33, "sender_blocked_s": 0.0}}), {}).verdict.status == "ok"
+    assert settle(crafted(sent=7, sections={"match": {"not_sent": 33, "writes_blocked": False}}), {}).verdict.status == "ok"
+    # a signal ended the sending: interrupted, and nothing said of blocked writes
+    stopped = settle(crafted(sent=7, interrupted=True, sections={"match": {"not_sent": 33, "writes_blocked": False}}), {})
+    assert stopped.verdict.status == "interrupted"
+    assert not any(r.startswith("not sent") for r in stopped.verdict.reasons)
 
 
 @pytest.mark.parametrize("stamped, pressure, status", [
@@ -328,3 +333,13 @@ def test_an_overloaded_bench_does_not_excuse_a_path_that_broke_the_limit_alone(
     assert any(r.startswith("bench overloaded: ") for r in verdict.reasons)
     if status == "fail":
         assert verdict.reasons[0] == "max_p99_ms: 100 ms is over the limit 20 ms"
+
+
+def test_a_catch_up_burst_of_an_overloaded_bench_is_not_the_path_breaking_the_limit() -> None:
+    # The sender stopped 0.4 s, then caught up: the burst queued on the path, uncorrected p99
+    # 3.3 ms against a 2 ms limit, but the median 0.05 ms. It said FAIL: the bench's doing.
+    health = dict(OVERLOADED, receiver_lag_stamped=True, host_cpu_pressure=0.05)
+    report = crafted(sent=1000, latency_ms=0.05, health=health)
+    report.uncorrected = replace(report.uncorrected, p99_us=3300.0)
+    report.corrected = replace(report.corrected, p99_us=368_000.0)
+    assert settle(report, {"max_p99_ms": 2}).verdict.status == "bench_overloaded"
