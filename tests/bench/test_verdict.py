@@ -343,3 +343,17 @@ def test_a_catch_up_burst_of_an_overloaded_bench_is_not_the_path_breaking_the_li
     report.uncorrected = replace(report.uncorrected, p99_us=3300.0)
     report.corrected = replace(report.corrected, p99_us=368_000.0)
     assert settle(report, {"max_p99_ms": 2}).verdict.status == "bench_overloaded"
+
+
+def test_a_loop_whose_blocked_writes_held_the_load_below_the_rate_asked_is_not_ok() -> None:
+    # 2.15 msgs/s through a 1,200 baud line that carries 2.02: every probe left within the
+    # grace and arrived, offered 2.016: it said OK.
+    report = crafted(sent=20, sections={"match": {"not_sent": 0, "writes_blocked": True}})
+    report.config.update(rate=2.15, schedule={"kind": "constant", "sends_per_s": 2.15})
+    report.throughput = replace(report.throughput, offered_msgs_per_s=2.016)
+    verdict = settle(report, {}).verdict
+    assert verdict.status == "fail"
+    assert verdict.reasons[0] == ("under load: writes blocked and held the load offered to 2.02 msgs/s of the "
+                                  "2.15 asked (the path takes less than the load)")
+    report.throughput = replace(report.throughput, offered_msgs_per_s=2.14)
+    assert settle(report, {}).verdict.status == "ok"
