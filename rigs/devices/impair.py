@@ -440,7 +440,8 @@ class Impair(Device):
         self._line_free_ns = 0           # when the emulated line has finished the last message
         self._heap: list[tuple[int, int, bytes]] = []   # (due_ns, order, payload)
         self._order = 0                  # ties broken by scheduling order
-        self._held: list[tuple[int, bytes]] = []        # (hold deadline ns, payload) to reorder
+        # (hold deadline ns, its own due ns, payload) to reorder
+        self._held: list[tuple[int, int, bytes]] = []
         self._index = 0
         self._log: IO[str] | None = None
         self._opened: list[Transport] = []
@@ -497,8 +498,8 @@ class Impair(Device):
         deadline_ns = time.monotonic_ns() + round(STOP_DRAIN_S * 1e9)
         while time.monotonic_ns() < deadline_ns and (msg := self._in.recv(0)) is not None:
             self._arrive(msg.data, msg.rx_ns)
-        for _, payload in self._held:
-            self._push(time.monotonic_ns(), payload)
+        for _, due_ns, payload in self._held:
+            self._push(max(due_ns, time.monotonic_ns()), payload)
         self._held.clear()
         # Copies still delayed leave when they are due, for at most STOP_DELAY_WAIT_S: the
         # log says each one's delay, and sending them all at once made that untrue (2 s
@@ -528,9 +529,10 @@ class Impair(Device):
             except (OSError, ValueError):
                 self.extra["send_errors"] += 1
         if self._held and now_ns is not None and self._held[0][0] <= now_ns:
-            # Nobody came to overtake it: let it go now.
-            _, payload = self._held.pop(0)
-            self._push(now_ns, payload)
+            # Nobody came to overtake it: let it go, once its own delay is served (it left at
+            # the hold's end, 1 s: 3 s copies arrived after 51-600 ms, logged delay_ms 3000)
+            _, due_ns, payload = self._held.pop(0)
+            self._push(max(due_ns, now_ns), payload)
 
     def _push(self, due_ns: int, payload: bytes) -> None:
         heapq.heappush(self._heap, (due_ns, self._order, payload))
@@ -601,14 +603,14 @@ class Impair(Device):
         if held:
             self.extra["reordered"] += 1
             for _ in range(copies):
-                self._held.append((rx_ns + round(HOLD_MAX_S * 1e9), payload))
+                self._held.append((rx_ns + round(HOLD_MAX_S * 1e9), due_ns, payload))
         else:
             for _ in range(copies):
                 self._push(due_ns, payload)
             if self._held:
                 # The messages held back leave just after this one.
-                for _, p in self._held:
-                    self._push(due_ns, p)
+                for _, own_due_ns, p in self._held:
+                    self._push(max(due_ns, own_due_ns), p)
                 self._held.clear()
         record.update(
             fate=("corrupted" if bad else "modified" if change else "duplicated" if dup
