@@ -124,6 +124,18 @@ def _route(argv: Sequence[str]) -> str | None:
 _OWN_STDOUT = ("decode", "encode")
 
 
+def point_at_devnull(fd: int) -> None:
+    """Descriptor ``fd`` onto os.devnull: what a stream still holds for a reader that went (or
+    a device that is full) goes nowhere, and Python's flush of its streams at exit does not
+    fail again and say so ("Exception ignored ...")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
 class _StreamMayGo:
     """Standard output or error (``name``, descriptor ``fd``) that a reader may close
     (`radarbench bench ... | true`, `2>&1 | head -1`): the first write that finds the pipe
@@ -149,12 +161,7 @@ class _StreamMayGo:
 
     def _broken(self) -> None:
         self.gone = True
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.fd)
-            os.close(devnull)
-        except OSError:
-            pass
+        point_at_devnull(self.fd)
 
     def write(self, text: str) -> int:
         if not self.gone:

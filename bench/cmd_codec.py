@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import contextmanager
 import os
 import stat
 import sys
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, TextIO
 
 from radarbench.bench import jsonlines
-from radarbench.bench.cli import UserError
+from radarbench.bench.cli import UserError, point_at_devnull
 from radarbench.codecs.asterix import (
     DecodeError, EncodeError, SkippedBlock, block_of, category_number, encode_one, iter_decode_plain, pack_blocks,
 )
@@ -91,15 +92,26 @@ def _stdout_error(exc: OSError, out: TextIO) -> UserError:
 
 
 def _point_stdout_at_devnull(out: TextIO) -> None:
-    """Descriptor 1 onto /dev/null, if ``out`` writes to it (not io.StringIO, in-process)."""
+    """Descriptor 1 onto /dev/null (cli.point_at_devnull), if ``out`` writes to it (not
+    io.StringIO, in-process)."""
     try:
         fd = out.fileno()
     except (AttributeError, OSError, ValueError):
         return
     if fd == 1:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.close(null)
+        point_at_devnull(1)
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """A write to standard output: an OSError becomes _WriteFailed, told apart from a read's;
+    a BrokenPipeError goes on as it is (the reader went: a quiet end)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _WriteFailed(exc) from None
 
 
 # ------------------------------------------------------------------ decode
@@ -260,22 +272,14 @@ def _decode(args: argparse.Namespace, out: TextIO) -> int:
     def flush_pending() -> None:
         if pending:
             assert write is not None
-            try:
+            with _writing():
                 write(jsonlines.lines(pending))
-            except BrokenPipeError:
-                raise
-            except OSError as exc:
-                raise _WriteFailed(exc) from None
             pending.clear()
 
     def flush_out() -> None:
         flush_pending()
-        try:
+        with _writing():
             out.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise _WriteFailed(exc) from None
 
     def report(errors: list[DecodeError], base: int, where: str) -> None:
         nonlocal failures
@@ -301,13 +305,9 @@ def _decode(args: argparse.Namespace, out: TextIO) -> int:
                     if extra:
                         rows = [_with_capture(row, extra) for row in rows]
                     if write is None:
-                        try:
+                        with _writing():
                             for rec in rows:
                                 _text(rec, out)
-                        except BrokenPipeError:
-                            raise
-                        except OSError as exc:
-                            raise _WriteFailed(exc) from None
                     else:
                         pending += rows
                         if len(pending) >= _BATCH:

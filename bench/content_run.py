@@ -1103,6 +1103,13 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
     first_ns = last_ns = 0
     side_last_ns = [0, 0]           # each side's last record read: where a damage shows
     errors_at_ns: list[list[int]] = [[], []]
+
+    def stamp_errors() -> None:
+        # a frame skipped (or a cut) since the last record of its side: stamp it there
+        for e_side in (0, 1):
+            while len(errors_at_ns[e_side]) < len(errors[e_side]):
+                errors_at_ns[e_side].append(side_last_ns[e_side])
+
     next_advance = 0
     try:
         for t_ns, side, payload in merged:
@@ -1116,10 +1123,7 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
             last_ns = max(last_ns, t_ns)
             seen[side] = True
             side_last_ns[side] = t_ns
-            for e_side in (0, 1):
-                # a frame skipped (or a cut) since the last record of its side: stamp it there
-                while len(errors_at_ns[e_side]) < len(errors[e_side]):
-                    errors_at_ns[e_side].append(side_last_ns[e_side])
+            stamp_errors()
             if side == 0:
                 feed.on_in(payload, t_ns)
             else:
@@ -1134,9 +1138,7 @@ def match_recordings(in_path: str, out_path: str, cfg: BenchConfig, *,
             picked = f" that {option} {text} picks" if text else ""
             raise ConfigError(f"nothing to match: no data blocks{picked} in {path}")
     feed.finish()
-    for e_side in (0, 1):
-        while len(errors_at_ns[e_side]) < len(errors[e_side]):
-            errors_at_ns[e_side].append(side_last_ns[e_side])
+    stamp_errors()
     config = tap_config(cfg, "recordings", (in_path, out_path))
     config["filters"] = {"in": in_filter, "out": out_filter}
     faults = _faults_of(feed.episodes(), first_ns) if cfg.feeds else []

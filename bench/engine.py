@@ -162,7 +162,8 @@ _CTL_SLOTS = 6
 
 
 def sender_writes(ctl: Any) -> dict[str, Any]:
-    """The sender's write figures as it last published them in ``ctl``: what a run has of
+    """The sender's write figures as it last published them in ``ctl`` (with its last batch
+    of sends): what a run has of
     them when the sender never sent its own (killed blocked in a write: a stall). A sink
     whose line stalled reported 0 bytes/s and 0 line utilization after 510 accepted
     messages. wire_bytes (framing included) is not kept there: None."""
@@ -540,6 +541,10 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
             _drain_events(tx, faults)
         batch.upto_ns = now
         conn.send(batch)
+        # with the sends of the batch, so that a sender killed blocked in a write (a stall)
+        # leaves figures that go with the sends counted (sender_writes)
+        ctl[_BYTES] = sent_bytes
+        ctl[_BLOCKED_NS] = blocked_ns
         batch = SendBatch(upto)
         next_flush = now + _BATCH_NS
 
@@ -590,8 +595,6 @@ def _sender_main(tx: Transport, codec: ProbeCodec | None, payload: bytes | None,
             if took > 1_000_000:
                 slow_writes += 1
             ctl[_SENDS] = i + 1
-            ctl[_BYTES] = sent_bytes
-            ctl[_BLOCKED_NS] = blocked_ns
             if t1 >= next_flush:
                 flush(t1, i + 1)
     except (BrokenPipeError, EOFError, ConnectionResetError):  # the parent went (or closed its end: a thread)
@@ -744,21 +747,23 @@ def _open(url: str, role: str) -> Transport:
         raise ConfigError(f"cannot open {role} {exc}") from None
 
 
-def _prepare(tx: Transport, rx: Transport) -> None:
-    # Faults must be heard: a unicast UDP sender connected to its peer gets ICMP port
-    # unreachable back as an error the run records. And the bench must not be the bottleneck
-    # it measures: a burst released by a device after a stall arrives faster than a Python
-    # receiver parses, and the default receive buffer (~280 small datagrams) would drop what
-    # the path delivered.
+def hear_unreachable(tx: Transport) -> None:
+    """Faults must be heard: a unicast UDP sender connected to its peer gets ICMP port
+    unreachable back as an error the run records (loop and sink mode: an unconnected one
+    counted every refused datagram as sent)."""
     hear = getattr(tx, "hear_unreachable", None)
     if hear is not None:
         hear()
+
+
+def _prepare(tx: Transport, rx: Transport) -> None:
+    # hear_unreachable; and the bench must not be the bottleneck it measures: a burst
+    # released by a device after a stall arrives faster than a Python receiver parses, and
+    # the default receive buffer (~280 small datagrams) would drop what the path delivered.
+    hear_unreachable(tx)
     widen = getattr(rx, "widen_rcvbuf", None)
     if widen is not None:
-        widen(_RCVBUF_BYTES)
-
-
-_RCVBUF_BYTES = 8 << 20
+        widen()
 
 
 def _share_by_threads(send_url: str, recv_url: str) -> bool:

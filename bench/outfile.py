@@ -93,13 +93,13 @@ def write_file(path: str | os.PathLike[str], data: bytes | str) -> Path:
     target = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     try:
-        kind = special_kind(target)
-        if kind is None:
+        if special_kind(target) is None:
             _write_atomic(Path(os.path.realpath(target)), raw)
-        elif refusal(target) is None:
-            _write_in_place(target, raw)
         else:
-            raise OSError(errno.EINVAL, refusal(target))
+            why = refusal(target)
+            if why is not None:
+                raise OSError(errno.EINVAL, why)
+            _write_in_place(target, raw)
     except OSError as exc:
         if exc.filename is None:
             exc.filename = str(path)
@@ -117,21 +117,26 @@ def _write_in_place(target: Path, raw: bytes) -> None:
                 stream.flush()
         _write_all(held, raw)
         return
-    # O_NONBLOCK for the open only: a FIFO with no reader fails (ENXIO) instead of waiting
-    # for one forever; the writes then block as any writer's do.
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        fd = open_without_waiting(target, os.O_WRONLY | os.O_NOCTTY)
     except OSError as exc:
         if exc.errno == errno.ENXIO and special_kind(target) == "FIFO":
             raise OSError(errno.ENXIO, "a FIFO with no reader (start its reader first)",
                           str(target)) from None
         raise
     try:
-        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
         _write_all(fd, raw)
     finally:
         os.close(fd)
+
+
+def open_without_waiting(path: str | os.PathLike[str], flags: int, mode: int = 0o666) -> int:
+    """os.open(path, flags, mode) with O_NONBLOCK for the open only: a FIFO with no reader
+    fails (ENXIO) instead of waiting for one for ever; the writes then block as any
+    writer's do. Raises OSError."""
+    fd = os.open(path, flags | os.O_NONBLOCK, mode)
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    return fd
 
 
 def _write_all(fd: int, raw: bytes) -> None:

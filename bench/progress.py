@@ -6,11 +6,12 @@ writes the same lines as JSON objects for other tools, whatever the terminal mod
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sys
 from typing import IO, TYPE_CHECKING, Any, Literal
+
+from radarbench.bench.outfile import open_without_waiting
 
 if TYPE_CHECKING:  # typing.Self is 3.11+; the package supports 3.10
     from typing_extensions import Self
@@ -52,11 +53,9 @@ class Progress:
         if json_stream == "-":
             self._json = sys.stdout
         elif json_stream:
-            # Open for the whole run (closed in close()), so no with-block. O_NONBLOCK for the
-            # open only: a FIFO nobody reads fails (ENXIO) instead of holding the run before it
-            # starts, for ever (as bench/outfile does for reports).
-            fd = os.open(json_stream, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
-            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+            # Open for the whole run (closed in close()), so no with-block; a FIFO nobody
+            # reads fails (ENXIO) rather than holding the run before it starts, for ever.
+            fd = open_without_waiting(json_stream, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
             self._json = os.fdopen(fd, "a", encoding="utf-8")  # noqa: SIM115
             self._own_json = True
         self._json_name = json_stream

@@ -26,6 +26,7 @@ from radarbench.bench.engine import (
     NS_PER_S,
     BenchConfig,
     StallWatch,
+    hear_unreachable,
     sender_writes,
     BenchReport,
     _attach_health,
@@ -93,12 +94,7 @@ def run_sink(cfg: BenchConfig, progress: Progress) -> BenchReport:
     k = cfg.records_per_block
     sends_per_s = cfg.peak_sends_per_s()
     tx = _open(cfg.send, "--send")
-    # as in loop mode (engine._prepare): a unicast UDP sender connected to its peer hears ICMP
-    # port unreachable as an error the run records, where an unconnected one counted every
-    # refused datagram as accepted
-    hear = getattr(tx, "hear_unreachable", None)
-    if hear is not None:
-        hear()
+    hear_unreachable(tx)  # as in loop mode: a refused datagram is not one accepted
     threads = cfg.send.startswith("loop://")
     ctx = mp.get_context("fork")
     ctl = ctx.Array("q", _CTL_SLOTS, lock=False)

@@ -620,10 +620,10 @@ class Span:
         n over the window, or `rate` where that is lower (the events lagged behind the
         schedule). n events evenly spaced over a window of n intervals give `rate` either
         way; events in one instant, which have no rate of their own, give n over the window."""
-        if window_s is None:
+        if window_s is None or window_s <= 0:
             return self.rate()
-        over_window = self.n / window_s if window_s > 0 else 0.0
-        return over_window if self.seconds <= 0 else min(self.rate(), over_window) if window_s > 0 else self.rate()
+        over_window = self.n / window_s
+        return over_window if self.seconds <= 0 else min(self.rate(), over_window)
 
     def size_rate(self) -> float:
         """Size (bytes) per second over the span."""
@@ -760,14 +760,15 @@ class RunStats:
             util = min(util, 1.0)
         dep = self.departures
         if dep.first_ns is not None and dep.last_ns is not None:
-            end_ns = max(dep.last_ns, arr.last_ns if arr.last_ns is not None else dep.last_ns)
-            span_s = (end_ns - dep.first_ns) / NS_PER_S
             if window_s is not None:
                 # the window, or the arrivals' own span where that is longer (a path slower
                 # than the load): not first send to last arrival, which counted the path's
                 # delay as time it took (10 probes at 100/s through a 100 ms delay: 52 msgs/s)
                 own = arr.seconds * arr.n / (arr.n - arr.at_first) if arr.n > arr.at_first else 0.0
                 span_s = max(own, window_s)
+            else:
+                end_ns = max(dep.last_ns, arr.last_ns if arr.last_ns is not None else dep.last_ns)
+                span_s = (end_ns - dep.first_ns) / NS_PER_S
             msgs = self.counts.received / span_s if span_s > 0 else 0.0
             octets = self.bytes_received / span_s if span_s > 0 else 0.0
         else:

@@ -281,7 +281,8 @@ def _no_data(report: Any) -> str | None:
             if came:
                 by = (f"by --match-keys {(getattr(report, 'config', None) or {}).get('match_keys')}"
                       if match.get("by") == "keys" else "by the probe tag")
-                why += (f"; {sum(came.values()):,} record{'s' if sum(came.values()) != 1 else ''} arrived that "
+                total = sum(came.values())
+                why += (f"; {total:,} record{'s' if total != 1 else ''} arrived that "
                         f"matched no probe {by} ({', '.join(f'{k} {n:,}' for k, n in came.items())})")
         return why
     return None
@@ -444,9 +445,6 @@ def _not_sent(report: Any) -> str | None:
             f"of the load offered)")
 
 
-_UNCORRECTED_AT = {"max_p50_ms": "p50_us", "max_p99_ms": "p99_us", "max_p999_ms": "p99_9_us", "max_max_ms": "max_us"}
-
-
 def _path_broke(report: Any, failed: list[LimitCheck]) -> bool:
     """Whether a broken latency limit was broken by the path alone, whatever the bench's own
     state: its uncorrected median latency (from each probe's actual send, so none of the
@@ -465,7 +463,7 @@ def _path_broke(report: Any, failed: list[LimitCheck]) -> bool:
     # 0.4 s, then caught up: uncorrected p99 3.3 ms, p50 0.05 ms, against a 2 ms limit)
     p50_us = getattr(getattr(report, "uncorrected", None), "p50_us", None)
     return isinstance(p50_us, (int, float)) and any(
-        c.key in _UNCORRECTED_AT and p50_us / 1e3 > c.limit for c in failed)
+        c.key in _OWN_LAG_AT and p50_us / 1e3 > c.limit for c in failed)  # the latency limits
 
 
 def decide(report: Any) -> Verdict:
@@ -498,11 +496,9 @@ def decide(report: Any) -> Verdict:
     unsent = _not_sent(report)
     if unsent:
         broken.append(unsent)
-    busy_host = False
     if broken:
         found.setdefault("fail", []).extend(broken)
         busy = _host_busy(report)
-        busy_host = busy is not None
         if busy and "bench_overloaded" not in found:
             found["bench_overloaded"] = [busy]
         own = _own_lag_broke(report, failed)
@@ -512,7 +508,7 @@ def decide(report: Any) -> Verdict:
         if status in found or status == "ok":
             break
     order = list(PRECEDENCE)
-    if status == "bench_overloaded" and not busy_host and _path_broke(report, failed):
+    if status == "bench_overloaded" and _path_broke(report, failed):  # (never on a busy host)
         # the path alone broke a latency limit: FAIL, the bench's overload said beside it
         status = "fail"
         order.remove("fail")

@@ -63,8 +63,8 @@ it, so no line of the log can show it. Logging (and modifying) decode each messa
 first decode of a category builds its decoder (~30 ms a category): at the first message of a
 burst sent back to back, half of 500 datagrams overflowed the system's default queue (~210 kB)
 while the CAT034 and CAT048 decoders were built. So the decoders of the probe categories are
-built at open(), before `ready`; --in's receive queue is widened to RCVBUF_BYTES (unless its
-URL sets rcvbuf=); the log is written in batches (every line written before the first copy of
+built at open(), before `ready`; --in's receive queue is widened (rigs.transports.udp's
+WIDE_RCVBUF_BYTES, unless its URL sets rcvbuf=); the log is written in batches (every line written before the first copy of
 its message leaves, and whenever --in is drained, so the SIGKILL promise above holds); and
 what the kernel dropped at --in all the same is read at stop (refresh_rx_queue_drops: a drop
 after the last datagram read shows in no later datagram's SO_RXQ_OVFL count) and reported as
@@ -95,9 +95,6 @@ from radarbench.rigs.devices.base import STEP_S, Device, LogFileError, close_all
 from radarbench.rigs.transports import Transport
 from radarbench.rigs.transports.base import os_detail
 
-# --in's receive queue, as the bench's own receiver takes it (radarbench.bench.engine):
-# a burst waits there rather than being dropped while the impairer decodes and logs.
-RCVBUF_BYTES = 8 << 20
 # At stop, what waits at --in is still read for at most this long (a flood that goes on
 # past the stop is not waited for).
 STOP_DRAIN_S = 1.0
@@ -371,13 +368,6 @@ class Impair(Device):
         out["rx_queue_drops"] = getattr(inp, "rx_queue_drops", None) if inp is not None else None
         return out
 
-    def _refresh_rx_queue_drops(self) -> None:
-        # SO_RXQ_OVFL rides on the next datagram queued: drops at the end of a burst (the
-        # last datagrams of a run) show on none. Read the kernel's count now, before close.
-        refresh = getattr(self._in, "refresh_rx_queue_drops", None)
-        if refresh is not None:
-            refresh()
-
     def __init__(
         self,
         in_url: str,
@@ -455,15 +445,18 @@ class Impair(Device):
             self._log = open_log(self.log_path)
         self._in = open_endpoint(self.in_url, self._opened, "recv")
         widen = getattr(self._in, "widen_rcvbuf", None)
-        if widen is not None:
-            widen(RCVBUF_BYTES)
+        if widen is not None:  # a burst waits there while the impairer decodes and logs
+            widen()
         self._out = open_endpoint(self.out_url, self._opened, "send")
         if self._log is not None or self.modify > 0:
             warm_decoders(self.editions)
 
     def close(self) -> None:
-        if self._in is not None and not getattr(self._in, "closed", False):
-            self._refresh_rx_queue_drops()
+        refresh = getattr(self._in, "refresh_rx_queue_drops", None)
+        if refresh is not None and not getattr(self._in, "closed", False):
+            # SO_RXQ_OVFL rides on the next datagram queued: drops at the end of a burst (the
+            # last datagrams of a run) show on none. Read the kernel's count now, before close.
+            refresh()
         close_all(self._opened)
         if self._log is not None:
             self._log.close()

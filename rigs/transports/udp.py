@@ -48,6 +48,9 @@ MAX_DATAGRAM = 65535
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 SO_RXQ_OVFL = getattr(socket, "SO_RXQ_OVFL", 40)
 _SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+# The receive queue a receiver that must not drop takes (widen_rcvbuf): the bench's receiver
+# and the impairer's --in both read bursts a device released faster than Python parses them
+WIDE_RCVBUF_BYTES = 8 << 20
 _TIMESPEC = struct.Struct("@qq")  # struct timespec on 64-bit Linux: tv_sec, tv_nsec
 _DROPS = struct.Struct("@I")      # SO_RXQ_OVFL: the socket's drop count (u32) when this datagram was queued
 _IP_MREQN = struct.Struct("@4s4si")  # struct ip_mreqn: group, local address, interface index
@@ -244,7 +247,7 @@ class UdpTransport(Transport):
         except OSError:
             pass
 
-    def widen_rcvbuf(self, nbytes: int) -> None:
+    def widen_rcvbuf(self, nbytes: int = WIDE_RCVBUF_BYTES) -> None:
         """Take a receive buffer of ``nbytes`` (past rmem_max where privileged), unless the
         URL chose rcvbuf; as much as the system allows otherwise."""
         if self._rcvbuf_given:
